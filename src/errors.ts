@@ -1,0 +1,80 @@
+// Named errors: each says what was expected, what was found, and what to do. Only the CLI turns them into exit codes.
+import { getLang, type Bilingual } from "./i18n/index.js";
+
+/** Base class of every error localtune raises on purpose (user errors, bad input, unsupported setups). */
+export class LocaltuneError extends Error {
+  /** Korean text of the same message, shown when the language is Korean. */
+  readonly ko: string | undefined;
+  constructor(message: string | Bilingual, options?: { cause?: unknown }) {
+    const text = typeof message === "string" ? { en: message, ko: undefined } : message;
+    super(text.en, options);
+    this.name = new.target.name;
+    this.ko = text.ko;
+  }
+  /** The message in the current language. */
+  localized(): string {
+    return getLang() === "ko" && this.ko ? this.ko : this.message;
+  }
+}
+
+/** A file the user named does not exist or cannot be read. */
+export class FileNotFoundError extends LocaltuneError {
+  constructor(readonly path: string, what = "file") {
+    super({
+      en: `${what} not found: ${path}. Check the path (relative paths start from ${process.cwd()}).`,
+      ko: `${what}을(를) 찾을 수 없습니다: ${path}. 경로를 확인하세요 (상대 경로의 기준: ${process.cwd()}).`,
+    });
+  }
+}
+
+/** A config or option value failed validation. */
+export class InvalidConfigError extends LocaltuneError {}
+
+/** A GGUF file is malformed: the message names the file, the field and the offset. */
+export class GgufFormatError extends LocaltuneError {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    detail: string,
+  ) {
+    super({
+      en: `${file}: invalid GGUF (${field}): ${detail}. The file is damaged or not a GGUF model; re-download or re-export it.`,
+      ko: `${file}: 올바르지 않은 GGUF (${field}): ${detail}. 파일이 손상되었거나 GGUF 모델이 아닙니다. 다시 받거나 다시 내보내세요.`,
+    });
+  }
+}
+
+/** The model's architecture is not one localtune's engine implements. */
+export class UnsupportedArchitectureError extends LocaltuneError {
+  constructor(found: string, supported: readonly string[]) {
+    super({
+      en: `unsupported architecture "${found}": localtune's engine supports ${supported.join(", ")}. Use a model of one of these families.`,
+      ko: `지원하지 않는 아키텍처 "${found}": localtune 엔진은 ${supported.join(", ")}을(를) 지원합니다. 이 계열의 모델을 사용하세요.`,
+    });
+  }
+}
+
+/** A tensor type the engine cannot compute with. */
+export class UnsupportedTensorTypeError extends LocaltuneError {}
+
+/** The work would need more memory than the machine has free; the message gives both numbers. */
+export class InsufficientMemoryError extends LocaltuneError {
+  constructor(
+    readonly neededBytes: number,
+    readonly freeBytes: number,
+    what: string,
+    advice: string,
+  ) {
+    const gib = (b: number) => (b / 2 ** 30).toFixed(2);
+    super({
+      en: `${what} needs about ${gib(neededBytes)} GiB but only ${gib(freeBytes)} GiB of memory is free. ${advice}`,
+      ko: `${what}에 약 ${gib(neededBytes)} GiB가 필요하지만 사용 가능한 메모리는 ${gib(freeBytes)} GiB입니다. ${advice}`,
+    });
+  }
+}
+
+/** The native ggml library does not match the layout this build of localtune was written against. */
+export class NativeAbiError extends LocaltuneError {}
+
+/** Tensor shapes or types that would make ggml abort: caught in TypeScript before the graph is built. */
+export class ShapeError extends LocaltuneError {}
