@@ -35,11 +35,12 @@ export class GgufFormatError extends LocaltuneError {
   constructor(
     readonly file: string,
     readonly field: string,
-    detail: string,
+    detail: string | Bilingual,
   ) {
+    const d = typeof detail === "string" ? { en: detail, ko: detail } : detail;
     super({
-      en: `${file}: invalid GGUF (${field}): ${detail}. The file is damaged or not a GGUF model; re-download or re-export it.`,
-      ko: `${file}: 올바르지 않은 GGUF (${field}): ${detail}. 파일이 손상되었거나 GGUF 모델이 아닙니다. 다시 받거나 다시 내보내세요.`,
+      en: `${file}: invalid GGUF (${field}): ${d.en}. The file is damaged or not a GGUF model; re-download or re-export it.`,
+      ko: `${file}: 올바르지 않은 GGUF (${field}): ${d.ko}. 파일이 손상되었거나 GGUF 모델이 아닙니다. 다시 받거나 다시 내보내세요.`,
     });
   }
 }
