@@ -1,0 +1,147 @@
+// Exact match and F1 for extractive QA, computed as the official SQuAD v1.1 and KorQuAD v1.0 evaluation scripts do.
+// The rules are ported from the scripts' text (not from their code) so that scores here equal theirs on any input.
+//
+// SQuAD v1.1 (rajpurkar.github.io/SQuAD-explorer, "evaluate-v1.1.py"):
+//   normalize_answer(s) = white_space_fix(remove_articles(remove_punc(lower(s))))
+//     lower            str.lower()
+//     remove_punc      delete every character of Python's string.punctuation (ASCII only)
+//     remove_articles  re.sub(r'\b(a|an|the)\b', ' ', text)  (Python 3 str patterns: \b is Unicode-aware)
+//     white_space_fix  ' '.join(text.split())               (str.split(): Python's Unicode whitespace)
+//   f1_score: Counter(pred tokens) & Counter(truth tokens); 0 when nothing is shared; else 2PR/(P+R).
+//   exact_match_score: normalized strings equal. Each metric takes the max over the ground truths;
+//   evaluate() reports 100 * mean over questions.
+// KorQuAD v1.0 (korquad.github.io, "evaluate-v1.0.py", which says it is built on the SQuAD v1.1 script):
+//   normalize_answer(s) = white_space_fix(remove_punc(lower(remove_(s))))
+//     remove_  replaces each of ' " 《 》 < > 〈 〉 ( ) ‘ ’ with a space (before lowercasing)
+//     no article removal
+//   f1_score works on the CHARACTERS of the normalized whitespace tokens (spaces do not count), so Korean
+//   spacing differences and attached particles cost only the extra characters.
+
+/** Python's string.punctuation: the 32 ASCII punctuation characters. */
+const PY_PUNCTUATION = new Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
+
+/**
+ * The characters Python's str.split() (no argument) splits on: str.isspace() is true for them. Differs from JS's
+ * \s: includes U+001C..U+001F and U+0085, excludes U+FEFF.
+ */
+const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
+
+/** Python 3's \b in a str pattern borders Unicode word characters (letters, digits, underscore); JS's \b is ASCII. */
+const PY_ARTICLES = /(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu;
+
+/** KorQuAD's remove_(): these characters become spaces before anything else happens. */
+const KORQUAD_REPLACED = /['"《》<>〈〉()‘’]/gu;
+
+/** ' '.join(text.split()) with Python's whitespace set. */
+function pyWhiteSpaceFix(text: string): string {
+  return pyTokens(text).join(" ");
+}
+
+/** text.split() with Python's whitespace set: no empty tokens. */
+function pyTokens(text: string): string[] {
+  return text.split(PY_WHITESPACE).filter((t) => t.length > 0);
+}
+
+function removePyPunctuation(text: string): string {
+  let out = "";
+  for (const ch of text) if (!PY_PUNCTUATION.has(ch)) out += ch;
+  return out;
+}
+
+/** SQuAD v1.1 normalize_answer. */
+export function squadNormalize(s: string): string {
+  return pyWhiteSpaceFix(removePyPunctuation(s.toLowerCase()).replace(PY_ARTICLES, " "));
+}
+
+/** KorQuAD v1.0 normalize_answer. */
+export function korquadNormalize(s: string): string {
+  return pyWhiteSpaceFix(removePyPunctuation(s.replace(KORQUAD_REPLACED, " ").toLowerCase()));
+}
+
+/** sum((Counter(a) & Counter(b)).values()): the multiset intersection size. */
+function sharedCount(a: readonly string[], b: readonly string[]): number {
+  const counts = new Map<string, number>();
+  for (const x of a) counts.set(x, (counts.get(x) ?? 0) + 1);
+  let shared = 0;
+  for (const x of b) {
+    const left = counts.get(x) ?? 0;
+    if (left > 0) {
+      shared += 1;
+      counts.set(x, left - 1);
+    }
+  }
+  return shared;
+}
+
+/** F1 of two token lists as both scripts compute it: 0 when nothing is shared (also when either list is empty). */
+function f1OfTokens(prediction: readonly string[], truth: readonly string[]): number {
+  const same = sharedCount(prediction, truth);
+  if (same === 0) return 0;
+  const precision = same / prediction.length;
+  const recall = same / truth.length;
+  return (2 * precision * recall) / (precision + recall);
+}
+
+/** SQuAD v1.1 exact_match_score: 1 or 0. */
+export function squadExactMatch(prediction: string, truth: string): number {
+  return squadNormalize(prediction) === squadNormalize(truth) ? 1 : 0;
+}
+
+/** SQuAD v1.1 f1_score over whitespace tokens of the normalized strings. */
+export function squadF1(prediction: string, truth: string): number {
+  return f1OfTokens(pyTokens(squadNormalize(prediction)), pyTokens(squadNormalize(truth)));
+}
+
+/** KorQuAD v1.0 exact_match_score: 1 or 0. */
+export function korquadExactMatch(prediction: string, truth: string): number {
+  return korquadNormalize(prediction) === korquadNormalize(truth) ? 1 : 0;
+}
+
+/** KorQuAD v1.0 f1_score over the characters (code points, as Python iterates a str) of the normalized tokens. */
+export function korquadF1(prediction: string, truth: string): number {
+  const chars = (s: string) => pyTokens(korquadNormalize(s)).flatMap((tok) => Array.from(tok));
+  return f1OfTokens(chars(prediction), chars(truth));
+}
+
+export type QaStyle = "squad" | "korquad";
+
+/** Hangul syllables, jamo and compatibility jamo: an answer with any of these is scored with KorQuAD's rules. */
+const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/u;
+
+/** "auto" picks KorQuAD's rules when any ground truth contains Hangul, else SQuAD's. */
+export function resolveQaStyle(style: QaStyle | "auto", truths: readonly string[]): QaStyle {
+  if (style !== "auto") return style;
+  return truths.some((t) => HANGUL.test(t)) ? "korquad" : "squad";
+}
+
+export interface QaScore {
+  /** 1 when the prediction equals some ground truth after normalization, else 0. */
+  exactMatch: number;
+  /** The best F1 (0..1) against any ground truth. */
+  f1: number;
+  style: QaStyle;
+}
+
+/**
+ * metric_max_over_ground_truths for EM and F1. The official scripts fail on an empty list (max of nothing);
+ * here the caller must pass at least one truth, which the suite schema guarantees.
+ */
+export function qaScore(prediction: string, truths: readonly string[], style: QaStyle | "auto" = "auto"): QaScore {
+  if (truths.length === 0) throw new RangeError("qaScore needs at least one ground-truth answer");
+  const resolved = resolveQaStyle(style, truths);
+  const em = resolved === "squad" ? squadExactMatch : korquadExactMatch;
+  const f1 = resolved === "squad" ? squadF1 : korquadF1;
+  return {
+    exactMatch: Math.max(...truths.map((t) => em(prediction, t))),
+    f1: Math.max(...truths.map((t) => f1(prediction, t))),
+    style: resolved,
+  };
+}
+
+/** evaluate(): 100 x the mean EM and F1 over questions (unanswered questions count as 0, as in the scripts). */
+export function qaAggregate(scores: readonly QaScore[], unanswered = 0): { exactMatch: number; f1: number; total: number } {
+  const total = scores.length + unanswered;
+  if (total === 0) return { exactMatch: 0, f1: 0, total: 0 };
+  const sum = (pick: (s: QaScore) => number) => scores.reduce((acc, s) => acc + pick(s), 0);
+  return { exactMatch: (100 * sum((s) => s.exactMatch)) / total, f1: (100 * sum((s) => s.f1)) / total, total };
+}
