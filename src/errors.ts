@@ -79,3 +79,51 @@ export class NativeAbiError extends LocaltuneError {}
 
 /** Tensor shapes or types that would make ggml abort: caught in TypeScript before the graph is built. */
 export class ShapeError extends LocaltuneError {}
+
+/** An input file for `data prepare` cannot be used (binary, empty, unreadable document, invalid record line). */
+export class DataInputError extends LocaltuneError {
+  constructor(
+    readonly file: string,
+    /** Machine-readable reason: binary, empty, unreadable, no-text, invalid-line, unsupported, unknown-shape. */
+    readonly reason: string,
+    text: { en: string; ko: string },
+    /** 1-based line number for line-oriented inputs (JSONL, CSV). */
+    readonly line?: number,
+  ) {
+    const where = line === undefined ? file : `${file}:${line}`;
+    super({ en: `${where}: ${text.en}`, ko: `${where}: ${text.ko}` });
+  }
+}
+
+/** A dataset folder is missing files or holds something `data prepare` did not write. */
+export class InvalidDatasetError extends LocaltuneError {}
+
+/** An evaluation suite (JSONL) line is not valid: the message names the file, the line and the field. */
+export class EvalSuiteError extends LocaltuneError {
+  constructor(readonly file: string, readonly line: number, detail: string) {
+    super({
+      en: `${file}:${line}: invalid evaluation item: ${detail}. Each line must be one JSON object of kind "qa", "cloze", "mc" or "judge" (see \`localtune eval --help\`).`,
+      ko: `${file}:${line}: 올바르지 않은 평가 항목: ${detail}. 각 줄은 kind가 "qa", "cloze", "mc", "judge" 중 하나인 JSON 객체여야 합니다 (\`localtune eval --help\` 참고).`,
+    });
+  }
+}
+
+/** An LLM judge's output did not parse against its JSON schema, even though decoding was grammar-constrained. */
+export class JudgeVerdictError extends LocaltuneError {
+  constructor(readonly output: string, detail: string) {
+    super({
+      en: `the judge model's verdict is not valid JSON for its schema (${detail}); output was: ${JSON.stringify(output.slice(0, 200))}. Raise the judge's maxTokens or use a larger judge model.`,
+      ko: `심판 모델의 판정이 스키마에 맞는 JSON이 아닙니다 (${detail}). 출력: ${JSON.stringify(output.slice(0, 200))}. 심판의 maxTokens를 늘리거나 더 큰 심판 모델을 사용하세요.`,
+    });
+  }
+}
+
+/** A results file given to the report writer does not match the report input schema. */
+export class ReportInputError extends LocaltuneError {
+  constructor(readonly file: string, detail: string) {
+    super({
+      en: `${file}: not a valid results file for the report: ${detail}. It must be JSON with "runs" (one entry per method) and "environment".`,
+      ko: `${file}: 보고서용 결과 파일이 올바르지 않습니다: ${detail}. "runs"(방법마다 하나)와 "environment"를 가진 JSON이어야 합니다.`,
+    });
+  }
+}
