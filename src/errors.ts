@@ -127,3 +127,6 @@ export class ReportInputError extends LocaltuneError {
     });
   }
 }
+
+/** Content handed to the GGUF writer is inconsistent (bad name, shape, type or data size); nothing was written. */
+export class GgufWriteError extends LocaltuneError {}

@@ -1,0 +1,132 @@
+// A little-endian cursor over a ByteSource that never reads past the end: every read first checks the bytes left,
+// so a truncated or lying file becomes a GgufFormatError naming the field, never a RangeError or a huge allocation.
+import { GgufFormatError } from "../../errors.js";
+import type { ByteSource } from "./source.js";
+
+/** Bytes fetched from a file at a time while parsing the header (vocabularies are a few MB of small strings). */
+const WINDOW_BYTES = 1 << 20;
+
+/** ggml refuses longer strings (GGUF_MAX_STRING_LENGTH in gguf.cpp). */
+export const GGUF_MAX_STRING_BYTES = 1024 * 1024 * 1024;
+
+export class Cursor {
+  /** Absolute offset of the next byte to read. */
+  pos = 0;
+  private window: Buffer = Buffer.alloc(0);
+  private windowStart = 0;
+
+  constructor(
+    private readonly source: ByteSource,
+    /** The file name shown in errors. */
+    readonly file: string,
+  ) {}
+
+  get size(): number {
+    return this.source.size;
+  }
+
+  /** Bytes between the cursor and the end of the file. */
+  get remaining(): number {
+    return this.source.size - this.pos;
+  }
+
+  /** Throws the named error for `field`. */
+  fail(field: string, en: string, ko: string): never {
+    throw new GgufFormatError(this.file, field, { en, ko });
+  }
+
+  /** Makes bytes [pos, pos + n) addressable in the window; returns their index in it. */
+  private take(n: number, field: string): number {
+    if (n > this.remaining) {
+      this.fail(
+        field,
+        `file truncated: needs ${n} more bytes at offset ${this.pos} but the file ends at ${this.size}`,
+        `파일이 잘렸습니다: 오프셋 ${this.pos}에서 ${n}바이트가 더 필요하지만 파일은 ${this.size}에서 끝납니다`,
+      );
+    }
+    const end = this.windowStart + this.window.length;
+    if (this.pos < this.windowStart || this.pos + n > end) {
+      const length = Math.min(Math.max(n, WINDOW_BYTES), this.remaining);
+      this.window = this.source.read(this.pos, length);
+      this.windowStart = this.pos;
+    }
+    const at = this.pos - this.windowStart;
+    this.pos += n;
+    return at;
+  }
+
+  u8(field: string): number {
+    const at = this.take(1, field);
+    return this.window[at]!;
+  }
+  i8(field: string): number {
+    const at = this.take(1, field);
+    return this.window.readInt8(at);
+  }
+  u16(field: string): number {
+    const at = this.take(2, field);
+    return this.window.readUInt16LE(at);
+  }
+  i16(field: string): number {
+    const at = this.take(2, field);
+    return this.window.readInt16LE(at);
+  }
+  u32(field: string): number {
+    const at = this.take(4, field);
+    return this.window.readUInt32LE(at);
+  }
+  i32(field: string): number {
+    const at = this.take(4, field);
+    return this.window.readInt32LE(at);
+  }
+  u64(field: string): bigint {
+    const at = this.take(8, field);
+    return this.window.readBigUInt64LE(at);
+  }
+  i64(field: string): bigint {
+    const at = this.take(8, field);
+    return this.window.readBigInt64LE(at);
+  }
+  f32(field: string): number {
+    const at = this.take(4, field);
+    return this.window.readFloatLE(at);
+  }
+  f64(field: string): number {
+    const at = this.take(8, field);
+    return this.window.readDoubleLE(at);
+  }
+
+  /** A copy of the next `n` bytes (n already checked against the bytes left by the caller or by take). */
+  bytes(n: number, field: string): Uint8Array {
+    const at = this.take(n, field);
+    const out = new Uint8Array(n);
+    out.set(this.window.subarray(at, at + n));
+    return out;
+  }
+
+  /** A GGUF string: u64 byte length, then UTF-8 bytes (invalid sequences decode to U+FFFD, as Node's decoder does). */
+  string(field: string): string {
+    const n = this.u64(`${field} length`);
+    if (n > BigInt(this.remaining)) {
+      this.fail(
+        field,
+        `string length ${n} exceeds the ${this.remaining} bytes left in the file`,
+        `문자열 길이 ${n}이(가) 파일에 남은 ${this.remaining}바이트보다 큽니다`,
+      );
+    }
+    const len = Number(n);
+    if (len > GGUF_MAX_STRING_BYTES) {
+      this.fail(field, `string length ${len} exceeds ggml's limit of 1 GiB`, `문자열 길이 ${len}이(가) ggml 한도 1 GiB를 넘습니다`);
+    }
+    const at = this.take(len, field);
+    return this.window.toString("utf8", at, at + len);
+  }
+
+  /** Moves to an absolute offset at or before the end of the file. */
+  seek(pos: number, field: string): void {
+    if (pos > this.size) {
+      this.fail(field, `offset ${pos} is past the end of the file (${this.size} bytes)`, `오프셋 ${pos}이(가) 파일 끝(${this.size}바이트)을 넘습니다`);
+    }
+    this.pos = pos;
+  }
+}
