@@ -1,3 +1,4 @@
 // localtune's public API: every CLI command and the server call these functions.
 export * from "./errors.js";
 export { setLang, getLang, type Lang } from "./i18n/index.js";
+export * from "./formats/gguf/index.js";
