@@ -1,0 +1,101 @@
+// The llama-family decoder graph, shared by every architecture file: embeddings, N blocks of (RMSNorm, attention with
+// RoPE and GQA, RMSNorm, SwiGLU feed-forward), final norm and output head. Training-safe ops only (FINDINGS traps 7, 8).
+// Shape letters: E embedding width, F ffn width, V vocabulary, H query heads, K kv heads, D head width,
+// T tokens per sequence, B sequences, N = T * B tokens, R selected output rows.
+import type { GgmlTensor } from "../native/ggml-bindings.js";
+import type { GraphContext } from "../engine/graph-context.js";
+import type { ModelHparams } from "./hparams.js";
+import type { ArchDefinition } from "./types.js";
+
+/** Weights by GGUF tensor name, already in a backend buffer. */
+export interface WeightLookup {
+  get(name: string): GgmlTensor | undefined;
+}
+
+export interface DecoderInputs {
+  /** Token ids, sequence after sequence: I32 [N]. */
+  tokens: GgmlTensor;
+  /** Position of each token: I32 [N]. */
+  positions: GgmlTensor;
+  /** Which of the N rows to compute logits for: I32 [R]; all rows when absent. */
+  outputRows?: GgmlTensor;
+  tokensPerSequence: number;
+  sequences: number;
+}
+
+/** Points where adaptation methods change the graph. A hook returns undefined to leave the default in place. */
+export interface DecoderHooks {
+  /** y = W x for the weight named `weightName` (LoRA adds its low-rank term here). */
+  linear?(g: GraphContext, weightName: string, weight: GgmlTensor, x: GgmlTensor): GgmlTensor | undefined;
+}
+
+export interface DecoderOutputs {
+  /** [V, R] logits. */
+  logits: GgmlTensor;
+  /** [E, R] final hidden state after the output norm. */
+  hidden: GgmlTensor;
+}
+
+export function buildDecoder(
+  g: GraphContext,
+  arch: ArchDefinition,
+  hp: ModelHparams,
+  weights: WeightLookup,
+  inputs: DecoderInputs,
+  hooks: DecoderHooks = {},
+): DecoderOutputs {
+  const { api, ctx } = g;
+  const T = inputs.tokensPerSequence;
+  const B = inputs.sequences;
+  const N = T * B;
+  const { nHead: H, nHeadKv: K, headDim: D } = hp;
+  const w = (name: string): GgmlTensor => {
+    const t = weights.get(name);
+    if (t === undefined) throw new Error(`weight ${name} is missing (checked at load: this is a bug)`);
+    return t;
+  };
+  const linear = (name: string, x: GgmlTensor): GgmlTensor => {
+    const weight = w(`${name}.weight`);
+    let y = hooks.linear?.(g, name, weight, x) ?? api.ggml_mul_mat(ctx, weight, x);
+    const bias = weights.get(`${name}.bias`);
+    if (bias !== undefined) y = api.ggml_add(ctx, y, bias);
+    return y;
+  };
+  const rmsNorm = (x: GgmlTensor, weightName: string) => api.ggml_mul(ctx, api.ggml_rms_norm(ctx, x, hp.normEps), w(weightName));
+  const rope = (x: GgmlTensor) =>
+    api.ggml_rope_ext(ctx, x, inputs.positions, weights.get("rope_freqs.weight") ?? null, hp.ropeDims, hp.ropeMode, hp.ropeCtxOrig,
+      hp.ropeFreqBase, hp.ropeFreqScale, 0, 1, 32, 1);
+  // [D, heads, N] -> [D, T, heads * B]: batch folded into the head dimension so GQA broadcasting works in backward.
+  const headsFirst = (x: GgmlTensor, heads: number) =>
+    api.ggml_reshape_3d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, x, D, heads, T, B), 0, 2, 1, 3)), D, T, heads * B);
+
+  let x = g.named(api.ggml_get_rows(ctx, w("token_embd.weight"), inputs.tokens), "inp_embd"); // [E, N]
+  for (let il = 0; il < hp.nLayer; il++) {
+    const p = `blk.${il}.`;
+    const h = rmsNorm(x, `${p}attn_norm.weight`); //                                                [E, N]
+    let q = api.ggml_reshape_3d(ctx, linear(`${p}attn_q`, h), D, H, N); //                          [D, H, N]
+    let k = api.ggml_reshape_3d(ctx, linear(`${p}attn_k`, h), D, K, N); //                          [D, K, N]
+    const v = linear(`${p}attn_v`, h); //                                                           [D*K, N]
+    if (arch.qkNorm) {
+      q = rmsNorm(q, `${p}attn_q_norm.weight`);
+      k = rmsNorm(k, `${p}attn_k_norm.weight`);
+    }
+    q = headsFirst(rope(q), H); //                                                                  [D, T, H*B]
+    k = headsFirst(rope(k), K); //                                                                  [D, T, K*B]
+    const vT = api.ggml_reshape_3d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, v, D, K, T, B), 1, 2, 0, 3)), T, D, K * B); // [T, D, K*B]
+    let kq = api.ggml_mul_mat(ctx, k, q); //                                                        [T_k, T_q, H*B]
+    kq = api.ggml_diag_mask_inf(ctx, kq, 0);
+    kq = api.ggml_soft_max_ext(ctx, kq, null, 1 / Math.sqrt(D), 0);
+    const kqv = api.ggml_mul_mat(ctx, vT, kq); //                                                   [D, T_q, H*B]
+    const merged = api.ggml_reshape_2d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, kqv, D, T, H, B), 0, 2, 1, 3)), D * H, N); // [D*H, N]
+    x = g.named(api.ggml_add(ctx, x, linear(`${p}attn_output`, merged)), `ffn_inp-${il}`); //        [E, N]
+    const h2 = rmsNorm(x, `${p}ffn_norm.weight`);
+    const act = api.ggml_mul(ctx, api.ggml_silu(ctx, linear(`${p}ffn_gate`, h2)), linear(`${p}ffn_up`, h2)); // [F, N]
+    x = g.named(api.ggml_add(ctx, x, linear(`${p}ffn_down`, act)), `l_out-${il}`); //               [E, N]
+  }
+  if (inputs.outputRows) x = api.ggml_get_rows(ctx, x, inputs.outputRows); //                     [E, R]
+  const hidden = g.named(rmsNorm(x, "output_norm.weight"), "result_norm");
+  const head = weights.get("output.weight") ?? w("token_embd.weight");
+  const logits = g.named(hooks.linear?.(g, "output", head, hidden) ?? api.ggml_mul_mat(ctx, head, hidden), "result_output"); // [V, R]
+  return { logits, hidden };
+}

@@ -1,0 +1,21 @@
+// Memory checks before allocation: what the machine has free, and a refusal with the numbers when it is not enough.
+import fs from "node:fs";
+import os from "node:os";
+import { InsufficientMemoryError } from "../errors.js";
+
+/** Bytes the OS can give without swapping: MemAvailable on Linux (freemem counts page cache as used), else freemem. */
+export function availableMemoryBytes(): number {
+  try {
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(fs.readFileSync("/proc/meminfo", "utf8"));
+    if (match?.[1]) return Number(match[1]) * 1024;
+  } catch {
+    // Not Linux: fall through to the portable figure.
+  }
+  return os.freemem();
+}
+
+/** Throws InsufficientMemoryError when `neededBytes` exceeds the free memory (LOCALTUNE_MEMORY_LIMIT overrides it, for tests and containers). */
+export function ensureMemory(neededBytes: number, what: string, advice: string): void {
+  const limit = process.env.LOCALTUNE_MEMORY_LIMIT ? Number(process.env.LOCALTUNE_MEMORY_LIMIT) : availableMemoryBytes();
+  if (neededBytes > limit) throw new InsufficientMemoryError(neededBytes, limit, what, advice);
+}
