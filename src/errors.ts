@@ -130,3 +130,50 @@ export class ReportInputError extends LocaltuneError {
 
 /** Content handed to the GGUF writer is inconsistent (bad name, shape, type or data size); nothing was written. */
 export class GgufWriteError extends LocaltuneError {}
+
+/** A line of a dataset file or RAG question set given to `rag index` / `rag eval` is not what the schema expects. */
+export class RagInputError extends LocaltuneError {
+  constructor(readonly file: string, readonly line: number, detail: string) {
+    super({
+      en: `${file}:${line}: invalid line: ${detail}. Dataset files hold DatasetRecord JSON lines (\`localtune data prepare\`); question sets hold {"question", "gold"} lines (see \`localtune rag eval --help\`).`,
+      ko: `${file}:${line}: 올바르지 않은 줄: ${detail}. 데이터셋 파일은 DatasetRecord JSON 줄(\`localtune data prepare\`), 질문 세트는 {"question", "gold"} 줄이어야 합니다 (\`localtune rag eval --help\` 참고).`,
+    });
+  }
+}
+
+/** A RAG index is missing or holds no chunks. */
+export class RagIndexEmptyError extends LocaltuneError {
+  constructor(readonly index: string, found: "missing" | "empty") {
+    super(
+      found === "missing"
+        ? {
+            en: `no RAG index at ${index}. Build one first: localtune rag index <dataset-dir | files...> --index ${index}`,
+            ko: `${index}에 RAG 인덱스가 없습니다. 먼저 만드세요: localtune rag index <데이터셋-폴더 | 파일...> --index ${index}`,
+          }
+        : {
+            en: `the RAG index at ${index} holds no chunks (its inputs had no text). Index documents with text: localtune rag index <files...> --index ${index}`,
+            ko: `${index}의 RAG 인덱스에 청크가 없습니다 (입력에 텍스트가 없었습니다). 텍스트가 있는 문서로 다시 만드세요: localtune rag index <파일...> --index ${index}`,
+          },
+    );
+  }
+}
+
+/** An index was built with other settings (analyzer, embedding model or its dimension) than the ones asked for now. */
+export class RagIndexMismatchError extends LocaltuneError {
+  constructor(readonly index: string, what: string, built: string, asked: string, fix: Bilingual) {
+    super({
+      en: `the RAG index at ${index} was built with ${what} ${built}, but ${asked} was given. ${fix.en}`,
+      ko: `${index}의 RAG 인덱스는 ${what} ${built}(으)로 만들어졌는데 ${asked}이(가) 주어졌습니다. ${fix.ko}`,
+    });
+  }
+}
+
+/** The question alone does not fit the model's context window, so no source could be added. */
+export class RagQuestionTooLongError extends LocaltuneError {
+  constructor(readonly questionTokens: number, readonly contextTokens: number) {
+    super({
+      en: `the question is ${questionTokens} tokens but the context holds ${contextTokens} (with room for the answer). Shorten the question or raise --context-size.`,
+      ko: `질문이 ${questionTokens} 토큰인데 컨텍스트는 (답변 공간을 빼고) ${contextTokens} 토큰입니다. 질문을 줄이거나 --context-size를 늘리세요.`,
+    });
+  }
+}

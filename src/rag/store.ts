@@ -1,0 +1,71 @@
+// What every RAG index store provides (embedded SQLite on disk, or PostgreSQL): chunks, their lexical terms and
+// optional vectors, per-source content hashes for incremental re-indexing, and the two searches.
+import type { AnalyzerName } from "./analyzer.js";
+
+/** BM25 parameters: SQLite FTS5's defaults, which the PostgreSQL store reproduces so both rank alike. */
+export const BM25_K1 = 1.2;
+export const BM25_B = 0.75;
+
+/** The text a chunk is indexed and embedded by: its citation (law name, article title) and its body. */
+export function chunkSearchText(citation: string, text: string): string {
+  return `${citation}\n${text}`;
+}
+
+/** Settings an index is built with; a search must use the same ones. */
+export interface IndexMeta {
+  /** Version of the index layout. */
+  formatVersion: number;
+  analyzer: AnalyzerName;
+  /** Embedding model, when the index holds vectors. */
+  embedding?: { model: string; fingerprint: string; dimensions: number };
+}
+
+/** A chunk as stored: the dataset record's fields that retrieval and citation need. */
+export interface StoredChunk {
+  /** Record id, "<docId>#<n>". */
+  chunkId: string;
+  source: string;
+  headingPath: string[];
+  citation: string;
+  text: string;
+  /** Index terms of citation + text (analyzer output). */
+  terms: string[];
+  /** Unit-length embedding [dimensions], when the index has an embedding model. */
+  embedding?: Float32Array;
+}
+
+/** One search result before fusion: higher score is better. */
+export interface StoreHit {
+  chunkId: string;
+  score: number;
+}
+
+export interface RagStore {
+  /** "sqlite" for the embedded file, "postgres" for a server. */
+  readonly kind: "sqlite" | "postgres";
+  /** Human-readable description of the search paths in use (for example "pgvector" or "exact scan over real[]"). */
+  describe(): Promise<string>;
+  readMeta(): Promise<IndexMeta | undefined>;
+  writeMeta(meta: IndexMeta): Promise<void>;
+  /** source -> content hash of every indexed source. */
+  listSources(): Promise<Map<string, string>>;
+  /** Replaces all chunks of a source (deleting the old ones) and records its hash; atomic. */
+  replaceSource(source: string, hash: string, chunks: StoredChunk[]): Promise<void>;
+  removeSource(source: string): Promise<void>;
+  countChunks(): Promise<number>;
+  /** BM25 over the distinct query terms, best first; ties by chunk id. */
+  lexicalSearch(terms: string[], k: number): Promise<StoreHit[]>;
+  /** pg_trgm word similarity of the raw question to each chunk, best first (PostgreSQL only). */
+  trigramSearch?(question: string, k: number): Promise<StoreHit[]>;
+  /** Cosine similarity to a unit query vector, best first. */
+  vectorSearch(query: Float32Array, k: number): Promise<StoreHit[]>;
+  getChunks(chunkIds: string[]): Promise<Map<string, Omit<StoredChunk, "terms" | "embedding">>>;
+  close(): Promise<void>;
+}
+
+/** Sorts hits best first, ties by chunk id, so that every store returns the same order on the same data. */
+export function rankHits(hits: StoreHit[], k: number): StoreHit[] {
+  return hits
+    .sort((a, b) => b.score - a.score || (a.chunkId < b.chunkId ? -1 : a.chunkId > b.chunkId ? 1 : 0))
+    .slice(0, k);
+}
