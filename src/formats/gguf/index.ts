@@ -3,6 +3,7 @@
 export { readGguf, parseGguf, GgufFile, GGUF_DEFAULT_ALIGNMENT, GGUF_ALIGNMENT_KEY } from "./reader.js";
 export type { GgufTensorInfo } from "./parse-tensors.js";
 export { GgufMetadata } from "./metadata.js";
+export { readVocabMetadata } from "./vocab.js";
 export { writeGguf, encodeGguf, type GgufContent, type GgufTensorInput, type WriteGgufOptions } from "./writer.js";
 export {
   gguf,
@@ -27,3 +28,4 @@ export {
   elementCount,
   type GgmlTypeInfo,
 } from "../tensor-types.js";
+export * from "../quant/index.js";
