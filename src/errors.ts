@@ -177,3 +177,33 @@ export class RagQuestionTooLongError extends LocaltuneError {
     });
   }
 }
+
+/** A LoRA adapter file could not be applied to the model (wrong base model, not a LoRA GGUF, damaged). */
+export class AdapterLoadError extends LocaltuneError {
+  constructor(adapters: string, model: string, detail: string) {
+    super({
+      en: `could not apply the adapter ${adapters} to ${model}: ${detail}. Check that it is a GGUF LoRA adapter (general.type = adapter) made for this base model.`,
+      ko: `어댑터 ${adapters}을(를) ${model}에 적용하지 못했습니다: ${detail}. 이 기본 모델용으로 만든 GGUF LoRA 어댑터(general.type = adapter)인지 확인하세요.`,
+    });
+  }
+}
+
+/** A prompt template names a variable that the prompt row does not give. */
+export class TemplateVariableError extends LocaltuneError {
+  constructor(readonly variable: string, template: string, row: string, available: readonly string[]) {
+    super({
+      en: `template "${template}" needs {{${variable}}} but prompt ${row} does not give it (it gives: ${available.join(", ") || "nothing"}). Add "${variable}" to that row or use a template without it.`,
+      ko: `템플릿 "${template}"에 {{${variable}}}이(가) 필요하지만 프롬프트 ${row}에 없습니다 (있는 값: ${available.join(", ") || "없음"}). 그 행에 "${variable}"을(를) 넣거나 이 변수가 없는 템플릿을 쓰세요.`,
+    });
+  }
+}
+
+/** A prompts / variants / examples file has a bad line: the message names the file, the line and the problem. */
+export class PromptFileError extends LocaltuneError {
+  constructor(readonly file: string, readonly line: number, detail: string, fix: string, fixKo: string) {
+    super({
+      en: `${file}:${line}: ${detail}. ${fix}`,
+      ko: `${file}:${line}: ${detail}. ${fixKo}`,
+    });
+  }
+}
