@@ -1,7 +1,6 @@
 // Hyper-parameters of a llama-family decoder, read from GGUF metadata under the `<arch>.` prefix (llama.cpp's keys).
 import { UnsupportedArchitectureError } from "../errors.js";
-import type { GgufMetadata } from "../formats/gguf/metadata.js";
-import type { GgufTensorInfo } from "../formats/gguf/parse-tensors.js";
+import type { GgufMetadata, GgufTensorInfo } from "../formats/gguf/index.js";
 
 export const ROPE_MODE = { normal: 0, neox: 2 } as const;
 

@@ -8,8 +8,8 @@ export interface TensorSpec {
   ne: number[];
   /** Absent from some files of this architecture (e.g. output.weight when embeddings are tied). */
   optional?: boolean;
-  /** How random initialisation treats it: norms start at 1, biases at 0, the rest random. */
-  init: "ones" | "zeros" | "random";
+  /** What the tensor is: random initialisation and method filters (BitFit trains biases, LoRA adapts weights) use it. */
+  role: "embedding" | "norm" | "weight" | "bias";
 }
 
 export interface ArchDefinition {
@@ -34,32 +34,32 @@ export const ALL_PROJECTIONS: readonly string[] = LINEAR_TARGETS;
 export function decoderTensorSpecs(arch: ArchDefinition, hp: ModelHparams): TensorSpec[] {
   const { nEmbd: E, nFf: F, nVocab: V, nHead: H, nHeadKv: K, headDim: D } = hp;
   const specs: TensorSpec[] = [
-    { name: "token_embd.weight", ne: [E, V], init: "random" },
-    { name: "output_norm.weight", ne: [E], init: "ones" },
-    { name: "output.weight", ne: [E, V], optional: true, init: "random" },
+    { name: "token_embd.weight", ne: [E, V], role: "embedding" },
+    { name: "output_norm.weight", ne: [E], role: "norm" },
+    { name: "output.weight", ne: [E, V], optional: true, role: "weight" },
   ];
   for (let il = 0; il < hp.nLayer; il++) {
     const p = `blk.${il}.`;
     specs.push(
-      { name: `${p}attn_norm.weight`, ne: [E], init: "ones" },
-      { name: `${p}attn_q.weight`, ne: [E, D * H], init: "random" },
-      { name: `${p}attn_k.weight`, ne: [E, D * K], init: "random" },
-      { name: `${p}attn_v.weight`, ne: [E, D * K], init: "random" },
-      { name: `${p}attn_output.weight`, ne: [D * H, E], init: "random" },
-      { name: `${p}ffn_norm.weight`, ne: [E], init: "ones" },
-      { name: `${p}ffn_gate.weight`, ne: [E, F], init: "random" },
-      { name: `${p}ffn_up.weight`, ne: [E, F], init: "random" },
-      { name: `${p}ffn_down.weight`, ne: [F, E], init: "random" },
+      { name: `${p}attn_norm.weight`, ne: [E], role: "norm" },
+      { name: `${p}attn_q.weight`, ne: [E, D * H], role: "weight" },
+      { name: `${p}attn_k.weight`, ne: [E, D * K], role: "weight" },
+      { name: `${p}attn_v.weight`, ne: [E, D * K], role: "weight" },
+      { name: `${p}attn_output.weight`, ne: [D * H, E], role: "weight" },
+      { name: `${p}ffn_norm.weight`, ne: [E], role: "norm" },
+      { name: `${p}ffn_gate.weight`, ne: [E, F], role: "weight" },
+      { name: `${p}ffn_up.weight`, ne: [E, F], role: "weight" },
+      { name: `${p}ffn_down.weight`, ne: [F, E], role: "weight" },
     );
     if (arch.qkvBias) {
       specs.push(
-        { name: `${p}attn_q.bias`, ne: [D * H], init: "zeros" },
-        { name: `${p}attn_k.bias`, ne: [D * K], init: "zeros" },
-        { name: `${p}attn_v.bias`, ne: [D * K], init: "zeros" },
+        { name: `${p}attn_q.bias`, ne: [D * H], role: "bias" },
+        { name: `${p}attn_k.bias`, ne: [D * K], role: "bias" },
+        { name: `${p}attn_v.bias`, ne: [D * K], role: "bias" },
       );
     }
     if (arch.qkNorm) {
-      specs.push({ name: `${p}attn_q_norm.weight`, ne: [D], init: "ones" }, { name: `${p}attn_k_norm.weight`, ne: [D], init: "ones" });
+      specs.push({ name: `${p}attn_q_norm.weight`, ne: [D], role: "norm" }, { name: `${p}attn_k_norm.weight`, ne: [D], role: "norm" });
     }
   }
   return specs;

@@ -1,7 +1,7 @@
 // Runs the decoder forward on a batch of equal-length sequences and returns logits for the requested rows.
 import { buildDecoder, type DecoderHooks } from "../arch/decoder.js";
 import { ShapeError } from "../errors.js";
-import { GgmlType } from "../formats/tensor-types.js";
+import { GgmlType } from "../formats/gguf/index.js";
 import { GraphContext, graphNodeBudget } from "./graph-context.js";
 import type { EngineModel } from "./model.js";
 

@@ -4,7 +4,7 @@ import { findArchitecture } from "../arch/registry.js";
 import { readHparams, type ModelHparams } from "../arch/hparams.js";
 import { decoderTensorSpecs, type ArchDefinition } from "../arch/types.js";
 import { GgufFormatError, ShapeError } from "../errors.js";
-import { readGguf, type GgufFile } from "../formats/gguf/reader.js";
+import { readGguf, type GgufFile } from "../formats/gguf/index.js";
 import type { GgmlBuffer, GgmlContext, GgmlSched, GgmlTensor } from "../native/ggml-bindings.js";
 import { loadGgml, openBackend, type BackendOptions, type ComputeBackend, type GgmlRuntime } from "../native/ggml-runtime.js";
 import { ensureMemory } from "./memory.js";

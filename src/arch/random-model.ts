@@ -1,0 +1,103 @@
+// Writes a random-weight GGUF model of a supported architecture with a real tokenizer vocabulary: the test and
+// benchmark models that both node-llama-cpp and our engine load (parity tests, throughput at realistic shapes).
+import { GgmlType, gguf, readGguf, writeGguf, type GgufTensorInput, type GgufValue } from "../formats/gguf/index.js";
+import { quantize } from "../formats/quant/convert.js";
+import { f32ToF16Array } from "../formats/quant/half.js";
+import { randomNormal, seededRandom } from "../engine/random.js";
+import type { ModelHparams } from "./hparams.js";
+import { findArchitecture } from "./registry.js";
+import { decoderTensorSpecs } from "./types.js";
+
+export interface RandomModelOptions {
+  arch: string;
+  nLayer: number;
+  nEmbd: number;
+  nFf: number;
+  nHead: number;
+  nHeadKv: number;
+  /** Head width; default nEmbd / nHead (qwen3 models use 128 regardless). */
+  headDim?: number;
+  /** Training context written to the metadata. Default 2048. */
+  nCtx?: number;
+  /** A GGUF holding `tokenizer.*` metadata (llama.cpp's models/ggml-vocab-*.gguf); its vocabulary sets V. */
+  vocabFile?: string;
+  /** Without a vocabulary file: the vocabulary size of a synthetic byte-level tokenizer-less model (engine-only use). */
+  nVocab?: number;
+  /** Type of the 2-D projection and embedding weights; norms and biases stay F32. Default F32. */
+  weightType?: GgmlType;
+  /** No output.weight: the head reuses token_embd.weight. Default false. */
+  tiedEmbeddings?: boolean;
+  seed?: number;
+}
+
+export async function writeRandomModel(path: string, options: RandomModelOptions): Promise<ModelHparams> {
+  const arch = findArchitecture(options.arch);
+  const metadata = new Map<string, GgufValue>();
+  let nVocab = options.nVocab ?? 0;
+  if (options.vocabFile) {
+    const vocab = readGguf(options.vocabFile);
+    for (const [key, value] of vocab.metadata) if (key.startsWith("tokenizer.")) metadata.set(key, value);
+    nVocab = vocab.getStringArray("tokenizer.ggml.tokens").length;
+  }
+  if (nVocab < 1) throw new Error("writeRandomModel needs vocabFile or nVocab");
+  const headDim = options.headDim ?? options.nEmbd / options.nHead;
+  const nCtx = options.nCtx ?? 2048;
+  const hp: ModelHparams = {
+    arch: arch.name,
+    nLayer: options.nLayer,
+    nEmbd: options.nEmbd,
+    nFf: options.nFf,
+    nHead: options.nHead,
+    nHeadKv: options.nHeadKv,
+    headDim,
+    nVocab,
+    nCtxTrain: nCtx,
+    normEps: Math.fround(1e-6),
+    ropeFreqBase: 10000,
+    ropeFreqScale: 1,
+    ropeDims: headDim,
+    ropeMode: arch.ropeMode,
+    ropeCtxOrig: nCtx,
+    tiedEmbeddings: options.tiedEmbeddings ?? false,
+  };
+  const k = (name: string) => `${arch.name}.${name}`;
+  metadata.set("general.architecture", gguf.str(arch.name));
+  metadata.set("general.name", gguf.str(`random ${arch.name} ${options.nLayer}x${options.nEmbd}`));
+  metadata.set(k("context_length"), gguf.u32(nCtx));
+  metadata.set(k("embedding_length"), gguf.u32(options.nEmbd));
+  metadata.set(k("block_count"), gguf.u32(options.nLayer));
+  metadata.set(k("feed_forward_length"), gguf.u32(options.nFf));
+  metadata.set(k("attention.head_count"), gguf.u32(options.nHead));
+  metadata.set(k("attention.head_count_kv"), gguf.u32(options.nHeadKv));
+  metadata.set(k("attention.key_length"), gguf.u32(headDim));
+  metadata.set(k("attention.value_length"), gguf.u32(headDim));
+  metadata.set(k("attention.layer_norm_rms_epsilon"), gguf.f32(hp.normEps));
+  metadata.set(k("rope.freq_base"), gguf.f32(hp.ropeFreqBase));
+  metadata.set(k("rope.dimension_count"), gguf.u32(headDim));
+  metadata.set(k("vocab_size"), gguf.u32(nVocab));
+
+  const random = seededRandom(options.seed ?? 1);
+  const weightType = options.weightType ?? GgmlType.F32;
+  const tensors: GgufTensorInput[] = [];
+  for (const spec of decoderTensorSpecs(arch, hp)) {
+    if (spec.name === "output.weight" && hp.tiedEmbeddings) continue;
+    const n = spec.ne.reduce((a, b) => a * b, 1);
+    // Scales chosen so activations stay O(1) and logits spread over a useful range: parity tests then compare
+    // distributions with real structure, not near-uniform ones.
+    const values =
+      spec.role === "norm" ? randomNormal(n, 0.1, random).map((v) => 1 + v)
+      : spec.role === "bias" ? randomNormal(n, 0.1, random)
+      : spec.role === "embedding" ? randomNormal(n, 1, random)
+      : randomNormal(n, 1 / Math.sqrt(spec.ne[0]!), random);
+    const type = spec.role === "norm" || spec.role === "bias" ? GgmlType.F32 : weightType;
+    tensors.push({ name: spec.name, type, ne: spec.ne, data: encode(type, values) });
+  }
+  await writeGguf(path, { metadata, tensors });
+  return hp;
+}
+
+function encode(type: GgmlType, values: Float32Array): ArrayBufferView {
+  if (type === GgmlType.F32) return values;
+  if (type === GgmlType.F16) return f32ToF16Array(values);
+  return quantize(type, values);
+}

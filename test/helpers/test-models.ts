@@ -1,0 +1,27 @@
+// Random-weight test models of each architecture with real tokenizer vocabularies, written once per test process
+// into a temp folder (they are generated, not committed).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { writeRandomModel, type RandomModelOptions } from "../../src/arch/random-model.js";
+import { GgmlType } from "../../src/formats/gguf/index.js";
+
+export const STORIES_260K = path.resolve("models/stories260K.gguf");
+const VOCAB_DIR = path.resolve("test/fixtures/vocab");
+
+/** Small shapes that still exercise GQA, biases (qwen2), q/k norms and a head width != E/H (qwen3), tied embeddings. */
+export const TEST_MODEL_SHAPES: Record<string, Omit<RandomModelOptions, "weightType" | "seed">> = {
+  llama: { arch: "llama", nLayer: 2, nEmbd: 64, nFf: 128, nHead: 4, nHeadKv: 2, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-llama-spm.gguf") },
+  qwen2: { arch: "qwen2", nLayer: 2, nEmbd: 64, nFf: 96, nHead: 4, nHeadKv: 2, tiedEmbeddings: true, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-qwen2.gguf") },
+  qwen3: { arch: "qwen3", nLayer: 2, nEmbd: 64, nFf: 128, nHead: 4, nHeadKv: 2, headDim: 32, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-qwen2.gguf") },
+};
+
+let tempDir: string | undefined;
+
+/** Path of a generated model (created on first use in this process). */
+export async function testModelPath(arch: keyof typeof TEST_MODEL_SHAPES, weightType: GgmlType = GgmlType.F32): Promise<string> {
+  tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "localtune-models-"));
+  const file = path.join(tempDir, `${arch}-${weightType}.gguf`);
+  if (!fs.existsSync(file)) await writeRandomModel(file, { ...TEST_MODEL_SHAPES[arch]!, weightType, seed: 7 });
+  return file;
+}
