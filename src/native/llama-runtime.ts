@@ -33,6 +33,8 @@ export function getLlamaRuntime(options: LlamaRuntimeOptions = {}): Promise<Llam
 export interface LoadModelOptions extends LlamaRuntimeOptions {
   /** Layers to offload to the GPU: "auto" (as many as fit), "max", or a number. Default "auto". */
   gpuLayers?: "auto" | "max" | number;
+  /** Load only the vocabulary (tokenizer and chat template), no weights: fast and small. Default false. */
+  vocabOnly?: boolean;
 }
 
 /** Loads a GGUF model file through node-llama-cpp; a missing or unreadable path gives a FileNotFoundError. */
@@ -40,7 +42,7 @@ export async function loadLlamaModel(modelPath: string, options: LoadModelOption
   if (!modelPath.startsWith("hf:") && !fs.existsSync(modelPath)) throw new FileNotFoundError(modelPath, "model");
   const llama = await getLlamaRuntime(options);
   try {
-    return await llama.loadModel({ modelPath, gpuLayers: options.gpuLayers ?? "auto" });
+    return await llama.loadModel({ modelPath, gpuLayers: options.gpuLayers ?? "auto", vocabOnly: options.vocabOnly ?? false });
   } catch (error) {
     throw new LocaltuneError(
       {
