@@ -1,0 +1,156 @@
+// The feasibility plan: each rung's memory against what this machine has free, its time per epoch from the
+// calibrated throughput (unknown, not guessed, without calibration), a ranking fastest first and a recommendation.
+import type { Bilingual } from "../i18n/index.js";
+import { findThroughput, type Backend, type CalibrationEntry, type CalibrationFile } from "./calibration.js";
+import type { ModelShape } from "./model-shape.js";
+import { estimateRungs, RUNG_IDS, type RungEstimate, type RungId, type RungOptions } from "./rungs.js";
+
+/** Share of the free memory a plan may fill and still be called a fit; above it is "tight" (other programs,
+ *  allocator slack and the estimate's own error need room). */
+export const COMFORTABLE_SHARE = 0.8;
+
+export type Fit = "yes" | "tight" | "no";
+
+export interface RungPlan extends RungEstimate {
+  fit: Fit;
+  /** FLOPs of one pass over the dataset (for prompt-rag: one forward pass, e.g. to embed it for an index). */
+  epochFlops: number;
+  /** Seconds per epoch from the calibrated throughput; null when this mode / base type is not calibrated. */
+  epochSeconds: number | null;
+  throughput: CalibrationEntry | null;
+  notes: Bilingual[];
+}
+
+export interface PlanInput {
+  shape: ModelShape;
+  /** Training tokens in one epoch. */
+  tokens: number;
+  options: RungOptions;
+  backend: Backend;
+  /** Memory the backend can use: free VRAM on a GPU backend, available RAM on the CPU. */
+  memoryBytes: number;
+  calibration?: CalibrationFile;
+  /** Longest acceptable epoch when times are known. */
+  budgetHours: number;
+}
+
+export interface Plan {
+  model: ModelShape;
+  tokens: number;
+  backend: Backend;
+  memoryBytes: number;
+  /** Every rung has a measured throughput. */
+  calibrated: boolean;
+  rankedBy: "time" | "flops";
+  /** Fastest first. */
+  rungs: RungPlan[];
+  recommendation: { rung: RungId; reason: Bilingual };
+}
+
+const gib = (b: number) => (b / 2 ** 30).toFixed(1);
+
+function fitOf(peak: number, budget: number): Fit {
+  if (peak <= COMFORTABLE_SHARE * budget) return "yes";
+  return peak <= budget ? "tight" : "no";
+}
+
+function notesFor(r: RungEstimate, input: PlanInput): Bilingual[] {
+  const notes: Bilingual[] = [];
+  const quantizedOrHalf = r.mode === "frozen" && r.baseType !== "f32";
+  if (quantizedOrHalf && input.backend === "cpu") {
+    notes.push({
+      en: `same FLOPs as an F32 base, but ggml's CPU backward through a ${r.baseType} frozen weight re-converts it for every token (out_prod): calibration measures how much slower`,
+      ko: `F32 기반과 FLOPs는 같지만 ggml CPU 역전파는 ${r.baseType} 고정 가중치를 토큰마다 다시 변환합니다 (out_prod): 얼마나 느린지는 보정이 측정합니다`,
+    });
+  }
+  if (r.id === "full-dapt" && input.tokens < input.shape.totalParams) {
+    notes.push({
+      en: `${input.tokens.toLocaleString("en")} tokens is fewer than the model's ${input.shape.totalParams.toLocaleString("en")} parameters: full DAPT would overfit; it pays off with far more text`,
+      ko: `토큰 ${input.tokens.toLocaleString("en")}개는 모델 파라미터 ${input.shape.totalParams.toLocaleString("en")}개보다 적습니다: 전체 DAPT는 과적합됩니다. 훨씬 많은 텍스트가 있을 때 의미가 있습니다`,
+    });
+  }
+  if (r.id === "prompt-rag") {
+    notes.push({
+      en: "nothing is trained; the time is one forward pass over the data (building an index with this model)",
+      ko: "아무것도 학습하지 않습니다. 시간은 데이터 전체를 한 번 순전파하는 비용입니다 (이 모델로 색인 구축)",
+    });
+  }
+  return notes;
+}
+
+function recommend(rungs: RungPlan[], input: PlanInput, calibrated: boolean): Plan["recommendation"] {
+  const budgetSeconds = input.budgetHours * 3600;
+  const candidates = rungs.filter(
+    (r) =>
+      r.level > 0 &&
+      r.fit !== "no" &&
+      !(r.id === "full-dapt" && input.tokens < input.shape.totalParams) &&
+      (r.epochSeconds === null || r.epochSeconds <= budgetSeconds),
+  );
+  // The most thorough rung that qualifies; within a level, the ladder's order (a fuller-precision base first).
+  const best = [...candidates].sort((a, b) => b.level - a.level || ladderIndex(a.id) - ladderIndex(b.id))[0];
+  if (!best) {
+    return {
+      rung: "prompt-rag",
+      reason: {
+        en: `no training rung fits in ${gib(input.memoryBytes)} GiB${calibrated ? ` within ${input.budgetHours} h per epoch` : ""}: use prompts and RAG, or a smaller or more quantized model`,
+        ko: `${gib(input.memoryBytes)} GiB${calibrated ? `, 에포크당 ${input.budgetHours}시간` : ""} 안에 맞는 학습 단계가 없습니다: 프롬프트와 RAG를 쓰거나 더 작거나 더 양자화된 모델을 쓰세요`,
+      },
+    };
+  }
+  const when = calibrated
+    ? { en: `an epoch takes about ${formatDuration(best.epochSeconds!)}`, ko: `에포크당 약 ${formatDuration(best.epochSeconds!)}` }
+    : {
+        en: "times are unknown until calibration runs, so this choice weighs memory and data only",
+        ko: "보정 전이라 시간은 알 수 없어 메모리와 데이터만으로 고른 것입니다",
+      };
+  return {
+    rung: best.id,
+    reason: {
+      en: `start with prompts / RAG as the baseline, then ${best.id}: the most thorough rung that fits (${gib(best.memory.peak)} of ${gib(input.memoryBytes)} GiB); ${when.en}`,
+      ko: `먼저 프롬프트 / RAG로 기준을 잡고, 다음은 ${best.id}: 메모리에 맞는 가장 깊은 단계 (${gib(input.memoryBytes)} GiB 중 ${gib(best.memory.peak)}); ${when.ko}`,
+    },
+  };
+}
+
+function ladderIndex(id: RungId): number {
+  return RUNG_IDS.indexOf(id);
+}
+
+/** "3 h 20 min", "45 s", "2.5 d". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 90) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+  return `${(seconds / 86400).toFixed(1)} d`;
+}
+
+/** Plans every rung for one model, dataset size and machine. */
+export function planRungs(input: PlanInput): Plan {
+  const rungs: RungPlan[] = estimateRungs(input.shape, input.options).map((r) => {
+    const throughput = findThroughput(input.calibration, input.backend, r.mode, r.baseType) ?? null;
+    const epochFlops = r.flopsPerToken * input.tokens;
+    return {
+      ...r,
+      fit: fitOf(r.memory.peak, input.memoryBytes),
+      epochFlops,
+      epochSeconds: throughput ? epochFlops / (throughput.gflops * 1e9) : null,
+      throughput,
+      notes: notesFor(r, input),
+    };
+  });
+  const calibrated = rungs.every((r) => r.epochSeconds !== null);
+  const ranked = [...rungs].sort((a, b) =>
+    calibrated ? a.epochSeconds! - b.epochSeconds! : a.epochFlops - b.epochFlops || ladderIndex(a.id) - ladderIndex(b.id),
+  );
+  return {
+    model: input.shape,
+    tokens: input.tokens,
+    backend: input.backend,
+    memoryBytes: input.memoryBytes,
+    calibrated,
+    rankedBy: calibrated ? "time" : "flops",
+    rungs: ranked,
+    recommendation: recommend(ranked, input, calibrated),
+  };
+}
