@@ -5,7 +5,7 @@ import { ANALYZERS } from "./analyzer.js";
 export const RagIndexOptionsSchema = z.object({
   index: z.string().min(1).describe("index folder (embedded SQLite store), or the index name when --store is a postgres:// URL"),
   store: z.string().optional().describe("postgres://user:pass@host/db to keep the index in PostgreSQL; default: the embedded store in the index folder"),
-  analyzer: z.enum(ANALYZERS).default("bigram").describe("lexical analyzer: Hangul syllable bigrams (default, best measured recall), particle stripping, or both"),
+  analyzer: z.enum(ANALYZERS).default("morph+bigram").describe("lexical analyzer: Hangul syllable bigrams, particle stripping, or both (default: best measured recall, README)"),
   embedModel: z.string().optional().describe("GGUF embedding model: adds dense vectors, searched with BM25 and fused by reciprocal rank"),
   rebuild: z.boolean().default(false).describe("drop everything in the index first (needed to change the analyzer or the embedding model)"),
   gpu: z.enum(["auto", "cpu", "cuda", "vulkan", "metal"]).default("auto").describe("compute backend for the embedding model"),
@@ -17,6 +17,10 @@ export const RagSearchOptionsSchema = z.object({
   store: z.string().optional().describe("postgres:// URL when the index lives in PostgreSQL"),
   k: z.number().int().positive().default(5).describe("number of chunks to return"),
   embedModel: z.string().optional().describe("the embedding model the index was built with; without it an index with vectors is searched lexically only"),
+  thesaurus: z
+    .string()
+    .default("ko-law")
+    .describe('query expansion from everyday words to document wording: "ko-law" (built-in Korean everyday-to-statute list), "none", or a TSV file'),
   lexical: z.enum(["bm25", "trgm"]).default("bm25").describe("lexical ranking: BM25 (every store), or pg_trgm word similarity (PostgreSQL only)"),
   gpu: z.enum(["auto", "cpu", "cuda", "vulkan", "metal"]).default("auto").describe("compute backend for the embedding model"),
 });

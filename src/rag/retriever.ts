@@ -7,6 +7,7 @@ import { createEmbedder, type Embedder } from "./embed.js";
 import { reciprocalRankFusion } from "./fusion.js";
 import { indexLabel, openRagStore } from "./open-store.js";
 import type { IndexMeta, RagStore, StoreHit } from "./store.js";
+import { BUILTIN_THESAURUS, expandQuery, readThesaurus, type Thesaurus } from "./thesaurus.js";
 
 /** One retrieved chunk with where it comes from and why it ranked. */
 export interface RagHit {
@@ -34,6 +35,7 @@ export class RagRetriever {
     readonly meta: IndexMeta,
     private readonly embedder: Embedder | undefined,
     private readonly lexical: "bm25" | "trgm",
+    private readonly thesaurus: Thesaurus,
     /** Store and search paths in use, for the user. */
     readonly storeDescription: string,
   ) {}
@@ -76,7 +78,9 @@ export class RagRetriever {
           );
         }
       }
-      return new RagRetriever(store, meta, embedder, options.lexical, await store.describe());
+      const thesaurus: Thesaurus =
+        options.thesaurus === "none" ? new Map() : readThesaurus(options.thesaurus === "ko-law" ? BUILTIN_THESAURUS : options.thesaurus);
+      return new RagRetriever(store, meta, embedder, options.lexical, thesaurus, await store.describe());
     } catch (error) {
       await embedder?.dispose();
       await store.close();
@@ -92,7 +96,9 @@ export class RagRetriever {
   async search(question: string, k: number): Promise<RagHit[]> {
     const depth = this.embedder ? k * FUSION_DEPTH : k;
     const lexicalHits =
-      this.lexical === "trgm" ? await this.store.trigramSearch!(question, depth) : await this.store.lexicalSearch(analyze(question, this.meta.analyzer), depth);
+      this.lexical === "trgm"
+        ? await this.store.trigramSearch!(question, depth)
+        : await this.store.lexicalSearch(analyze(expandQuery(question, this.thesaurus), this.meta.analyzer), depth);
     let ranked: StoreHit[] = lexicalHits;
     let vectorHits: StoreHit[] = [];
     if (this.embedder) {

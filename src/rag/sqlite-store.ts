@@ -124,21 +124,20 @@ export class SqliteRagStore implements RagStore {
 
   async getChunks(chunkIds: string[]): Promise<Map<string, Omit<StoredChunk, "terms" | "embedding">>> {
     const out = new Map<string, Omit<StoredChunk, "terms" | "embedding">>();
-    const stmt = this.db.prepare("select chunk_id, source, heading_path, citation, text from chunks where chunk_id = ?");
-    try {
-      for (const id of chunkIds) {
-        const r = stmt.get([id]);
-        if (!r) continue;
-        out.set(id, {
-          chunkId: id,
-          source: String(r.source),
-          headingPath: JSON.parse(String(r.heading_path)) as string[],
-          citation: String(r.citation),
-          text: String(r.text),
-        });
-      }
-    } finally {
-      stmt.finalize();
+    if (chunkIds.length === 0) return out;
+    const rows = this.db.all(
+      `select chunk_id, source, heading_path, citation, text from chunks where chunk_id in (${chunkIds.map(() => "?").join(",")})`,
+      chunkIds,
+    );
+    for (const r of rows) {
+      const id = String(r.chunk_id);
+      out.set(id, {
+        chunkId: id,
+        source: String(r.source),
+        headingPath: JSON.parse(String(r.heading_path)) as string[],
+        citation: String(r.citation),
+        text: String(r.text),
+      });
     }
     return out;
   }

@@ -16,6 +16,7 @@ interface SearchFlags {
   k?: number;
   embedModel?: string;
   lexical?: "bm25" | "trgm";
+  thesaurus?: string;
   gpu?: Gpu;
   json?: boolean;
 }
@@ -47,7 +48,7 @@ export function registerRag(program: Command): void {
     .argument("<inputs...>", "dataset folder, document folder or files / 데이터셋 폴더, 문서 폴더 또는 파일")
     .requiredOption("--index <dir>", "index folder (or index name with --store) / 인덱스 폴더")
     .option("--store <url>", storeHelp)
-    .option("--analyzer <name>", `lexical analyzer: ${ANALYZERS.join(", ")} (default bigram, best measured on Korean) / 어휘 분석기`)
+    .option("--analyzer <name>", `lexical analyzer: ${ANALYZERS.join(", ")} (default morph+bigram, best measured on Korean) / 어휘 분석기`)
     .option("--embed-model <gguf>", embedHelp)
     .option("--rebuild", "drop the index first (to change analyzer or embedding model) / 처음부터 다시 색인")
     .option("--gpu <backend>", "auto, cpu, cuda, vulkan or metal (embedding model only)")
@@ -85,6 +86,7 @@ export function registerRag(program: Command): void {
       .option("--k <n>", "number of chunks (default 5) / 가져올 청크 수", positiveInt("--k"))
       .option("--embed-model <gguf>", "the embedding model the index was built with (hybrid search) / 인덱스를 만든 임베딩 모델")
       .option("--lexical <mode>", "bm25 (default) or trgm (PostgreSQL pg_trgm word similarity)")
+      .option("--thesaurus <tsv|none>", 'query expansion from everyday words to document wording: "ko-law" (default, built-in), "none", or a TSV file / 일상어→법령 용어 확장')
       .option("--gpu <backend>", "auto, cpu, cuda, vulkan or metal")
       .option("--json", "print JSON");
 
