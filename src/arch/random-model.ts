@@ -1,8 +1,7 @@
 // Writes a random-weight GGUF model of a supported architecture with a real tokenizer vocabulary: the test and
 // benchmark models that both node-llama-cpp and our engine load (parity tests, throughput at realistic shapes).
 import { GgmlType, gguf, readGguf, writeGguf, type GgufTensorInput, type GgufValue } from "../formats/gguf/index.js";
-import { quantize } from "../formats/quant/convert.js";
-import { f32ToF16Array } from "../formats/quant/half.js";
+import { encodeTensor } from "../engine/quantize.js";
 import { randomNormal, seededRandom } from "../engine/random.js";
 import type { ModelHparams } from "./hparams.js";
 import { findArchitecture } from "./registry.js";
@@ -90,14 +89,8 @@ export async function writeRandomModel(path: string, options: RandomModelOptions
       : spec.role === "embedding" ? randomNormal(n, 1, random)
       : randomNormal(n, 1 / Math.sqrt(spec.ne[0]!), random);
     const type = spec.role === "norm" || spec.role === "bias" ? GgmlType.F32 : weightType;
-    tensors.push({ name: spec.name, type, ne: spec.ne, data: encode(type, values) });
+    tensors.push({ name: spec.name, type, ne: spec.ne, data: await encodeTensor(type, values, spec.ne[0]!) });
   }
   await writeGguf(path, { metadata, tensors });
   return hp;
-}
-
-function encode(type: GgmlType, values: Float32Array): ArrayBufferView {
-  if (type === GgmlType.F32) return values;
-  if (type === GgmlType.F16) return f32ToF16Array(values);
-  return quantize(type, values);
 }

@@ -12,6 +12,8 @@ const VOCAB_DIR = path.resolve("test/fixtures/vocab");
 /** Small shapes that still exercise GQA, biases (qwen2), q/k norms and a head width != E/H (qwen3), tied embeddings. */
 export const TEST_MODEL_SHAPES: Record<string, Omit<RandomModelOptions, "weightType" | "seed">> = {
   llama: { arch: "llama", nLayer: 2, nEmbd: 64, nFf: 128, nHead: 4, nHeadKv: 2, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-llama-spm.gguf") },
+  // K-quants pack 256 values per block: every row length (E and F) must be a multiple of 256.
+  llamaWide: { arch: "llama", nLayer: 1, nEmbd: 256, nFf: 512, nHead: 4, nHeadKv: 2, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-llama-spm.gguf") },
   qwen2: { arch: "qwen2", nLayer: 2, nEmbd: 64, nFf: 96, nHead: 4, nHeadKv: 2, tiedEmbeddings: true, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-qwen2.gguf") },
   qwen3: { arch: "qwen3", nLayer: 2, nEmbd: 64, nFf: 128, nHead: 4, nHeadKv: 2, headDim: 32, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-qwen2.gguf") },
 };
