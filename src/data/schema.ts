@@ -33,6 +33,8 @@ export const ChatRecordSchema = z.object({
   source: z.string(),
   lang: z.enum(["ko", "en", "other"]),
   messages: z.array(ChatMessageSchema).min(1),
+  tokens: z.number().int().nonnegative().optional().describe("length of the rendered conversation with the dataset's tokenizer (estimated without one)"),
+  metadata: z.record(z.string(), z.unknown()).optional().describe("per-sample metadata, e.g. the source line"),
 });
 export type ChatRecord = z.infer<typeof ChatRecordSchema>;
 
