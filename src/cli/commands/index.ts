@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { registerPpl } from "./ppl.js";
 import { registerRag } from "./rag.js";
+import { registerData } from "./data.js";
 
 /** Adds every command to the program. Add one line per new command file. */
 export function registerCommands(program: Command): void {
@@ -11,4 +12,5 @@ export function registerCommands(program: Command): void {
 const commandRegistrars: Array<(program: Command) => void> = [
   registerPpl,
   registerRag,
+  registerData,
 ];
