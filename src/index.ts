@@ -2,3 +2,4 @@
 export * from "./errors.js";
 export { setLang, getLang, type Lang } from "./i18n/index.js";
 export * from "./formats/gguf/index.js";
+export * from "./data/index.js";
