@@ -87,6 +87,14 @@ export class Cursor {
     const at = this.take(8, field);
     return this.window.readBigInt64LE(at);
   }
+  /**
+   * A u64 as a number, without a BigInt per read (strings and arrays read one per item): exact up to 2^53, and any
+   * larger value comes back as a number above Number.MAX_SAFE_INTEGER, which every caller rejects as too large.
+   */
+  u64Number(field: string): number {
+    const at = this.take(8, field);
+    return this.window.readUInt32LE(at) + this.window.readUInt32LE(at + 4) * 2 ** 32;
+  }
   f32(field: string): number {
     const at = this.take(4, field);
     return this.window.readFloatLE(at);
@@ -106,20 +114,21 @@ export class Cursor {
 
   /** A GGUF string: u64 byte length, then UTF-8 bytes (invalid sequences decode to U+FFFD, as Node's decoder does). */
   string(field: string): string {
-    const n = this.u64(`${field} length`);
-    if (n > BigInt(this.remaining)) {
+    const n = this.u64Number(`${field} length`);
+    if (n > this.remaining) {
+      // The length bytes are still in the window: re-read them as a BigInt only to print the exact value.
+      const exact = this.window.readBigUInt64LE(this.pos - 8 - this.windowStart);
       this.fail(
         field,
-        `string length ${n} exceeds the ${this.remaining} bytes left in the file`,
-        `문자열 길이 ${n}이(가) 파일에 남은 ${this.remaining}바이트보다 큽니다`,
+        `string length ${exact} exceeds the ${this.remaining} bytes left in the file`,
+        `문자열 길이 ${exact}이(가) 파일에 남은 ${this.remaining}바이트보다 큽니다`,
       );
     }
-    const len = Number(n);
-    if (len > GGUF_MAX_STRING_BYTES) {
-      this.fail(field, `string length ${len} exceeds ggml's limit of 1 GiB`, `문자열 길이 ${len}이(가) ggml 한도 1 GiB를 넘습니다`);
+    if (n > GGUF_MAX_STRING_BYTES) {
+      this.fail(field, `string length ${n} exceeds ggml's limit of 1 GiB`, `문자열 길이 ${n}이(가) ggml 한도 1 GiB를 넘습니다`);
     }
-    const at = this.take(len, field);
-    return this.window.toString("utf8", at, at + len);
+    const at = this.take(n, field);
+    return this.window.toString("utf8", at, at + n);
   }
 
   /** Moves to an absolute offset at or before the end of the file. */
