@@ -49,6 +49,9 @@ export class Cursor {
       const length = Math.min(Math.max(n, WINDOW_BYTES), this.remaining);
       this.window = this.source.read(this.pos, length);
       this.windowStart = this.pos;
+      if (this.window.length < n) {
+        this.fail(field, `the file shrank while it was read (at offset ${this.pos})`, `읽는 도중 파일이 줄어들었습니다 (오프셋 ${this.pos})`);
+      }
     }
     const at = this.pos - this.windowStart;
     this.pos += n;

@@ -1,10 +1,10 @@
 // The reader against GGUF files assembled byte by byte from the layout in ggml/include/gguf.h (not by our writer),
 // and every validation rule with a file that breaks exactly that rule.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { GgufFormatError } from "../../errors.js";
+import { FileNotFoundError, GgufFormatError } from "../../errors.js";
 import { parseGguf, readGguf } from "./reader.js";
 
 /** Little-endian byte builder for hand-made GGUF files. */
@@ -179,6 +179,35 @@ describe("readGguf on hand-made files", () => {
     expect(g.alignment).toBe(64);
     expect(g.dataOffset).toBe(192);
     expect(g.tensor("t1").offset).toBe(256);
+  });
+});
+
+describe("files on disk", () => {
+  it("names a missing file, a directory and a non-GGUF file", () => {
+    expect(() => readGguf(join(dir, "nope.gguf"))).toThrow(FileNotFoundError);
+    expect(() => readGguf(dir)).toThrow(/not a regular file/);
+    const text = join(dir, "notes.txt");
+    writeFileSync(text, "hello, this is not a model\n");
+    expect(() => readGguf(text)).toThrow(/expected "GGUF", found "hell"/);
+  });
+
+  it("reads the header of a 4 GiB model without reading its data", () => {
+    // A sparse file: a header declaring a 4 GiB F32 tensor and a 32-byte one after it, then a hole up to the end.
+    const big = { name: "big", ne: [2 ** 30], type: 0, offset: 0 };
+    const small = { name: "small", ne: [8], type: 0, offset: 2 ** 32 };
+    const header = file({ tensors: [big, small], dataBytes: 0 });
+    const path = join(dir, "sparse.gguf");
+    writeFileSync(path, header);
+    truncateSync(path, header.length + 2 ** 32 + 32);
+    const rssBefore = process.memoryUsage().rss;
+    const g = readGguf(path);
+    expect(g.tensor("big").byteLength).toBe(2 ** 32);
+    expect(g.tensor("small").offset).toBe(header.length + 2 ** 32);
+    expect([...g.readTensorData("small")]).toEqual(new Array(32).fill(0));
+    const target = new Uint8Array(40).fill(7);
+    g.readTensorDataInto("small", target);
+    expect([...target]).toEqual([...new Array(32).fill(0), ...new Array(8).fill(7)]);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 2 ** 20);
   });
 });
 

@@ -6,7 +6,7 @@ import { Cursor } from "./cursor.js";
 import { MIN_KV_BYTES, parseMetadata } from "./parse-metadata.js";
 import { locateTensors, MIN_TENSOR_INFO_BYTES, parseTensorInfos, type GgufTensorInfo } from "./parse-tensors.js";
 import { GgufMetadata } from "./metadata.js";
-import { BufferSource, FileSource, readRange, type ByteSource } from "./source.js";
+import { BufferSource, FileSource, readInto, type ByteSource } from "./source.js";
 import type { GgufValue } from "./values.js";
 
 /** ggml's default data alignment (GGUF_DEFAULT_ALIGNMENT) when `general.alignment` is absent. */
@@ -63,16 +63,33 @@ export class GgufFile extends GgufMetadata {
   readTensorData(tensor: GgufTensorInfo | string): Buffer {
     const t = typeof tensor === "string" ? this.tensor(tensor) : tensor;
     if ("bytes" in this.data) return Buffer.from(this.data.bytes.buffer, this.data.bytes.byteOffset + t.offset, t.byteLength);
+    const out = Buffer.allocUnsafeSlow(t.byteLength);
+    this.readTensorDataInto(t, out);
+    return out;
+  }
+
+  /**
+   * Reads one tensor's bytes straight into `target` (at least `byteLength` bytes), e.g. memory that ggml will own,
+   * saving the copy `readTensorData` would make.
+   */
+  readTensorDataInto(tensor: GgufTensorInfo | string, target: Uint8Array): void {
+    const t = typeof tensor === "string" ? this.tensor(tensor) : tensor;
+    if (target.byteLength < t.byteLength) {
+      throw new RangeError(`readTensorDataInto: tensor "${t.name}" has ${t.byteLength} bytes, the target only ${target.byteLength}`);
+    }
+    if ("bytes" in this.data) {
+      target.set(this.data.bytes.subarray(t.offset, t.offset + t.byteLength));
+      return;
+    }
     const fd = openSync(this.data.path, "r");
     try {
-      const out = readRange(fd, t.offset, t.byteLength);
-      if (out.length < t.byteLength) {
+      const got = readInto(fd, target, t.offset, t.byteLength);
+      if (got < t.byteLength) {
         throw new GgufFormatError(this.file, `tensor "${t.name}" data`, {
-          en: `the file shrank after it was read: ${t.byteLength} bytes expected at offset ${t.offset}, ${out.length} found`,
-          ko: `읽은 뒤 파일이 줄어들었습니다: 오프셋 ${t.offset}에서 ${t.byteLength}바이트를 기대했지만 ${out.length}바이트뿐입니다`,
+          en: `the file shrank after it was read: ${t.byteLength} bytes expected at offset ${t.offset}, ${got} found`,
+          ko: `읽은 뒤 파일이 줄어들었습니다: 오프셋 ${t.offset}에서 ${t.byteLength}바이트를 기대했지만 ${got}바이트뿐입니다`,
         });
       }
-      return out;
     } finally {
       closeSync(fd);
     }
@@ -131,7 +148,12 @@ function parse(source: ByteSource, file: string, data: { path: string } | { byte
   return new GgufFile(file, version, metadata, tensors, alignment, dataOffset, source.size, data);
 }
 
-/** Reads and validates a GGUF file's header, metadata and tensor infos (tensor data stays on disk). */
+/**
+ * Reads and validates a GGUF file's header, metadata and tensor infos; tensor data stays on disk until
+ * `readTensorData`. The header is read in 1 MiB windows, so memory use follows the metadata size, not the model size.
+ * Strings are decoded as UTF-8 (an invalid sequence becomes U+FFFD). Throws FileNotFoundError for a missing path and
+ * GgufFormatError (naming the file and the field) for anything malformed.
+ */
 export function readGguf(path: string): GgufFile {
   let source: FileSource;
   try {

@@ -1,5 +1,6 @@
 // Where GGUF bytes come from: an open file read by ranges (a model is never loaded whole) or a Buffer in memory.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { GgufFormatError } from "../../errors.js";
 
 /** Random access to the bytes of one GGUF file. */
 export interface ByteSource {
@@ -29,12 +30,12 @@ export class FileSource implements ByteSource {
   private fd: number | undefined;
   constructor(path: string) {
     this.fd = openSync(path, "r");
-    try {
-      this.size = fstatSync(this.fd).size;
-    } catch (e) {
+    const stat = fstatSync(this.fd);
+    if (!stat.isFile()) {
       this.close();
-      throw e;
+      throw new GgufFormatError(path, "file", { en: "not a regular file (a directory?)", ko: "일반 파일이 아닙니다 (폴더인가요?)" });
     }
+    this.size = stat.size;
   }
   read(offset: number, length: number): Buffer {
     if (this.fd === undefined) throw new Error("FileSource used after close()");
@@ -47,17 +48,22 @@ export class FileSource implements ByteSource {
 }
 
 /**
- * Reads exactly `length` bytes at `offset` of an open file. The buffer is allocated on its own (never from Node's
- * shared pool), so its byteOffset is 0 and Float32Array / Uint16Array views of it are always aligned.
- * Returns fewer bytes only if the file shrank since it was opened.
+ * Reads `length` bytes at `offset` of an open file into a fresh buffer of its own (never from Node's shared pool), so
+ * its byteOffset is 0 and Float32Array / Uint16Array views of it are aligned. Shorter only if the file shrank.
  */
 export function readRange(fd: number, offset: number, length: number): Buffer {
   const out = Buffer.allocUnsafeSlow(length);
+  return out.subarray(0, readInto(fd, out, offset, length));
+}
+
+/** Reads `length` bytes at `offset` of an open file into `target`; returns the bytes read (fewer only at end of file). */
+export function readInto(fd: number, target: Uint8Array, offset: number, length: number): number {
   let done = 0;
   while (done < length) {
-    const n = readSync(fd, out, done, length - done, offset + done);
-    if (n === 0) return out.subarray(0, done);
+    // readSync reads at most 2 GiB per call: large tensors take several calls.
+    const n = readSync(fd, target, done, Math.min(length - done, 1 << 30), offset + done);
+    if (n === 0) break;
     done += n;
   }
-  return out;
+  return done;
 }
