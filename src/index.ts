@@ -3,3 +3,4 @@ export * from "./errors.js";
 export { setLang, getLang, type Lang } from "./i18n/index.js";
 export * from "./formats/gguf/index.js";
 export * from "./data/index.js";
+export * from "./doctor/index.js";

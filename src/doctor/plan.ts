@@ -59,8 +59,8 @@ function notesFor(r: RungEstimate, input: PlanInput): Bilingual[] {
   const quantizedOrHalf = r.mode === "frozen" && r.baseType !== "f32";
   if (quantizedOrHalf && input.backend === "cpu") {
     notes.push({
-      en: `same FLOPs as an F32 base, but ggml's CPU backward through a ${r.baseType} frozen weight re-converts it for every token (out_prod): calibration measures how much slower`,
-      ko: `F32 기반과 FLOPs는 같지만 ggml CPU 역전파는 ${r.baseType} 고정 가중치를 토큰마다 다시 변환합니다 (out_prod): 얼마나 느린지는 보정이 측정합니다`,
+      en: `a ${r.baseType} frozen base costs the same FLOPs as F32, but ggml's CPU backward re-converts it for every token (out_prod): calibration measures how much slower`,
+      ko: `${r.baseType} 고정 가중치는 F32와 FLOPs가 같지만 ggml CPU 역전파가 토큰마다 다시 변환합니다 (out_prod): 얼마나 느린지는 보정이 측정합니다`,
     });
   }
   if (r.id === "full-dapt" && input.tokens < input.shape.totalParams) {

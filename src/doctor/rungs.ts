@@ -22,13 +22,14 @@ export type ComputeMode = "forward" | "frozen" | "full";
 export interface RungOptions {
   /** T: tokens per training sequence. */
   ctx: number;
-  /** B: sequences per optimizer step. */
+  /** B: sequences in one forward/backward pass (a micro-batch; gradient accumulation makes larger batches without
+   *  more memory). */
   batch: number;
   /** p: virtual tokens of prompt tuning and prefix tuning. */
   virtualTokens: number;
 }
 
-export const DEFAULT_RUNG_OPTIONS: RungOptions = { ctx: 512, batch: 4, virtualTokens: 20 };
+export const DEFAULT_RUNG_OPTIONS: RungOptions = { ctx: 512, batch: 1, virtualTokens: 20 };
 
 /** What one rung costs on one model, before any measurement. */
 export interface RungEstimate {

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { registerPpl } from "./ppl.js";
 import { registerRag } from "./rag.js";
 import { registerData } from "./data.js";
+import { registerDoctor } from "./doctor.js";
 
 /** Adds every command to the program. Add one line per new command file. */
 export function registerCommands(program: Command): void {
@@ -13,4 +14,5 @@ const commandRegistrars: Array<(program: Command) => void> = [
   registerPpl,
   registerRag,
   registerData,
+  registerDoctor,
 ];

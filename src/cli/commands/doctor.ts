@@ -1,0 +1,47 @@
+// `localtune doctor`: what this PC can train, how much memory it needs and how long it takes (see src/doctor).
+import type { Command } from "commander";
+import { InvalidConfigError } from "../../errors.js";
+import { getLang } from "../../i18n/index.js";
+import { formatDoctorReport, runDoctor } from "../../doctor/index.js";
+
+function positiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) {
+      throw new InvalidConfigError({
+        en: `${flag} must be a positive whole number, got "${value}".`,
+        ko: `${flag}은(는) 양의 정수여야 합니다. 받은 값: "${value}".`,
+      });
+    }
+    return n;
+  };
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command("doctor")
+    .description(
+      "Check this PC (CPU, SIMD, RAM, disk, GPUs, compute backend) and plan each training rung: memory, time, fit.\n" +
+        "이 PC(CPU, SIMD, RAM, 디스크, GPU, 계산 백엔드)를 점검하고 학습 단계별 메모리, 시간, 가능 여부를 계획합니다.",
+    )
+    .option("--model <file>", "GGUF model to plan for (default: a table of common sizes)")
+    .option("--model-shape <name>", "plan for a known shape without the file: smollm2-135m, qwen2.5-0.5b, llama-3.2-1b, qwen2.5-3b, llama-3.1-8b")
+    .option("--data <path>", "prepared dataset folder, .jsonl records or a text file (its tokens set the epoch size)")
+    .option("--tokens <n>", "tokens per epoch, instead of counting --data", positiveInt("--tokens"))
+    .option("--ctx <n>", "tokens per training sequence (default 512, capped at the model's context)", positiveInt("--ctx"))
+    .option("--batch <n>", "sequences per forward/backward pass (default 1; gradient accumulation gives larger batches without more memory)", positiveInt("--batch"))
+    .option("--budget-hours <h>", "longest acceptable epoch for the recommendation (default 8)", Number)
+    .option("--json", "print the report as JSON")
+    .action(async (opts: { model?: string; modelShape?: string; data?: string; tokens?: number; ctx?: number; batch?: number; budgetHours?: number; json?: boolean }) => {
+      const report = await runDoctor({
+        model: opts.model,
+        modelShape: opts.modelShape,
+        data: opts.data,
+        tokens: opts.tokens,
+        ctx: opts.ctx,
+        batch: opts.batch,
+        budgetHours: opts.budgetHours,
+      });
+      console.log(opts.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report, getLang()));
+    });
+}

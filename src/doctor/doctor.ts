@@ -1,0 +1,166 @@
+// `localtune doctor`: detects the machine, reads the calibration, and plans every rung for the user's model (or a
+// table of common sizes) and data. Returns one report object; the CLI prints it as a table or JSON.
+import fs from "node:fs";
+import { InvalidConfigError } from "../errors.js";
+import type { Bilingual } from "../i18n/index.js";
+import { getLlamaRuntime } from "../native/llama-runtime.js";
+import { calibrationCacheDir, loadCalibration, machineKey, type CalibrationState, type Versions } from "./calibration.js";
+import type { CommandRunner } from "./command.js";
+import { simdSummary } from "./cpu.js";
+import { countDatasetTokens, type DatasetTokens } from "./dataset-tokens.js";
+import { detectHardware, type HardwareReport } from "./detect.js";
+import { readGgufModelShape } from "./gguf-shape.js";
+import { KNOWN_MODEL_SHAPES, type ModelShape } from "./model-shape.js";
+import { planRungs, type Plan } from "./plan.js";
+import { DEFAULT_RUNG_OPTIONS, type RungOptions } from "./rungs.js";
+
+export interface DoctorOptions {
+  /** GGUF model file to plan for. */
+  model?: string;
+  /** A known shape (see KNOWN_MODEL_SHAPES) when no file is at hand. */
+  modelShape?: string;
+  /** Prepared dataset folder, .jsonl records or a text file. */
+  data?: string;
+  /** Token count to plan for, instead of counting a dataset. */
+  tokens?: number;
+  ctx?: number;
+  batch?: number;
+  virtualTokens?: number;
+  /** Longest acceptable epoch, for the recommendation once times are known. Default 8 h. */
+  budgetHours?: number;
+  /** Where runs will be written (free disk is measured there). Default: the current folder. */
+  workspace?: string;
+  /** Calibration cache folder. Default: calibrationCacheDir(). */
+  cacheDir?: string;
+  run?: CommandRunner;
+}
+
+/** Tokens planned for when neither --data nor --tokens is given. */
+export const DEFAULT_PLAN_TOKENS = 1_000_000;
+
+export interface DoctorReport {
+  localtuneVersion: string;
+  hardware: HardwareReport;
+  calibration: CalibrationState;
+  dataset: (DatasetTokens | { tokens: number; source: "given" | "default"; files: string[]; records: number });
+  options: RungOptions;
+  /** Memory the chosen backend can use for a plan. */
+  memoryBytes: number;
+  plans: Plan[];
+  verdict: Bilingual;
+}
+
+function localtuneVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function resolveShapeName(name: string): ModelShape {
+  const key = name.toLowerCase();
+  const shape = KNOWN_MODEL_SHAPES[key];
+  if (!shape) {
+    const known = Object.keys(KNOWN_MODEL_SHAPES).join(", ");
+    throw new InvalidConfigError({
+      en: `unknown model shape "${name}": known shapes are ${known}. Or give a GGUF file with --model.`,
+      ko: `알 수 없는 모델 형태 "${name}": 알려진 형태는 ${known}입니다. 또는 --model로 GGUF 파일을 지정하세요.`,
+    });
+  }
+  return shape;
+}
+
+/** Token counts with the model's own tokenizer: node-llama-cpp loads only the vocabulary. */
+async function modelTokenizer(modelPath: string): Promise<{ count: (text: string) => number; dispose: () => Promise<void> }> {
+  const llama = await getLlamaRuntime({ gpu: "auto" });
+  const model = await llama.loadModel({ modelPath, vocabOnly: true });
+  return { count: (text) => model.tokenize(text).length, dispose: () => model.dispose() };
+}
+
+async function datasetSize(options: DoctorOptions): Promise<DoctorReport["dataset"]> {
+  if (options.tokens !== undefined) return { tokens: options.tokens, source: "given", files: [], records: 0 };
+  if (!options.data) return { tokens: DEFAULT_PLAN_TOKENS, source: "default", files: [], records: 0 };
+  if (!options.model) return countDatasetTokens(options.data);
+  const tokenizer = await modelTokenizer(options.model);
+  try {
+    return countDatasetTokens(options.data, tokenizer.count);
+  } finally {
+    await tokenizer.dispose();
+  }
+}
+
+function verdictOf(hw: HardwareReport, memoryBytes: number, calibration: CalibrationState): Bilingual {
+  const gib = (memoryBytes / 2 ** 30).toFixed(1);
+  const s = simdSummary(hw.cpu.simd);
+  const simd = [s.avx512 ? "AVX-512" : s.avx2 ? "AVX2" : s.neon ? "NEON" : "no AVX2", s.amx ? "AMX" : ""].filter(Boolean).join(" + ");
+  const variant = hw.backend.cpuVariant ? `libggml-cpu-${hw.backend.cpuVariant}` : "ggml CPU";
+  const calibrated = calibration.status === "calibrated";
+  const timing: Bilingual = calibrated
+    ? { en: "Times below are from this machine's calibration.", ko: "아래 시간은 이 PC의 보정 결과입니다." }
+    : {
+        en: "Not calibrated: times are unknown until calibration runs (it needs the training engine); rungs are ranked by FLOPs.",
+        ko: "보정 안 됨: 보정을 실행하기 전에는 시간을 알 수 없습니다 (학습 엔진 필요). 단계는 FLOPs 순으로 정렬했습니다.",
+      };
+  if (hw.backend.backend === "cpu") {
+    return {
+      en: `No usable GPU: localtune will compute on the CPU (${variant}, ${hw.cpu.cores} cores / ${hw.cpu.threads} threads, ${simd}) with ${gib} GiB of RAM available. ${timing.en}`,
+      ko: `사용할 수 있는 GPU 없음: localtune은 CPU에서 계산합니다 (${variant}, ${hw.cpu.cores}코어 / ${hw.cpu.threads}스레드, ${simd}), 사용 가능한 RAM ${gib} GiB. ${timing.ko}`,
+    };
+  }
+  const gpu = hw.runtime.deviceNames.join(", ") || hw.gpus.map((g) => g.name).join(", ");
+  return {
+    en: `localtune will compute on ${hw.backend.backend.toUpperCase()} (${gpu}) with ${gib} GiB of GPU memory free. ${timing.en}`,
+    ko: `localtune은 ${hw.backend.backend.toUpperCase()}(${gpu})에서 계산합니다, 사용 가능한 GPU 메모리 ${gib} GiB. ${timing.ko}`,
+  };
+}
+
+/** Runs the whole check. */
+export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
+  const shapes: ModelShape[] = options.model
+    ? [await readGgufModelShape(options.model)]
+    : options.modelShape
+      ? [resolveShapeName(options.modelShape)]
+      : Object.values(KNOWN_MODEL_SHAPES);
+  const hardware = await detectHardware({ workspace: options.workspace, run: options.run });
+  const versions: Versions = {
+    localtune: localtuneVersion(),
+    nodeLlamaCpp: hardware.runtime.nodeLlamaCppVersion,
+    llamaCppRelease: hardware.runtime.llamaCppRelease,
+  };
+  const machine = {
+    cpuModel: hardware.cpu.model,
+    logicalCores: hardware.cpu.threads,
+    ramBytes: Math.round(hardware.memory.totalBytes / 2 ** 30) * 2 ** 30,
+    gpus: hardware.gpus.map((g) => g.name),
+  };
+  const calibration = loadCalibration(options.cacheDir ?? calibrationCacheDir(), machineKey(machine, versions));
+  const dataset = await datasetSize(options);
+
+  const gpuFree = Math.max(0, ...hardware.gpus.map((g) => g.vramFreeBytes ?? 0));
+  const memoryBytes = hardware.backend.backend === "cpu" || gpuFree === 0 ? hardware.memory.availableBytes : gpuFree;
+  const base: RungOptions = {
+    ctx: options.ctx ?? DEFAULT_RUNG_OPTIONS.ctx,
+    batch: options.batch ?? DEFAULT_RUNG_OPTIONS.batch,
+    virtualTokens: options.virtualTokens ?? DEFAULT_RUNG_OPTIONS.virtualTokens,
+  };
+  const plans = shapes.map((shape) =>
+    planRungs({
+      shape,
+      tokens: dataset.tokens,
+      // A sequence never exceeds what the model was trained on.
+      options: { ...base, ctx: Math.min(base.ctx, shape.ctxTrain) },
+      backend: hardware.backend.backend,
+      memoryBytes,
+      calibration: calibration.status === "calibrated" ? calibration.calibration : undefined,
+      budgetHours: options.budgetHours ?? 8,
+    }),
+  );
+  return {
+    localtuneVersion: versions.localtune,
+    hardware,
+    calibration,
+    dataset,
+    options: base,
+    memoryBytes,
+    plans,
+    verdict: verdictOf(hardware, memoryBytes, calibration),
+  };
+}
