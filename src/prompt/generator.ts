@@ -39,6 +39,8 @@ export interface GenerationResult {
 export interface TextGenerator {
   /** Which model and adapters this generator runs, e.g. "stories260K" or "stories260K+my-lora". */
   readonly id: string;
+  /** Tokens one sequence holds (prompt plus generated text). */
+  readonly contextSize: number;
   generate(request: GenerateRequest): Promise<GenerationResult>;
   /** Token count of a text as the generator's model tokenizes it (BOS not counted). */
   countTokens(text: string): number;

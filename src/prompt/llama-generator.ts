@@ -111,6 +111,10 @@ export class LlamaCppGenerator implements TextGenerator {
     this.pool = new SequencePool(context);
   }
 
+  get contextSize(): number {
+    return this.context.contextSize;
+  }
+
   countTokens(text: string): number {
     return this.model.tokenize(text).length;
   }

@@ -1,6 +1,7 @@
 // Sampling options shared by generate, chat, prompts run and serve, and their mapping onto node-llama-cpp.
 // Defaults follow llama.cpp's own (temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, repeat penalty 1 = off).
 import { z } from "zod";
+import { InvalidConfigError } from "../errors.js";
 
 export const SamplingSchema = z.object({
   temperature: z.number().min(0).max(5).default(0.8).describe("randomness of sampling; 0 = greedy (always the most likely token)"),
@@ -19,8 +20,17 @@ export type Sampling = z.output<typeof SamplingSchema> & { seed: number };
 
 /** Validates sampling options and fixes the seed, so that every result can say which seed made it. */
 export function resolveSampling(input: SamplingInput = {}): Sampling {
-  const parsed = SamplingSchema.parse(input);
-  return { ...parsed, seed: parsed.seed ?? Math.floor(Math.random() * 2 ** 32) };
+  const parsed = SamplingSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join(".");
+    const found = JSON.stringify((input as Record<string, unknown>)[String(issue.path[0])]);
+    throw new InvalidConfigError({
+      en: `sampling option ${field} = ${found} is not allowed: ${issue.message}. ${SamplingSchema.shape[issue.path[0] as keyof typeof SamplingSchema.shape]?.description ?? ""}`,
+      ko: `샘플링 옵션 ${field} = ${found}은(는) 허용되지 않습니다: ${issue.message}.`,
+    });
+  }
+  return { ...parsed.data, seed: parsed.data.seed ?? Math.floor(Math.random() * 2 ** 32) };
 }
 
 /** The subset of node-llama-cpp's LlamaCompletion options that sampling sets. */

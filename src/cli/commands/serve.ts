@@ -1,0 +1,48 @@
+// `localtune serve`: an OpenAI-compatible HTTP API for the base model and its adapters, on this machine by default.
+import type { Command } from "commander";
+import { msg } from "../../i18n/index.js";
+import { LlamaModelHost } from "../../prompt/index.js";
+import { startServer } from "../../server/index.js";
+import { addModelOptions, hostOptionsFrom, parseAdapter } from "../generation-options.js";
+import { positiveInt } from "../options.js";
+
+export function registerServe(program: Command): void {
+  const command = program
+    .command("serve")
+    .description(
+      "serve /v1/chat/completions, /v1/completions (SSE streaming) and /v1/models, like OpenAI's API; each adapter is a model id\n" +
+        "OpenAI 호환 API를 엽니다 (/v1/chat/completions, /v1/completions, /v1/models). 어댑터마다 모델 id가 하나씩",
+    )
+    .option("--host <address>", "interface to listen on; 0.0.0.0 opens it to the network (use --token) / 접속 주소", "127.0.0.1")
+    .option("--port <n>", "port / 포트", positiveInt("--port"), 8080)
+    .option("--token <secret>", "require Authorization: Bearer <secret> (or set LOCALTUNE_API_TOKEN) / 인증 토큰")
+    .option("--body-limit <bytes>", "largest request body (413 above)", positiveInt("--body-limit"), 1024 * 1024)
+    .option("--parallel <n>", "requests generated at once per model; more wait in a queue", positiveInt("--parallel"), 1)
+    .option("--max-queue <n>", "waiting requests before 429", positiveInt("--max-queue"), 64)
+    .option("--max-tokens <n>", "max_tokens when a request gives none", positiveInt("--max-tokens"), 512);
+  addModelOptions(command, "GGUF LoRA adapter to serve as its own model id (its file name), optionally @scale (repeatable)");
+  command.action(async (options) => {
+    const token: string | undefined = options.token ?? process.env.LOCALTUNE_API_TOKEN;
+    const host = await LlamaModelHost.open(options.model, hostOptionsFrom(options, options.parallel));
+    const server = await startServer({
+      host,
+      adapters: (options.adapter as string[]).map(parseAdapter),
+      hostname: options.host,
+      port: options.port,
+      ...(token ? { token } : {}),
+      bodyLimit: options.bodyLimit,
+      maxQueue: options.maxQueue,
+      defaultMaxTokens: options.maxTokens,
+    });
+    console.error(msg({ en: "serving {models} at {url}/v1 (Ctrl+C stops)", ko: "{url}/v1 에서 {models} 제공 중 (Ctrl+C로 종료)" }, { models: server.models.join(", "), url: server.url }));
+    if (!["127.0.0.1", "::1", "localhost"].includes(options.host) && !token) {
+      console.error(msg({ en: "warning: listening beyond this machine without --token: anyone on the network can use it.", ko: "경고: --token 없이 외부에 열려 있습니다. 네트워크의 누구나 쓸 수 있습니다." }));
+    }
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await server.close();
+    await host.dispose();
+  });
+}

@@ -1,0 +1,253 @@
+// The OpenAI-compatible local API: /v1/models, /v1/chat/completions, /v1/completions (JSON or SSE streaming).
+// Requests wait for a free context sequence (FIFO); a client that disconnects aborts its own generation.
+import crypto from "node:crypto";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { InvalidConfigError } from "../errors.js";
+import { chatFormatFor, modelNameOf, resolveSampling, type AdapterSpec, type ChatFormat, type GenerateRequest, type GenerationResult, type LlamaCppGenerator, type LlamaModelHost } from "../prompt/index.js";
+import { HttpError, readJsonBody, sendError, sendJson, startEventStream } from "./http.js";
+import { ChatCompletionRequestSchema, chatMessages, CompletionRequestSchema, parseRequest, samplingOf } from "./openai-schema.js";
+
+export interface ServeOptions {
+  /** The loaded base model. The server does not dispose it. */
+  host: LlamaModelHost;
+  /** Adapters served beside the base model, each under its file name as a model id. */
+  adapters?: AdapterSpec[];
+  /** Interface to listen on. Default 127.0.0.1 (this machine only). */
+  hostname?: string;
+  /** Port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** When set, every /v1 request needs `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Largest request body in bytes (413 above). Default 1 MiB. */
+  bodyLimit?: number;
+  /** Requests allowed to wait for a sequence before new ones get 429. Default 64. */
+  maxQueue?: number;
+  /** max_tokens when a request gives none. Default 512. */
+  defaultMaxTokens?: number;
+}
+
+export interface ServerStats {
+  /** Requests generating now. */
+  active: number;
+  /** Requests waiting for a free sequence. */
+  queued: number;
+  completed: number;
+  /** Generations stopped because the client went away. */
+  aborted: number;
+  failed: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Model ids served: the base first, then each adapter. */
+  models: string[];
+  stats: ServerStats;
+  close(): Promise<void>;
+}
+
+interface ServedModel {
+  id: string;
+  generator: LlamaCppGenerator;
+}
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const maxQueue = options.maxQueue ?? 64;
+  const defaultMaxTokens = options.defaultMaxTokens ?? 512;
+  const created = Math.floor(Date.now() / 1000);
+  const format: ChatFormat = chatFormatFor(options.host.model);
+
+  // Adapters load up front: a bad file fails at start, not on a user's first request.
+  const served: ServedModel[] = [{ id: options.host.name, generator: await options.host.generator() }];
+  for (const adapter of options.adapters ?? []) {
+    const id = modelNameOf(adapter.path);
+    if (served.some((m) => m.id === id)) {
+      throw new InvalidConfigError({ en: `two served models would be called "${id}"; rename one adapter file.`, ko: `제공할 모델 두 개의 이름이 "${id}"로 같습니다. 어댑터 파일 이름을 바꾸세요.` });
+    }
+    served.push({ id, generator: await options.host.generator([adapter]) });
+  }
+  const counts = { completed: 0, aborted: 0, failed: 0 };
+  // Generators for different models may share a context (same adapter set): count each pool once.
+  const pools = [...new Set(served.map((m) => m.generator.pool))];
+  const stats: ServerStats = {
+    get active() {
+      return pools.reduce((n, p) => n + p.busy, 0);
+    },
+    get queued() {
+      return pools.reduce((n, p) => n + p.queued, 0);
+    },
+    get completed() {
+      return counts.completed;
+    },
+    get aborted() {
+      return counts.aborted;
+    },
+    get failed() {
+      return counts.failed;
+    },
+  };
+
+  const authorized = (req: IncomingMessage): boolean => {
+    if (options.token === undefined) return true;
+    const header = req.headers.authorization ?? "";
+    const given = Buffer.from(header.startsWith("Bearer ") ? header.slice(7) : "");
+    const expected = Buffer.from(options.token);
+    return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+  };
+
+  const findModel = (id: string): ServedModel => {
+    const model = served.find((m) => m.id === id);
+    if (!model) throw new HttpError(404, `the model "${id}" does not exist; /v1/models lists: ${served.map((m) => m.id).join(", ")}.`, "invalid_request_error", "model_not_found", "model");
+    return model;
+  };
+
+  /** Runs one generation with queue accounting and a signal that fires when the client disconnects. */
+  const generate = async (model: ServedModel, request: Omit<GenerateRequest, "signal">, res: ServerResponse): Promise<GenerationResult> => {
+    if (stats.queued >= maxQueue) throw new HttpError(429, `the server already has ${maxQueue} requests waiting; retry shortly.`, "server_busy", "queue_full");
+    const controller = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) controller.abort();
+    };
+    res.on("close", onClose);
+    try {
+      const result = await model.generator.generate({ ...request, signal: controller.signal });
+      if (result.stopReason === "abort") counts.aborted++;
+      else counts.completed++;
+      return result;
+    } catch (error) {
+      counts.failed++;
+      throw error;
+    } finally {
+      res.off("close", onClose);
+    }
+  };
+
+  const handleChat = async (body: unknown, res: ServerResponse) => {
+    const request = parseRequest(ChatCompletionRequestSchema, body);
+    const model = findModel(request.model);
+    const sampling = resolveSampling(samplingOf(request, defaultMaxTokens));
+    const rendered = format.render(chatMessages(request));
+    const id = `chatcmpl-${crypto.randomUUID()}`;
+    const base = { id, created: Math.floor(Date.now() / 1000), model: model.id, system_fingerprint: `seed-${sampling.seed}` };
+    if (request.stream) {
+      const stream = startEventStream(res);
+      const chunk = (delta: object, finish: string | null) => ({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+      stream.send(chunk({ role: "assistant", content: "" }, null));
+      const result = await generate(model, { prompt: rendered.tokens, stopTriggers: rendered.stopTriggers, sampling, onText: (text) => stream.send(chunk({ content: text }, null)) }, res);
+      if (result.stopReason === "abort") return res.destroy();
+      stream.send(chunk({}, finishReason(result)));
+      if (request.stream_options?.include_usage) stream.send({ ...base, object: "chat.completion.chunk", choices: [], usage: usage(result) });
+      return stream.done();
+    }
+    const result = await generate(model, { prompt: rendered.tokens, stopTriggers: rendered.stopTriggers, sampling }, res);
+    if (result.stopReason === "abort") return;
+    sendJson(res, 200, {
+      ...base,
+      object: "chat.completion",
+      choices: [{ index: 0, message: { role: "assistant", content: result.text }, logprobs: null, finish_reason: finishReason(result) }],
+      usage: usage(result),
+    });
+  };
+
+  const handleCompletion = async (body: unknown, res: ServerResponse) => {
+    const request = parseRequest(CompletionRequestSchema, body);
+    const model = findModel(request.model);
+    const sampling = resolveSampling(samplingOf(request, defaultMaxTokens));
+    const prompt = (typeof request.prompt === "string" ? request.prompt : request.prompt[0]!).normalize("NFC");
+    const id = `cmpl-${crypto.randomUUID()}`;
+    const base = { id, object: "text_completion", created: Math.floor(Date.now() / 1000), model: model.id, system_fingerprint: `seed-${sampling.seed}` };
+    if (request.stream) {
+      const stream = startEventStream(res);
+      const chunk = (text: string, finish: string | null) => ({ ...base, choices: [{ index: 0, text, logprobs: null, finish_reason: finish }] });
+      const result = await generate(model, { prompt, sampling, onText: (text) => stream.send(chunk(text, null)) }, res);
+      if (result.stopReason === "abort") return res.destroy();
+      stream.send(chunk("", finishReason(result)));
+      if (request.stream_options?.include_usage) stream.send({ ...base, choices: [], usage: usage(result) });
+      return stream.done();
+    }
+    const result = await generate(model, { prompt, sampling }, res);
+    if (result.stopReason === "abort") return;
+    sendJson(res, 200, { ...base, choices: [{ index: 0, text: result.text, logprobs: null, finish_reason: finishReason(result) }], usage: usage(result) });
+  };
+
+  const modelObject = (m: ServedModel) => ({ id: m.id, object: "model", created, owned_by: "localtune" });
+
+  const route = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const path = url.pathname.replace(/\/+$/, "");
+    if (path === "/health" && req.method === "GET") {
+      const { active, queued, completed, aborted, failed } = stats;
+      return sendJson(res, 200, { status: "ok", models: served.map((m) => m.id), active, queued, completed, aborted, failed });
+    }
+    if (!path.startsWith("/v1/")) throw new HttpError(404, `no route ${req.method} ${url.pathname}; the API lives under /v1.`, "invalid_request_error", "not_found");
+    if (!authorized(req)) {
+      req.resume();
+      throw new HttpError(401, "missing or wrong API key: send Authorization: Bearer <token> with the server's --token.", "invalid_request_error", "invalid_api_key");
+    }
+    const allow = (method: string) => {
+      if (req.method !== method) throw new HttpError(405, `${url.pathname} accepts ${method}, not ${req.method}.`, "invalid_request_error", "method_not_allowed");
+    };
+    if (path === "/v1/models") {
+      allow("GET");
+      return sendJson(res, 200, { object: "list", data: served.map(modelObject) });
+    }
+    if (path.startsWith("/v1/models/")) {
+      allow("GET");
+      return sendJson(res, 200, modelObject(findModel(decodeURIComponent(path.slice("/v1/models/".length)))));
+    }
+    if (path === "/v1/chat/completions") {
+      allow("POST");
+      return handleChat(await readJsonBody(req, bodyLimit), res);
+    }
+    if (path === "/v1/completions") {
+      allow("POST");
+      return handleCompletion(await readJsonBody(req, bodyLimit), res);
+    }
+    throw new HttpError(404, `no route ${req.method} ${url.pathname}.`, "invalid_request_error", "not_found");
+  };
+
+  const server = http.createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      const httpError =
+        error instanceof HttpError
+          ? error
+          : error instanceof InvalidConfigError
+            ? new HttpError(400, error.message, "invalid_request_error", "invalid_value")
+            : new HttpError(500, `generation failed: ${(error as Error).message}`, "server_error", "internal_error");
+      if (res.headersSent) res.destroy();
+      else sendError(res, httpError);
+    });
+  });
+  // Headers and slow bodies must not hold a connection forever; generation itself may take long.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8080, hostname, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    models: served.map((m) => m.id),
+    stats,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function finishReason(result: GenerationResult): "stop" | "length" {
+  return result.stopReason === "length" ? "length" : "stop";
+}
+
+function usage(result: GenerationResult) {
+  return { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens };
+}
