@@ -2,8 +2,12 @@
 import type { Command } from "commander";
 import { registerPpl } from "./ppl.js";
 import { registerRag } from "./rag.js";
-import { registerData } from "./data.js";
+import { registerGenerate } from "./generate.js";
+import { registerChat } from "./chat.js";
+import { registerPrompts } from "./prompts.js";
+import { registerServe } from "./serve.js";
 import { registerDoctor } from "./doctor.js";
+import { registerData } from "./data.js";
 
 /** Adds every command to the program. Add one line per new command file. */
 export function registerCommands(program: Command): void {
@@ -13,6 +17,10 @@ export function registerCommands(program: Command): void {
 const commandRegistrars: Array<(program: Command) => void> = [
   registerPpl,
   registerRag,
+  registerGenerate,
+  registerChat,
+  registerPrompts,
+  registerServe,
   registerData,
   registerDoctor,
 ];
