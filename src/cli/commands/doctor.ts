@@ -4,18 +4,20 @@ import { InvalidConfigError } from "../../errors.js";
 import { getLang } from "../../i18n/index.js";
 import { formatDoctorReport, runDoctor } from "../../doctor/index.js";
 
-function positiveInt(flag: string) {
+function positive(flag: string, integer: boolean) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) {
+    if (!(n > 0) || (integer && !Number.isInteger(n))) {
+      const kind = integer ? { en: "a positive whole number", ko: "양의 정수" } : { en: "a positive number", ko: "양수" };
       throw new InvalidConfigError({
-        en: `${flag} must be a positive whole number, got "${value}".`,
-        ko: `${flag}은(는) 양의 정수여야 합니다. 받은 값: "${value}".`,
+        en: `${flag} must be ${kind.en}, got "${value}".`,
+        ko: `${flag}은(는) ${kind.ko}여야 합니다. 받은 값: "${value}".`,
       });
     }
     return n;
   };
 }
+const positiveInt = (flag: string) => positive(flag, true);
 
 export function registerDoctor(program: Command): void {
   program
@@ -30,7 +32,7 @@ export function registerDoctor(program: Command): void {
     .option("--tokens <n>", "tokens per epoch, instead of counting --data", positiveInt("--tokens"))
     .option("--ctx <n>", "tokens per training sequence (default 512, capped at the model's context)", positiveInt("--ctx"))
     .option("--batch <n>", "sequences per forward/backward pass (default 1; gradient accumulation gives larger batches without more memory)", positiveInt("--batch"))
-    .option("--budget-hours <h>", "longest acceptable epoch for the recommendation (default 8)", Number)
+    .option("--budget-hours <h>", "longest acceptable epoch for the recommendation (default 8)", positive("--budget-hours", false))
     .option("--json", "print the report as JSON")
     .action(async (opts: { model?: string; modelShape?: string; data?: string; tokens?: number; ctx?: number; batch?: number; budgetHours?: number; json?: boolean }) => {
       const report = await runDoctor({
