@@ -77,7 +77,7 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
   }
 
   const model = hooks.model ?? (settings.model ? await loadLlamaModel(settings.model) : undefined);
-  const counter: TokenCounter = model ? modelCounter(model, path.basename(settings.model ?? "model")) : estimateCounter;
+  const counter: TokenCounter = model ? modelCounter(model, path.basename(settings.model ?? model.filename ?? "model")) : estimateCounter;
   const wrapper: ChatWrapper | undefined = model ? chatWrapperFor(model, settings.chatTemplate as ChatTemplateName) : undefined;
 
   const tmpDir = `${outDir}.tmp-${process.pid}`;
