@@ -15,10 +15,17 @@ const program = new Command("localtune")
   .showHelpAfterError()
   .exitOverride();
 
+// The language is set from argv before parsing: commander validates option values (and reports their errors)
+// before any action hook runs, and those messages must already be in the chosen language.
+const langIndex = process.argv.findIndex((arg) => arg === "--lang" || arg.startsWith("--lang="));
+if (langIndex >= 0) {
+  const arg = process.argv[langIndex]!;
+  const lang = arg.includes("=") ? arg.slice("--lang=".length) : process.argv[langIndex + 1];
+  if (lang === "ko" || lang === "en") setLang(lang as Lang);
+}
 program.hook("preAction", (cmd) => {
   const lang = cmd.optsWithGlobals().lang as string | undefined;
-  if (lang === "ko" || lang === "en") setLang(lang as Lang);
-  else if (lang !== undefined) throw new LocaltuneError(`--lang must be "ko" or "en", got "${lang}".`);
+  if (lang !== undefined && lang !== "ko" && lang !== "en") throw new LocaltuneError(`--lang must be "ko" or "en", got "${lang}".`);
 });
 
 registerCommands(program);

@@ -168,6 +168,12 @@ export interface GgmlApi {
   ggml_graph_get_grad(graph: GgmlGraph, t: T): T | Null;
   ggml_graph_get_grad_acc(graph: GgmlGraph, t: T): T | Null;
   ggml_graph_reset(graph: GgmlGraph): void;
+  ggml_clamp(ctx: C, a: T, min: number, max: number): T;
+  ggml_gallocr_new(buft: Ptr): Ptr;
+  ggml_gallocr_free(galloc: Ptr): void;
+  ggml_gallocr_alloc_graph(galloc: Ptr, graph: GgmlGraph): boolean;
+  ggml_gallocr_get_buffer_size(galloc: Ptr, bufferId: number): number;
+  ggml_backend_get_default_buffer_type(backend: GgmlBackend): Ptr;
   // backends and buffers
   ggml_backend_alloc_ctx_tensors(ctx: C, backend: GgmlBackend): GgmlBuffer | Null;
   ggml_backend_buffer_free(buffer: GgmlBuffer): void;
@@ -290,6 +296,12 @@ const BASE_PROTOTYPES = [
   "void *ggml_graph_get_grad(void *graph, void *t)",
   "void *ggml_graph_get_grad_acc(void *graph, void *t)",
   "void ggml_graph_reset(void *graph)",
+  "void *ggml_clamp(void *ctx, void *a, float min, float max)",
+  "void *ggml_gallocr_new(void *buft)",
+  "void ggml_gallocr_free(void *galloc)",
+  "bool ggml_gallocr_alloc_graph(void *galloc, void *graph)",
+  "size_t ggml_gallocr_get_buffer_size(void *galloc, int buffer_id)",
+  "void *ggml_backend_get_default_buffer_type(void *backend)",
   "void *ggml_backend_alloc_ctx_tensors(void *ctx, void *backend)",
   "void ggml_backend_buffer_free(void *buffer)",
   "size_t ggml_backend_buffer_get_size(void *buffer)",
