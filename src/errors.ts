@@ -207,3 +207,13 @@ export class PromptFileError extends LocaltuneError {
     });
   }
 }
+
+/** A prompt has more tokens than the context can hold (llama.cpp would silently drop its beginning). */
+export class PromptTooLongError extends LocaltuneError {
+  constructor(readonly promptTokens: number, readonly limit: number) {
+    super({
+      en: `the prompt is ${promptTokens} tokens but at most ${limit} fit in this context. Shorten the prompt (fewer few-shot examples, shorter context) or raise --context-size.`,
+      ko: `프롬프트가 ${promptTokens} 토큰인데 이 컨텍스트에는 최대 ${limit} 토큰이 들어갑니다. 프롬프트를 줄이거나(퓨샷 예시 수, 내용 길이) --context-size를 늘리세요.`,
+    });
+  }
+}

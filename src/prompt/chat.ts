@@ -107,12 +107,22 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
       history = history.slice(dropped);
       say(msg(M.dropped, { n: dropped }));
     }
-    const result = await generator.generate({
-      prompt: rendered.tokens,
-      stopTriggers: rendered.stopTriggers,
-      sampling,
-      onText: (chunk) => output.write(chunk),
-    });
+    let result;
+    try {
+      result = await generator.generate({
+        prompt: rendered.tokens,
+        stopTriggers: rendered.stopTriggers,
+        sampling,
+        onText: (chunk) => output.write(chunk),
+      });
+    } catch (error) {
+      // A turn that cannot run (e.g. one message longer than the context) is reported; the chat goes on without it.
+      if (!(error instanceof LocaltuneError)) throw error;
+      history.pop();
+      say(error.localized());
+      prompt();
+      continue;
+    }
     output.write("\n");
     history.push({ role: "assistant", content: result.text.trim() });
     summary.turns++;

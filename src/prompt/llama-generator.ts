@@ -3,7 +3,7 @@
 import path from "node:path";
 import fs from "node:fs";
 import { LlamaCompletion, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
-import { AdapterLoadError, FileNotFoundError } from "../errors.js";
+import { AdapterLoadError, FileNotFoundError, PromptTooLongError } from "../errors.js";
 import { loadLlamaModel, type LoadModelOptions } from "../native/llama-runtime.js";
 import type { GenerateRequest, GenerationResult, StopReason, TextGenerator } from "./generator.js";
 import { toLlamaSampling } from "./sampling.js";
@@ -123,6 +123,10 @@ export class LlamaCppGenerator implements TextGenerator {
     const sampling = request.sampling;
     const tokens = this.promptTokens(request.prompt);
     const promptTokens = tokens.length + (this.prependsBos() ? 1 : 0);
+    // LlamaCompletion keeps 10% of the context free for its context shift and drops the start of a longer prompt
+    // without a word: refuse instead, so nobody evaluates a prompt that was cut.
+    const limit = this.context.contextSize - Math.floor(this.context.contextSize / 10);
+    if (promptTokens > limit) throw new PromptTooLongError(promptTokens, limit);
     const sequence = await this.pool.acquire(request.signal);
     const started = performance.now();
     if (!sequence) return emptyResult("abort", promptTokens, sampling.seed);

@@ -3,7 +3,7 @@
 import crypto from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { InvalidConfigError } from "../errors.js";
+import { InvalidConfigError, PromptTooLongError } from "../errors.js";
 import { chatFormatFor, modelNameOf, resolveSampling, type AdapterSpec, type ChatFormat, type GenerateRequest, type GenerationResult, type LlamaCppGenerator, type LlamaModelHost } from "../prompt/index.js";
 import { HttpError, readJsonBody, sendError, sendJson, startEventStream } from "./http.js";
 import { ChatCompletionRequestSchema, chatMessages, CompletionRequestSchema, parseRequest, samplingOf } from "./openai-schema.js";
@@ -214,9 +214,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const httpError =
         error instanceof HttpError
           ? error
-          : error instanceof InvalidConfigError
-            ? new HttpError(400, error.message, "invalid_request_error", "invalid_value")
-            : new HttpError(500, `generation failed: ${(error as Error).message}`, "server_error", "internal_error");
+          : error instanceof PromptTooLongError
+            ? new HttpError(400, error.message, "invalid_request_error", "context_length_exceeded", "messages")
+            : error instanceof InvalidConfigError
+              ? new HttpError(400, error.message, "invalid_request_error", "invalid_value")
+              : new HttpError(500, `generation failed: ${(error as Error).message}`, "server_error", "internal_error");
       if (res.headersSent) res.destroy();
       else sendError(res, httpError);
     });

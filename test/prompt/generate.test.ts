@@ -63,4 +63,8 @@ describe("LlamaCppGenerator", () => {
     expect(result.completionTokens).toBeLessThan(150);
     expect(REFERENCE.startsWith("Once upon a time" + result.text)).toBe(true);
   });
+
+  it("a prompt longer than the context is refused, not silently cut", async () => {
+    await expect(base.generate({ prompt: "Once upon a time ".repeat(80), sampling: greedy(5) })).rejects.toThrow(/the prompt is \d+ tokens but at most 231 fit/);
+  });
 });

@@ -1,11 +1,16 @@
 // The OpenAI-compatible server on stories260K, exercised with a real HTTP client (Node's fetch, i.e. undici).
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LlamaModelHost, resolveSampling } from "../../src/prompt/index.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
+import { writeTinyLora } from "../helpers/tiny-lora.js";
 
 const REFERENCE = fs.readFileSync(new URL("../fixtures/prompt/stories260K-greedy-200.txt", import.meta.url), "utf8");
 const TOKEN = "test-secret-token";
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lt-serve-"));
+const lora = path.join(dir, "tiny-lora.gguf");
 
 let host: LlamaModelHost;
 let server: RunningServer;
@@ -26,22 +31,34 @@ async function readEvents(response: Response): Promise<string[]> {
 }
 
 beforeAll(async () => {
+  await writeTinyLora(lora);
   host = await LlamaModelHost.open("models/stories260K.gguf", { gpu: "cpu", threads: 1, contextSize: 1024, parallel: 2 });
-  server = await startServer({ host, port: 0, token: TOKEN, bodyLimit: 4096 });
+  server = await startServer({ host, adapters: [{ path: lora }], port: 0, token: TOKEN, bodyLimit: 8192 });
 });
 afterAll(async () => {
   await server?.close();
   await host?.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe("serve", () => {
-  it("listens on 127.0.0.1 and lists the base model", async () => {
+  it("listens on 127.0.0.1 and lists the base model and each adapter", async () => {
     expect(new URL(server.url).hostname).toBe("127.0.0.1");
     const response = await fetch(`${server.url}/v1/models`, { headers: auth });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { object: string; data: Array<{ id: string; object: string }> };
     expect(body.object).toBe("list");
-    expect(body.data.map((m) => m.id)).toEqual(["stories260K"]);
+    expect(body.data.map((m) => m.id)).toEqual(["stories260K", "tiny-lora"]);
+    expect(body.data.every((m) => m.object === "model")).toBe(true);
+  });
+
+  it("an adapter's model id generates with that adapter", async () => {
+    const request = (model: string) => post("/v1/completions", { model, prompt: "Once upon a time", max_tokens: 30, temperature: 0 });
+    const text = async (r: Response) => ((await r.json()) as { choices: Array<{ text: string }> }).choices[0]!.text;
+    const [base, adapted] = [await text(await request("stories260K")), await text(await request("tiny-lora"))];
+    const direct = await (await host.generator([{ path: lora }])).generate({ prompt: "Once upon a time", sampling: resolveSampling({ temperature: 0, topK: 0, topP: 1, minP: 0, maxTokens: 30 }) });
+    expect(adapted).toBe(direct.text);
+    expect(adapted).not.toBe(base);
   });
 
   it("/v1/completions greedy text matches llama2.c's reference, with usage", async () => {
@@ -111,13 +128,17 @@ describe("serve", () => {
     const twoChoices = await post("/v1/completions", { model: "stories260K", prompt: "x", n: 2 });
     expect(twoChoices.status).toBe(400);
 
+    const tooLong = await post("/v1/completions", { model: "stories260K", prompt: "Once upon a time ".repeat(400) });
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { error: { code: string } }).error.code).toBe("context_length_exceeded");
+
     const unknownModel = await post("/v1/completions", { model: "gpt-4", prompt: "x" });
     expect(unknownModel.status).toBe(404);
     expect(((await unknownModel.json()) as { error: { code: string } }).error.code).toBe("model_not_found");
   });
 
   it("an oversized body gets 413", async () => {
-    const response = await post("/v1/completions", { model: "stories260K", prompt: "a".repeat(10_000) });
+    const response = await post("/v1/completions", { model: "stories260K", prompt: "a".repeat(20_000) });
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("request_too_large");
   });
