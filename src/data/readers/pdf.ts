@@ -1,10 +1,12 @@
 // PDF text through pdf.js (Mozilla's maintained parser, legacy build for Node). Only the text layer is read:
 // a scanned PDF without one is reported as such rather than yielding an empty document.
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { DataInputError } from "../../errors.js";
 
 /** Text of every page, lines as pdf.js marks them, pages separated by blank lines. */
 export async function pdfToText(bytes: Uint8Array, file: string): Promise<{ text: string; pages: number; title: string }> {
+  // Loaded on the first PDF only: the legacy build installs core-js polyfills (JSON.stringify among them) that
+  // slow the whole process down, so corpora without PDFs should not pay for them.
+  const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
   let doc;
   try {
     // pdf.js takes ownership of the buffer it is given, so it gets a copy.
