@@ -5,6 +5,7 @@ import { z } from "zod";
 import { RagQuestionTooLongError } from "../errors.js";
 import { loadLlamaModel } from "../native/llama-runtime.js";
 import { RagSearchOptionsSchema } from "./config.js";
+import { ragThreads } from "./embed.js";
 import { RagRetriever, type RagHit, type RetrievalMode } from "./retriever.js";
 
 export const RagAskOptionsSchema = RagSearchOptionsSchema.extend({
@@ -99,7 +100,7 @@ export function citedNumbers(answer: string, count: number): number[] {
 
 /** Generates the answer with node-llama-cpp's chat session (the model's own chat template). */
 async function generate(model: LlamaModel, contextSize: number, system: string, user: string, maxTokens: number, temperature: number): Promise<string> {
-  const context = await model.createContext({ contextSize });
+  const context = await model.createContext({ contextSize, threads: ragThreads() });
   try {
     const session = new LlamaChatSession({ contextSequence: context.getSequence(), systemPrompt: system });
     return await session.prompt(user, { maxTokens, temperature });

@@ -2,6 +2,7 @@
 // that a dot product is the cosine similarity, plus a fingerprint that ties an index to the model that built it.
 import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
 import { loadLlamaModel, type GpuChoice } from "../native/llama-runtime.js";
@@ -15,6 +16,14 @@ export interface Embedder {
   /** Unit-length embedding [dimensions] of a text; texts longer than the context are cut to its first tokens. */
   embed(text: string): Promise<Float32Array>;
   dispose(): Promise<void>;
+}
+
+/**
+ * Threads for llama.cpp contexts opened by RAG. node-llama-cpp defaults to 6 for embedding contexts and llama.cpp's
+ * threads spin while they wait, so more threads than free cores is many times slower: leave one core to Node.
+ */
+export function ragThreads(): number {
+  return Math.max(1, os.availableParallelism() - 1);
 }
 
 /** Fingerprint of a model file (reads 2 MiB, not the whole file: models are gigabytes). */
@@ -46,10 +55,10 @@ export function normalizeVector(values: ArrayLike<number>): Float32Array {
 /** Loads `modelPath` and opens an embedding context on it. */
 export async function createEmbedder(modelPath: string, options: { gpu?: GpuChoice; contextSize?: number } = {}): Promise<Embedder> {
   const model: LlamaModel = await loadLlamaModel(modelPath, { gpu: options.gpu });
-  const context: LlamaEmbeddingContext = await model.createEmbeddingContext({
-    contextSize: options.contextSize ?? Math.min(model.trainContextSize, 2048),
-  });
-  const maxTokens = Math.min(options.contextSize ?? Math.min(model.trainContextSize, 2048), model.trainContextSize);
+  const contextSize = options.contextSize ?? Math.min(model.trainContextSize, 2048);
+  const context: LlamaEmbeddingContext = await model.createEmbeddingContext({ contextSize, threads: ragThreads() });
+  // The context adds BOS/EOS and needs the input strictly shorter than itself: keep a few tokens of room.
+  const maxTokens = contextSize - 8;
   const embed = async (text: string) => {
     const tokens = model.tokenize(text.normalize("NFC"));
     const input = tokens.length > maxTokens ? tokens.slice(0, maxTokens) : tokens;

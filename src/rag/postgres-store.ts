@@ -161,7 +161,7 @@ export class PostgresRagStore implements RagStore {
       `with stats as (select count(*)::float8 as n, coalesce(avg(term_count), 1)::float8 as avgdl from ${this.schema}.chunks),
        df as (select term, count(*)::float8 as df from ${this.schema}.postings where term = any($1::text[]) group by term),
        idf as (select df.term, greatest(ln((stats.n - df.df + 0.5) / (df.df + 0.5)), 1e-6) as idf from df, stats)
-       select c.chunk_id, sum(idf.idf * (p.tf * ($3 + 1)) / (p.tf + $3 * (1 - $4 + $4 * c.term_count / stats.avgdl))) as score
+       select c.chunk_id, sum(idf.idf * (p.tf * ($3::float8 + 1)) / (p.tf + $3::float8 * (1 - $4::float8 + $4::float8 * c.term_count / stats.avgdl))) as score
        from ${this.schema}.postings p join idf on idf.term = p.term join ${this.schema}.chunks c on c.id = p.chunk, stats
        group by c.chunk_id order by score desc, c.chunk_id limit $2`,
       [distinct, k + 16, BM25_K1, BM25_B],
