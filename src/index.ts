@@ -4,3 +4,4 @@ export { setLang, getLang, type Lang } from "./i18n/index.js";
 export * from "./formats/gguf/index.js";
 export * from "./data/index.js";
 export * from "./doctor/index.js";
+export * from "./rag/index.js";
