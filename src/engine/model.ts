@@ -4,7 +4,8 @@ import { findArchitecture } from "../arch/registry.js";
 import { readHparams, type ModelHparams } from "../arch/hparams.js";
 import { decoderTensorSpecs, type ArchDefinition } from "../arch/types.js";
 import { GgufFormatError, ShapeError } from "../errors.js";
-import { readGguf, type GgufFile } from "../formats/gguf/index.js";
+import { GgmlType, readGguf, type GgufFile, type GgufTensorInfo } from "../formats/gguf/index.js";
+import { dequantize } from "../formats/quant/convert.js";
 import type { GgmlBuffer, GgmlContext, GgmlSched, GgmlTensor } from "../native/ggml-bindings.js";
 import { loadGgml, openBackend, type BackendOptions, type ComputeBackend, type GgmlRuntime } from "../native/ggml-runtime.js";
 import { ensureMemory } from "./memory.js";
@@ -12,6 +13,8 @@ import { ensureMemory } from "./memory.js";
 export interface LoadOptions extends BackendOptions {
   /** Skip the free-memory check (the caller has done its own). Default false. */
   skipMemoryCheck?: boolean;
+  /** Hold every weight as F32 (dequantizing F16, BF16 and quantized tensors): needed when all weights train. Default false. */
+  f32Weights?: boolean;
 }
 
 export class EngineModel {
@@ -34,7 +37,8 @@ export class EngineModel {
     const arch = findArchitecture(file.architecture);
     const hparams = readHparams(file, file.tensors, arch.ropeMode);
     validateTensors(file, arch, hparams);
-    const weightBytes = file.tensors.reduce((sum, t) => sum + t.byteLength, 0);
+    const heldType = (info: GgufTensorInfo) => (options.f32Weights ? GgmlType.F32 : info.type);
+    const weightBytes = file.tensors.reduce((sum, t) => sum + (options.f32Weights ? t.elementCount * 4 : t.byteLength), 0);
     if (!options.skipMemoryCheck) {
       ensureMemory(weightBytes * 1.1 + 64 * 2 ** 20, `loading ${path}`, "Use a smaller or more strongly quantized model, or close other programs.");
     }
@@ -45,7 +49,7 @@ export class EngineModel {
     const weights = new Map<string, GgmlTensor>();
     for (const info of file.tensors) {
       const [a = 1, b = 1, c = 1, d = 1] = info.ne;
-      const tensor = api.ggml_new_tensor_4d(weightCtx, info.type, a, b, c, d);
+      const tensor = api.ggml_new_tensor_4d(weightCtx, heldType(info), a, b, c, d);
       api.ggml_set_name(tensor, info.name);
       weights.set(info.name, tensor);
     }
@@ -53,7 +57,9 @@ export class EngineModel {
     if (!weightBuffer) throw new ShapeError(`could not allocate ${weightBytes} bytes of weights on ${backend.name}`);
     api.ggml_backend_buffer_set_usage(weightBuffer, 1); // GGML_BACKEND_BUFFER_USAGE_WEIGHTS: lets the scheduler keep ops beside them
     for (const info of file.tensors) {
-      const bytes = file.readTensorData(info); // one tensor at a time: peak host memory is the largest tensor, not the model
+      // One tensor at a time: peak host memory is the largest tensor, not the model.
+      const raw = file.readTensorData(info);
+      const bytes = heldType(info) === info.type ? raw : dequantize(info.type, raw, info.elementCount); // a copy, once at load
       api.ggml_backend_tensor_set(weights.get(info.name)!, bytes, 0, bytes.byteLength);
     }
     const handles = new BigUint64Array([backend.handle]);

@@ -33,6 +33,13 @@ export const ggmlTensorStruct = koffi.struct("ggml_tensor", {
   padding: koffi.array("char", 8),
 });
 
+/** Shape (ne, 4 entries) and type of a tensor, read from its struct. */
+export function tensorShape(tensor: GgmlTensor): { type: number; ne: [number, number, number, number] } {
+  const decoded = koffi.decode(tensor, ggmlTensorStruct) as { type: number; ne: ArrayLike<number | bigint> };
+  const ne = Array.from(decoded.ne, Number) as [number, number, number, number];
+  return { type: decoded.type, ne };
+}
+
 /** Bytes of ggml's `struct ggml_object` header that precedes each tensor in a context (tensor_overhead = it + tensor). */
 export const GGML_OBJECT_SIZE = 32;
 
@@ -179,6 +186,7 @@ export interface GgmlApi {
   ggml_backend_buffer_free(buffer: GgmlBuffer): void;
   ggml_backend_buffer_get_size(buffer: GgmlBuffer): number;
   ggml_backend_buffer_set_usage(buffer: GgmlBuffer, usage: number): void;
+  ggml_backend_buffer_clear(buffer: GgmlBuffer, value: number): void;
   ggml_backend_tensor_set(t: T, data: HostArray, offset: number, size: number): void;
   ggml_backend_tensor_get(t: T, data: HostArray, offset: number, size: number): void;
   ggml_backend_tensor_memset(t: T, value: number, offset: number, size: number): void;
@@ -306,6 +314,7 @@ const BASE_PROTOTYPES = [
   "void ggml_backend_buffer_free(void *buffer)",
   "size_t ggml_backend_buffer_get_size(void *buffer)",
   "void ggml_backend_buffer_set_usage(void *buffer, int usage)",
+  "void ggml_backend_buffer_clear(void *buffer, uint8_t value)",
   "void ggml_backend_tensor_set(void *t, const void *data, size_t offset, size_t size)",
   "void ggml_backend_tensor_get(void *t, void *data, size_t offset, size_t size)",
   "void ggml_backend_tensor_memset(void *t, uint8_t value, size_t offset, size_t size)",

@@ -1,0 +1,292 @@
+// One training engine for every method: a static forward+backward graph with gradient accumulators, an AdamW graph
+// with global-norm clipping, and a forward-only graph for validation loss. Graphs are built and allocated once and
+// reused every step (no per-step rebuild). Which tensors train and how the graph changes come from the caller.
+// Shape letters: V vocabulary, T tokens per sequence, B sequences per micro-batch, N = T * B.
+import { buildDecoder, type DecoderHooks } from "../arch/decoder.js";
+import { ShapeError } from "../errors.js";
+import { GgmlType } from "../formats/gguf/index.js";
+import { tensorShape, type GgmlTensor, type Ptr } from "../native/ggml-bindings.js";
+import { GraphContext, graphNodeBudget } from "./graph-context.js";
+import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
+import type { EngineModel } from "./model.js";
+
+/** A tensor that trains: F32, allocated in a backend buffer, flagged as a parameter by the Trainer. */
+export interface TrainableTensor {
+  name: string;
+  tensor: GgmlTensor;
+}
+
+export interface AdamWSettings {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** Decoupled weight decay (PyTorch AdamW's weight_decay): w <- w * (1 - lr * wd) before the Adam update. */
+  weightDecay: number;
+  /** Clip the global gradient norm to this value; 0 disables clipping. */
+  maxGradNorm: number;
+}
+
+export interface TrainerShape {
+  /** Tokens per sequence T. */
+  sequenceLength: number;
+  /** Sequences per micro-batch B. */
+  batchSize: number;
+}
+
+/** One micro-batch: N = B * T tokens, each with its next-token target and loss weight. */
+export interface MicroBatch {
+  tokens: Int32Array; //  [N]
+  targets: Int32Array; // [N]
+  /** [N] mask / tokens counted in the optimizer step, so a step's accumulated loss is a mean. */
+  weights: Float32Array;
+}
+
+interface LossGraph {
+  g: GraphContext;
+  galloc: Ptr;
+  tokens: GgmlTensor;
+  positions: GgmlTensor;
+  loss: GgmlTensor;
+  lossInputs: TokenLossInputs;
+}
+
+interface ParamState {
+  name: string;
+  tensor: GgmlTensor;
+  gradAcc: GgmlTensor;
+  m: GgmlTensor;
+  v: GgmlTensor;
+  elements: number;
+}
+
+export class Trainer {
+  /** Optimizer steps taken (AdamW's t; bias correction uses it). */
+  step = 0;
+  private readonly params: ParamState[];
+  private readonly train: LossGraph;
+  private readonly optimizer: { g: GraphContext; galloc: Ptr; hyper: GgmlTensor; maxNorm: GgmlTensor | undefined; gradNorm: GgmlTensor };
+  private evalGraph: LossGraph | undefined;
+  private readonly staticCtx: Ptr;
+  private readonly staticBuffer: Ptr;
+
+  constructor(
+    readonly model: EngineModel,
+    trainable: readonly TrainableTensor[],
+    readonly shape: TrainerShape,
+    readonly adamw: AdamWSettings,
+    private readonly hooks: DecoderHooks = {},
+  ) {
+    const { api } = model;
+    if (trainable.length === 0) throw new ShapeError("nothing to train: the method selected no tensors");
+    for (const t of trainable) {
+      if (tensorShape(t.tensor).type !== GgmlType.F32) throw new ShapeError(`trainable tensor ${t.name} must be F32`);
+      api.ggml_set_param(t.tensor);
+    }
+    // Gradient accumulators and Adam moments live in one static buffer, allocated once and zeroed.
+    this.staticCtx = api.ggml_init({ mem_size: (trainable.length * 3 + 8) * api.ggml_tensor_overhead(), mem_buffer: null, no_alloc: true });
+    const like = (t: GgmlTensor, name: string) => {
+      const [a, b, c, d] = tensorShape(t).ne;
+      return api.ggml_set_name(api.ggml_new_tensor_4d(this.staticCtx, GgmlType.F32, a, b, c, d), name);
+    };
+    this.params = trainable.map(({ name, tensor }) => ({
+      name,
+      tensor,
+      gradAcc: like(tensor, `grad ${name}`.slice(0, 63)),
+      m: like(tensor, `m ${name}`.slice(0, 63)),
+      v: like(tensor, `v ${name}`.slice(0, 63)),
+      elements: api.ggml_nelements(tensor),
+    }));
+    const lossGradAcc = api.ggml_new_tensor_4d(this.staticCtx, GgmlType.F32, 1, 1, 1, 1);
+    const buffer = api.ggml_backend_alloc_ctx_tensors(this.staticCtx, model.backend.handle);
+    if (!buffer) throw new ShapeError("could not allocate gradient and optimizer state");
+    this.staticBuffer = buffer;
+    api.ggml_backend_buffer_clear(buffer, 0);
+
+    this.train = this.buildLossGraph(true);
+    const accs = new BigUint64Array(api.ggml_graph_n_nodes(this.train.g.graph));
+    const byTensor = new Map(this.params.map((p) => [p.tensor, p.gradAcc]));
+    for (let i = 0; i < accs.length; i++) {
+      const node = api.ggml_graph_node(this.train.g.graph, i);
+      accs[i] = node === this.train.loss ? lossGradAcc : (byTensor.get(node) ?? 0n);
+    }
+    api.ggml_build_backward_expand(this.train.g.ctx, this.train.g.graph, accs);
+    this.allocate(this.train);
+    this.optimizer = this.buildOptimizerGraph();
+  }
+
+  /** Trainable elements in total. */
+  get parameterCount(): number {
+    return this.params.reduce((sum, p) => sum + p.elements, 0);
+  }
+
+  /** Zeroes the gradient accumulators (and sets d loss / d loss = 1): call before the first micro-batch of a step. */
+  beginStep(): void {
+    this.model.api.ggml_graph_reset(this.train.g.graph);
+  }
+
+  /** Forward and backward on one micro-batch, adding its gradients; returns its weighted loss. */
+  accumulate(batch: MicroBatch): number {
+    return this.run(this.train, batch);
+  }
+
+  /** One AdamW step with learning rate `lr` over the accumulated gradients; returns the gradient norm before clipping. */
+  applyStep(lr: number): { gradNorm: number } {
+    const { api } = this.model;
+    this.step += 1;
+    const { beta1, beta2, eps, weightDecay, maxGradNorm } = this.adamw;
+    // ggml's AdamW reads [alpha, beta1, beta2, eps, wd, 1/(1-beta1^t), 1/(1-beta2^t)] (ggml-opt.cpp layout).
+    const hyper = Float32Array.of(lr, beta1, beta2, eps, weightDecay, 1 / (1 - beta1 ** this.step), 1 / (1 - beta2 ** this.step));
+    api.ggml_backend_tensor_set(this.optimizer.hyper, hyper, 0, hyper.byteLength);
+    if (this.optimizer.maxNorm) api.ggml_backend_tensor_set(this.optimizer.maxNorm, Float32Array.of(maxGradNorm), 0, 4);
+    this.compute(this.optimizer.g);
+    const norm = new Float32Array(1);
+    api.ggml_backend_tensor_get(this.optimizer.gradNorm, norm, 0, 4);
+    return { gradNorm: norm[0]! };
+  }
+
+  /** Forward-only weighted loss of a micro-batch (validation). */
+  evaluate(batch: MicroBatch): number {
+    this.evalGraph ??= this.allocate(this.buildLossGraph(false));
+    return this.run(this.evalGraph, batch);
+  }
+
+  /** Parameter values and Adam moments, for checkpoints. */
+  readState(): Array<{ name: string; value: Float32Array; m: Float32Array; v: Float32Array }> {
+    const get = (t: GgmlTensor, n: number) => {
+      const out = new Float32Array(n);
+      this.model.api.ggml_backend_tensor_get(t, out, 0, n * 4);
+      return out;
+    };
+    return this.params.map((p) => ({ name: p.name, value: get(p.tensor, p.elements), m: get(p.m, p.elements), v: get(p.v, p.elements) }));
+  }
+
+  /** The accumulated gradient of one trainable tensor (after accumulate, before the next beginStep). */
+  readGradient(name: string): Float32Array {
+    const p = this.params.find((q) => q.name === name);
+    if (!p) throw new ShapeError(`${name} is not a trainable tensor`);
+    const out = new Float32Array(p.elements);
+    this.model.api.ggml_backend_tensor_get(p.gradAcc, out, 0, out.byteLength);
+    return out;
+  }
+
+  /** Restores what readState returned (same tensors, same order) and the step counter. */
+  writeState(state: ReadonlyArray<{ name: string; value: Float32Array; m: Float32Array; v: Float32Array }>, step: number): void {
+    const { api } = this.model;
+    for (const p of this.params) {
+      const saved = state.find((s) => s.name === p.name);
+      if (!saved || saved.value.length !== p.elements) throw new ShapeError(`checkpoint has no matching tensor for ${p.name}`);
+      api.ggml_backend_tensor_set(p.tensor, saved.value, 0, saved.value.byteLength);
+      api.ggml_backend_tensor_set(p.m, saved.m, 0, saved.m.byteLength);
+      api.ggml_backend_tensor_set(p.v, saved.v, 0, saved.v.byteLength);
+    }
+    this.step = step;
+  }
+
+  /** Bytes of compute buffers (activations of the training graph, optimizer, validation). */
+  computeBufferBytes(): number {
+    const { api } = this.model;
+    return [this.train.galloc, this.optimizer.galloc, this.evalGraph?.galloc]
+      .filter((g): g is Ptr => g !== undefined)
+      .reduce((sum, g) => sum + api.ggml_gallocr_get_buffer_size(g, 0), 0);
+  }
+
+  dispose(): void {
+    const { api } = this.model;
+    for (const graph of [this.train, this.optimizer, this.evalGraph]) {
+      if (!graph) continue;
+      api.ggml_gallocr_free(graph.galloc);
+      graph.g.dispose();
+    }
+    api.ggml_backend_buffer_free(this.staticBuffer);
+    api.ggml_free(this.staticCtx);
+  }
+
+  private buildLossGraph(backward: boolean): Omit<LossGraph, "galloc"> & { galloc: Ptr } {
+    const { api, hparams } = this.model;
+    const { sequenceLength: T, batchSize: B } = this.shape;
+    const N = T * B;
+    const g = new GraphContext(api, graphNodeBudget(hparams.nLayer, backward) + this.params.length * 8, backward);
+    const tokens = g.input("tokens", GgmlType.I32, [N]);
+    const positions = g.input("positions", GgmlType.I32, [N]);
+    const lossInputs: TokenLossInputs = {
+      targetIndex: g.input("target_index", GgmlType.I32, [N]),
+      weights: g.input("token_weights", GgmlType.F32, [N]),
+      epsilon: g.input("epsilon", GgmlType.F32, [1]),
+    };
+    const { logits } = buildDecoder(g, this.model.arch, hparams, this.model.weights, { tokens, positions, tokensPerSequence: T, sequences: B }, this.hooks);
+    const loss = buildTokenLoss(g, logits, hparams.nVocab, N, lossInputs);
+    api.ggml_set_loss(loss);
+    api.ggml_set_output(loss);
+    g.expand(loss);
+    return { g, galloc: 0n, tokens, positions, loss, lossInputs };
+  }
+
+  private allocate<G extends { g: GraphContext; galloc: Ptr }>(graph: G): G {
+    const { api } = this.model;
+    graph.galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(this.model.backend.handle));
+    if (!api.ggml_gallocr_alloc_graph(graph.galloc, graph.g.graph)) throw new ShapeError("ggml could not allocate the training graph");
+    return graph;
+  }
+
+  private buildOptimizerGraph() {
+    const { api } = this.model;
+    const g = new GraphContext(api, this.params.length * 8 + 64, false);
+    const hyper = g.input("adamw_params", GgmlType.F32, [7]);
+    let total: GgmlTensor | undefined;
+    for (const p of this.params) {
+      const sq = api.ggml_sum(g.ctx, api.ggml_sqr(g.ctx, p.gradAcc));
+      total = total === undefined ? sq : api.ggml_add(g.ctx, total, sq);
+    }
+    const gradNorm = g.named(api.ggml_sqrt(g.ctx, total!), "grad_norm");
+    api.ggml_set_output(gradNorm);
+    g.expand(gradNorm);
+    let maxNorm: GgmlTensor | undefined;
+    let scale: GgmlTensor | undefined;
+    if (this.adamw.maxGradNorm > 0) {
+      maxNorm = g.input("max_grad_norm", GgmlType.F32, [1]);
+      // min(1, max / norm): a zero norm gives +inf, clamped to 1.
+      scale = api.ggml_clamp(g.ctx, api.ggml_div(g.ctx, maxNorm, gradNorm), 0, 1);
+    }
+    for (const p of this.params) {
+      const grad = scale ? api.ggml_mul(g.ctx, p.gradAcc, scale) : p.gradAcc;
+      g.expand(api.ggml_opt_step_adamw(g.ctx, p.tensor, grad, p.m, p.v, hyper));
+    }
+    const galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(this.model.backend.handle));
+    if (!api.ggml_gallocr_alloc_graph(galloc, g.graph)) throw new ShapeError("ggml could not allocate the optimizer graph");
+    return { g, galloc, hyper, maxNorm, gradNorm };
+  }
+
+  private run(graph: LossGraph, batch: MicroBatch): number {
+    const { api, hparams } = this.model;
+    const { sequenceLength: T, batchSize: B } = this.shape;
+    const N = T * B;
+    if (batch.tokens.length !== N || batch.targets.length !== N || batch.weights.length !== N) {
+      throw new ShapeError(`a micro-batch needs ${N} tokens, targets and weights (${B} x ${T}), got ${batch.tokens.length}`);
+    }
+    const V = hparams.nVocab;
+    const targetIndex = new Int32Array(N);
+    for (let i = 0; i < N; i++) {
+      const t = batch.targets[i]!;
+      const tok = batch.tokens[i]!;
+      if (t < 0 || t >= V || tok < 0 || tok >= V) throw new ShapeError(`token id outside the vocabulary [0, ${V}) at position ${i}`);
+      targetIndex[i] = i * V + t;
+    }
+    const positions = new Int32Array(N);
+    for (let i = 0; i < N; i++) positions[i] = i % T;
+    const set = (t: GgmlTensor, data: ArrayBufferView) => api.ggml_backend_tensor_set(t, data, 0, data.byteLength);
+    set(graph.tokens, batch.tokens);
+    set(graph.positions, positions);
+    set(graph.lossInputs.targetIndex, targetIndex);
+    set(graph.lossInputs.weights, batch.weights);
+    set(graph.lossInputs.epsilon, Float32Array.of(1e-30));
+    this.compute(graph.g);
+    const loss = new Float32Array(1);
+    api.ggml_backend_tensor_get(graph.loss, loss, 0, 4);
+    return loss[0]!;
+  }
+
+  private compute(g: GraphContext): void {
+    const status = this.model.api.ggml_backend_graph_compute(this.model.backend.handle, g.graph);
+    if (status !== 0) throw new ShapeError(`ggml graph compute failed with status ${status}`);
+  }
+}
