@@ -5,3 +5,5 @@ export * from "./formats/gguf/index.js";
 export * from "./data/index.js";
 export * from "./doctor/index.js";
 export * from "./rag/index.js";
+export * from "./prompt/index.js";
+export * from "./server/index.js";

@@ -3,7 +3,7 @@
 import { GeneralChatWrapper, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaModel, type LlamaText, type Token } from "node-llama-cpp";
 import type { ChatMessage } from "../data/schema.js";
 
-export interface RenderedChat {
+export interface ChatPrompt {
   /** The conversation up to the start of the assistant's next turn. */
   tokens: Token[];
   /** Text that ends the assistant's turn in this template. */
@@ -15,7 +15,7 @@ export interface ChatFormat {
   readonly name: string;
   /** False when the model has no chat template and the plain fallback is used. */
   readonly fromModel: boolean;
-  render(messages: readonly ChatMessage[]): RenderedChat;
+  render(messages: readonly ChatMessage[]): ChatPrompt;
 }
 
 /** The chat layout for a model: its own template when the GGUF has one, else the plain fallback. */
