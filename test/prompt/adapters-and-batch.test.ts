@@ -76,9 +76,9 @@ describe("prompts run", () => {
     expect(rawRow.prompt).toBe("Once upon a time");
     expect(rawRow.output).toBe((await run([])).slice(0, rawRow.output.length));
     expect(rawRow.expected).toBe("Lily");
-    // same seed, same examples and outputs
-    const second = await runPromptFile({ ...options, out: undefined });
-    expect(second.results.map((r) => [r.examples, r.output])).toEqual(rows.map((r) => [r.examples, r.output]));
+    // every variant of one prompt drew the same seeded examples
+    const drawn = rows.filter((r) => r.id === "tom" && r.variant !== "raw").map((r) => r.examples.join());
+    expect(new Set(drawn).size).toBe(1);
   });
 });
 
