@@ -57,7 +57,8 @@ describe("BM25 scores", () => {
     const store = SqliteRagStore.open(path.join(dir, "idx"), { create: false });
     // Each chunk is indexed as "<citation>\n<text>"; the citation is the file name without extension.
     const termsOf = docs.map((text, i) => analyze(`d${i}\n${text}`, "morph"));
-    const query = analyze("근로자 임금", "morph");
+    // Terms in fewer than half the chunks: BM25 proper (commoner ones are dropped, see selectiveTerms).
+    const query = analyze("임금 휴가", "morph");
     const N = termsOf.length;
     const avgdl = termsOf.reduce((s, t) => s + t.length, 0) / N;
     const expected = termsOf.map((terms) =>
@@ -70,7 +71,7 @@ describe("BM25 scores", () => {
     );
     const hits = await store.lexicalSearch(query, 3);
     await store.close();
-    const chunks = await searchRag("근로자 임금", { index: path.join(dir, "idx"), k: 3, thesaurus: "none" });
+    const chunks = await searchRag("임금 휴가", { index: path.join(dir, "idx"), k: 3, thesaurus: "none" });
     const bySource = new Map(chunks.hits.map((h) => [h.source, h.score]));
     expect(hits.length).toBe(2);
     expect(bySource.get("d0.txt")).toBeCloseTo(expected[0]!, 9);

@@ -153,14 +153,16 @@ export class PostgresRagStore implements RagStore {
     return r.rows[0].n as number;
   }
 
-  /** FTS5's bm25(): idf = ln((N - n + 0.5) / (n + 0.5)) floored at 1e-6, tf saturation k1, length norm b. */
+  /** FTS5's bm25(): idf = ln((N - n + 0.5) / (n + 0.5)) floored at 1e-6, tf saturation k1, length norm b; common terms dropped as in selectiveTerms(). */
   async lexicalSearch(terms: string[], k: number): Promise<StoreHit[]> {
     const distinct = [...new Set(terms)];
     if (distinct.length === 0 || k <= 0) return [];
     const r = await this.client.query(
       `with stats as (select count(*)::float8 as n, coalesce(avg(term_count), 1)::float8 as avgdl from ${this.schema}.chunks),
        df as (select term, count(*)::float8 as df from ${this.schema}.postings where term = any($1::text[]) group by term),
-       idf as (select df.term, greatest(ln((stats.n - df.df + 0.5) / (df.df + 0.5)), 1e-6) as idf from df, stats)
+       -- the same pruning as selectiveTerms() in store.ts: terms in half the chunks or more, unless all are
+       idf as (select df.term, greatest(ln((stats.n - df.df + 0.5) / (df.df + 0.5)), 1e-6) as idf from df, stats
+               where df.df < stats.n / 2 or not exists (select 1 from df d2 where d2.df < stats.n / 2))
        select c.chunk_id, sum(idf.idf * (p.tf * ($3::float8 + 1)) / (p.tf + $3::float8 * (1 - $4::float8 + $4::float8 * c.term_count / stats.avgdl))) as score
        from ${this.schema}.postings p join idf on idf.term = p.term join ${this.schema}.chunks c on c.id = p.chunk, stats
        group by c.chunk_id order by score desc, c.chunk_id limit $2`,

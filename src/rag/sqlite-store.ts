@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import type { Database as SqliteDatabase } from "node-sqlite3-wasm";
-import { rankHits, type IndexMeta, type RagStore, type StoreHit, type StoredChunk } from "./store.js";
+import { rankHits, selectiveTerms, type IndexMeta, type RagStore, type StoreHit, type StoredChunk } from "./store.js";
 
 // node-sqlite3-wasm is CommonJS; createRequire keeps its types and avoids an ESM interop default-export shim.
 const { Database } = createRequire(import.meta.url)("node-sqlite3-wasm") as typeof import("node-sqlite3-wasm");
@@ -20,6 +20,7 @@ create table if not exists chunks(
   heading_path text not null, citation text not null, text text not null, embedding blob);
 create index if not exists chunks_source on chunks(source);
 create virtual table if not exists chunk_terms using fts5(terms, tokenize="unicode61 remove_diacritics 0 categories 'L* N* Co M*'");
+create virtual table if not exists chunk_vocab using fts5vocab(chunk_terms, row);
 `;
 
 /** Quotes a term as an FTS5 string so that no term is read as an operator. */
@@ -30,6 +31,8 @@ export class SqliteRagStore implements RagStore {
   private readonly db: SqliteDatabase;
   /** Every vector, loaded on the first vector search: [rows, dimensions] (a copy of the blobs, freed on close). */
   private vectors: { ids: string[]; data: Float32Array; dims: number } | undefined;
+  /** Number of chunks, cached between writes (a count(*) reads the whole table). */
+  private chunkCount: number | undefined;
 
   private constructor(db: SqliteDatabase) {
     this.db = db;
@@ -93,12 +96,14 @@ export class SqliteRagStore implements RagStore {
   }
 
   async countChunks(): Promise<number> {
-    return Number(this.db.get("select count(*) as n from chunks")!.n);
+    return (this.chunkCount ??= Number(this.db.get("select count(*) as n from chunks")!.n));
   }
 
   async lexicalSearch(terms: string[], k: number): Promise<StoreHit[]> {
-    const distinct = [...new Set(terms)];
-    if (distinct.length === 0 || k <= 0) return [];
+    const all = [...new Set(terms)];
+    if (all.length === 0 || k <= 0) return [];
+    const df = this.db.all(`select term, doc from chunk_vocab where term in (${all.map(() => "?").join(",")})`, all);
+    const distinct = selectiveTerms(all, new Map(df.map((r) => [String(r.term), Number(r.doc)])), await this.countChunks());
     // A few rows past k so that ties at the cut are broken by chunk id, as in every store.
     const rows = this.db.all(
       `select c.chunk_id as chunk_id, s.score as score from
@@ -163,6 +168,7 @@ export class SqliteRagStore implements RagStore {
     this.db.run("delete from chunk_terms where rowid in (select id from chunks where source = ?)", [source]);
     this.db.run("delete from chunks where source = ?", [source]);
     this.vectors = undefined;
+    this.chunkCount = undefined;
   }
 
   private transaction(work: () => void): void {

@@ -63,6 +63,17 @@ export interface RagStore {
   close(): Promise<void>;
 }
 
+/**
+ * The query terms worth looking up: BM25's idf, ln((N - n + 0.5) / (n + 0.5)), is floored at 1e-6 (FTS5) once a term
+ * is in half the chunks or more, so such a term adds at most ~2e-6 to any score while its postings are the longest to
+ * read. Dropping it changes scores by that much and makes queries much faster on large indexes. When every term is
+ * that common, all are kept.
+ */
+export function selectiveTerms(distinct: string[], documentFrequency: ReadonlyMap<string, number>, chunks: number): string[] {
+  const kept = distinct.filter((t) => (documentFrequency.get(t) ?? 0) < chunks / 2);
+  return kept.length > 0 ? kept : distinct;
+}
+
 /** Sorts hits best first, ties by chunk id, so that every store returns the same order on the same data. */
 export function rankHits(hits: StoreHit[], k: number): StoreHit[] {
   return hits
