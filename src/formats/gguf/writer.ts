@@ -97,10 +97,9 @@ function writeScalar(out: Chunks, v: Exclude<GgufValue, { type: "array" }>, key:
       case "bool": return b(1, (x) => x.writeUInt8(v.value ? 1 : 0));
       case "string": return out.string(v.value);
     }
-  } catch (e) {
+  } catch {
     // Buffer's range checks catch a value that does not fit its declared type (e.g. 300 as uint8).
     fail(`metadata "${key}"`, `value ${String(v.value)} does not fit ${v.type}`, `값 ${String(v.value)}이(가) ${v.type}에 맞지 않습니다`);
-    throw e;
   }
 }
 
