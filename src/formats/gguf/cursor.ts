@@ -1,13 +1,15 @@
 // A little-endian cursor over a ByteSource that never reads past the end: every read first checks the bytes left,
 // so a truncated or lying file becomes a GgufFormatError naming the field, never a RangeError or a huge allocation.
+import { constants } from "node:buffer";
 import { GgufFormatError } from "../../errors.js";
 import type { ByteSource } from "./source.js";
 
 /** Bytes fetched from a file at a time while parsing the header (vocabularies are a few MB of small strings). */
 const WINDOW_BYTES = 1 << 20;
 
-/** ggml refuses longer strings (GGUF_MAX_STRING_LENGTH in gguf.cpp). */
+/** ggml refuses longer strings (GGUF_MAX_STRING_LENGTH in gguf.cpp); V8's own limit (MAX_STRING_LENGTH) is lower. */
 export const GGUF_MAX_STRING_BYTES = 1024 * 1024 * 1024;
+const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH;
 
 export class Cursor {
   /** Absolute offset of the next byte to read. */
@@ -127,8 +129,8 @@ export class Cursor {
         `문자열 길이 ${exact}이(가) 파일에 남은 ${this.remaining}바이트보다 큽니다`,
       );
     }
-    if (n > GGUF_MAX_STRING_BYTES) {
-      this.fail(field, `string length ${n} exceeds ggml's limit of 1 GiB`, `문자열 길이 ${n}이(가) ggml 한도 1 GiB를 넘습니다`);
+    if (n > GGUF_MAX_STRING_BYTES || n > MAX_STRING_LENGTH) {
+      this.fail(field, `string length ${n} exceeds the limit of ${Math.min(GGUF_MAX_STRING_BYTES, MAX_STRING_LENGTH)} bytes`, `문자열 길이 ${n}이(가) 한도 ${Math.min(GGUF_MAX_STRING_BYTES, MAX_STRING_LENGTH)}바이트를 넘습니다`);
     }
     const at = this.take(n, field);
     return this.window.toString("utf8", at, at + n);
