@@ -7,3 +7,4 @@ export * from "./doctor/index.js";
 export * from "./rag/index.js";
 export * from "./prompt/index.js";
 export * from "./server/index.js";
+export * from "./eval/index.js";

@@ -4,7 +4,7 @@
 /** Sum of natural-log probabilities of `continuation`'s tokens given `context`. */
 export type LogprobFn = (context: string, continuation: string) => Promise<number>;
 
-export interface PerplexityResult {
+export interface HeldOutPerplexity {
   /** exp(mean negative log-likelihood per scored token). */
   perplexity: number;
   /** Sum of negative natural-log probabilities over the scored tokens. */
@@ -16,14 +16,14 @@ export interface PerplexityResult {
 }
 
 /** Scores text under a model. */
-export interface TextScorer {
+export interface EvalScorer {
   /** What computes the scores (shown in eval.json), e.g. "node-llama-cpp 3.21.1". */
   readonly backend: string;
   logprob: LogprobFn;
-  perplexity(text: string): Promise<PerplexityResult>;
+  perplexity(text: string): Promise<HeldOutPerplexity>;
 }
 
-export interface GenerateOptions {
+export interface EvalGenerateOptions {
   /** Most tokens to generate. */
   maxTokens: number;
   /** Stop when any of these strings appears (it is not included in the output). */
@@ -31,7 +31,7 @@ export interface GenerateOptions {
 }
 
 /** Greedy (temperature 0) continuation of a raw prompt: no chat template, so base models and adapters compare fairly. */
-export interface TextGenerator {
+export interface EvalGenerator {
   readonly backend: string;
-  complete(prompt: string, options: GenerateOptions): Promise<string>;
+  complete(prompt: string, options: EvalGenerateOptions): Promise<string>;
 }

@@ -1,8 +1,8 @@
-// TextScorer and TextGenerator over node-llama-cpp: log-probabilities from `controlledEvaluate` with the full
+// EvalScorer and EvalGenerator over node-llama-cpp: log-probabilities from `controlledEvaluate` with the full
 // next-token distribution (topK 0), greedy generation from LlamaCompletion. Stands in for localtune's own engine
 // until src/engine can score; both implement the interfaces in ./interfaces.ts.
 import { LlamaCompletion, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
-import type { GenerateOptions, PerplexityResult, TextGenerator, TextScorer } from "./interfaces.js";
+import type { EvalGenerateOptions, HeldOutPerplexity, EvalGenerator, EvalScorer } from "./interfaces.js";
 
 /** Sampling options that leave the softmax untouched, so the returned map is the model's distribution. */
 const FULL_DISTRIBUTION = { temperature: 1, topK: 0, topP: 1, minP: 0 } as const;
@@ -54,8 +54,8 @@ export interface LlamaScorerOptions {
 
 /** A scorer and a greedy generator sharing one node-llama-cpp context (two sequences). Dispose when done. */
 export interface LlamaEvalBackend {
-  scorer: TextScorer;
-  generator: TextGenerator;
+  scorer: EvalScorer;
+  generator: EvalGenerator;
   context: LlamaContext;
   dispose(): Promise<void>;
 }
@@ -73,7 +73,7 @@ export async function createLlamaEvalBackend(model: LlamaModel, options: LlamaSc
   const completion = new LlamaCompletion({ contextSequence: generateSequence });
   const backend = options.loraPath ? `${BACKEND} + LoRA ${options.loraPath}` : BACKEND;
 
-  const scorer: TextScorer = {
+  const scorer: EvalScorer = {
     backend,
     async logprob(contextText, continuation) {
       // Tokenize context+continuation together and take the tokens after the context's own tokenization: tokenizing
@@ -90,7 +90,7 @@ export async function createLlamaEvalBackend(model: LlamaModel, options: LlamaSc
       }
       return sumLogprobs(scoreSequence, whole, from);
     },
-    async perplexity(text): Promise<PerplexityResult> {
+    async perplexity(text): Promise<HeldOutPerplexity> {
       const tokens = model.tokenize(text);
       const bosCount = withBos(model, []).length;
       // Non-overlapping windows of BOS + up to (contextSize - 1) text tokens; every position after the first is
@@ -109,9 +109,9 @@ export async function createLlamaEvalBackend(model: LlamaModel, options: LlamaSc
     },
   };
 
-  const generator: TextGenerator = {
+  const generator: EvalGenerator = {
     backend,
-    async complete(prompt: string, opts: GenerateOptions) {
+    async complete(prompt: string, opts: EvalGenerateOptions) {
       await generateSequence.clearHistory();
       const stops = opts.stop && opts.stop.length > 0 ? { customStopTriggers: [...opts.stop] } : {};
       return completion.generateCompletion(prompt, { maxTokens: opts.maxTokens, temperature: 0, ...stops });

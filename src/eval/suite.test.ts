@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EvalSuiteError } from "../errors.js";
-import type { TextGenerator } from "./interfaces.js";
+import type { EvalGenerator } from "./interfaces.js";
 import type { Judge } from "./judge.js";
 import { clozeCorrect, loadSuite, qaPrompt, runSuite, type SuiteItem } from "./suite.js";
 
@@ -16,7 +16,7 @@ function writeSuite(lines: string[]): string {
 }
 
 /** Replies with a fixed continuation per prompt; records the options it was called with. */
-function scriptedGenerator(replies: Record<string, string>): TextGenerator & { calls: Array<{ prompt: string; stop?: readonly string[] }> } {
+function scriptedGenerator(replies: Record<string, string>): EvalGenerator & { calls: Array<{ prompt: string; stop?: readonly string[] }> } {
   const calls: Array<{ prompt: string; stop?: readonly string[] }> = [];
   return {
     backend: "scripted",

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import { z } from "zod";
 import { EvalSuiteError, FileNotFoundError } from "../errors.js";
-import type { TextGenerator, TextScorer } from "./interfaces.js";
+import type { EvalGenerator, EvalScorer } from "./interfaces.js";
 import { pairwiseBothOrders, type Judge } from "./judge.js";
 import { scoreMultipleChoice } from "./multiple-choice.js";
 import { qaAggregate, qaScore, type QaScore } from "./qa-metrics.js";
@@ -155,8 +155,8 @@ const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) 
 
 /** Scores every item. QA, cloze and judge items generate greedily; mc items use log-likelihood. */
 export async function runSuite(
-  generator: TextGenerator,
-  scorer: Pick<TextScorer, "logprob">,
+  generator: EvalGenerator,
+  scorer: Pick<EvalScorer, "logprob">,
   items: readonly SuiteItem[],
   options: RunSuiteOptions = {},
 ): Promise<SuiteResult> {

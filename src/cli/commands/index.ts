@@ -8,6 +8,7 @@ import { registerPrompts } from "./prompts.js";
 import { registerServe } from "./serve.js";
 import { registerDoctor } from "./doctor.js";
 import { registerData } from "./data.js";
+import { registerEval } from "./eval.js";
 
 /** Adds every command to the program. Add one line per new command file. */
 export function registerCommands(program: Command): void {
@@ -23,4 +24,5 @@ const commandRegistrars: Array<(program: Command) => void> = [
   registerServe,
   registerData,
   registerDoctor,
+  registerEval,
 ];
