@@ -1,5 +1,5 @@
 // Small helpers for benchmark scripts: medians of repeated timings, peak RSS, and a printed table.
-import fs from "node:fs";
+export { peakRssBytes } from "../src/engine/memory.js";
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -17,17 +17,6 @@ export async function timeRuns(repeats: number, warmup: number, fn: () => unknow
     seconds.push((performance.now() - start) / 1000);
   }
   return seconds;
-}
-
-/** Peak resident set size of this process in bytes (VmHWM on Linux, else the current RSS). */
-export function peakRssBytes(): number {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync("/proc/self/status", "utf8"));
-    if (match?.[1]) return Number(match[1]) * 1024;
-  } catch {
-    // Not Linux.
-  }
-  return process.memoryUsage().rss;
 }
 
 export function printTable(rows: Array<Record<string, string | number>>): void {

@@ -19,3 +19,14 @@ export function ensureMemory(neededBytes: number, what: string, advice: string):
   const limit = process.env.LOCALTUNE_MEMORY_LIMIT ? Number(process.env.LOCALTUNE_MEMORY_LIMIT) : availableMemoryBytes();
   if (neededBytes > limit) throw new InsufficientMemoryError(neededBytes, limit, what, advice);
 }
+
+/** Peak resident set size of this process in bytes (VmHWM on Linux, else the current RSS). */
+export function peakRssBytes(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync("/proc/self/status", "utf8"));
+    if (match?.[1]) return Number(match[1]) * 1024;
+  } catch {
+    // Not Linux: the current RSS is the best figure available.
+  }
+  return process.memoryUsage().rss;
+}

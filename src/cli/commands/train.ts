@@ -1,0 +1,130 @@
+// `localtune train <method>` and `localtune train resume <run-dir>`: parse options into a training config, run it
+// in a child process, show progress (a bar for people, JSON lines with --json).
+import type { Command } from "commander";
+import { msg } from "../../i18n/index.js";
+import { METHODS } from "../../methods/registry.js";
+import { resumeTraining, startTraining, type TrainEvent } from "../../train/index.js";
+import { finiteNumber, positiveInt } from "../options.js";
+import { formatDuration, ProgressBar } from "../progress.js";
+
+interface TrainFlags {
+  model: string;
+  data: string[];
+  val?: string[];
+  out: string;
+  steps?: number;
+  epochs?: number;
+  lr?: number;
+  schedule?: "constant" | "linear" | "cosine";
+  warmup?: number;
+  ctx?: number;
+  batch?: number;
+  gradAccum?: number;
+  seed?: number;
+  threads?: number;
+  weightDecay?: number;
+  maxGradNorm?: number;
+  evalEvery?: number;
+  earlyStop?: number;
+  saveEvery?: number;
+  keepCheckpoints?: number;
+  exportType?: "f32" | "f16";
+  json?: boolean;
+}
+
+const nonNegativeInt = (name: string) => (value: string) => (value === "0" ? 0 : positiveInt(name)(value));
+
+export function registerTrain(program: Command): void {
+  const train = program.command("train").description("train an adapted model (runs in a child process; Ctrl-C saves a checkpoint) / 모델 학습 (Ctrl-C는 체크포인트를 저장)");
+  for (const method of METHODS) {
+    train
+      .command(method.name)
+      .description(`${method.summary.en} / ${method.summary.ko}`)
+      .requiredOption("--model <gguf>", "base model (GGUF)")
+      .requiredOption("--data <paths...>", "training data: .txt/.md files, folders, or a dataset folder from `localtune data prepare`")
+      .option("--val <paths...>", "validation data (default: a dataset folder's val split)")
+      .requiredOption("--out <dir>", "run folder to create")
+      .option("--steps <n>", "optimizer steps (default: from --epochs)", positiveInt("--steps"))
+      .option("--epochs <n>", "passes over the data when --steps is absent (default 1)", finiteNumber("--epochs"))
+      .option("--lr <rate>", "peak learning rate (default 1e-3)", finiteNumber("--lr"))
+      .option("--schedule <name>", "constant, linear or cosine (default cosine)")
+      .option("--warmup <steps>", "linear warmup steps (default 0)", nonNegativeInt("--warmup"))
+      .option("--ctx <n>", "tokens per sequence (default 256)", positiveInt("--ctx"))
+      .option("--batch <n>", "sequences per micro-batch (default 4)", positiveInt("--batch"))
+      .option("--grad-accum <n>", "micro-batches per optimizer step (default 1)", positiveInt("--grad-accum"))
+      .option("--seed <n>", "seed for data order and initialisation (default 42)", nonNegativeInt("--seed"))
+      .option("--threads <n>", "CPU threads (default: all cores)", positiveInt("--threads"))
+      .option("--weight-decay <wd>", "AdamW weight decay (default 0)", finiteNumber("--weight-decay"))
+      .option("--max-grad-norm <n>", "clip the gradient norm; 0 disables (default 1)", finiteNumber("--max-grad-norm"))
+      .option("--eval-every <steps>", "steps between validation losses (default 10% of steps; 0 disables)", nonNegativeInt("--eval-every"))
+      .option("--early-stop <evals>", "stop after this many evaluations without improvement (default 0: off)", nonNegativeInt("--early-stop"))
+      .option("--save-every <steps>", "steps between checkpoints (default: the evaluation cadence)", nonNegativeInt("--save-every"))
+      .option("--keep-checkpoints <n>", "checkpoints to keep (default 2)", positiveInt("--keep-checkpoints"))
+      .option("--export-type <type>", "f32 or f16 for the exported weights (default f32)")
+      .option("--json", "print one JSON event per line instead of a progress bar")
+      .action(async (flags: TrainFlags) => {
+        const { data, val, json, ...rest } = flags;
+        const result = await startTraining({ ...rest, method: method.name, data, valData: val ?? [] }, { onEvent: reporter(json === true) });
+        printSummary(result.done, json === true, result.runDir);
+      });
+  }
+  train
+    .command("resume <run-dir>")
+    .description("continue a run from its last checkpoint / 마지막 체크포인트에서 학습을 이어서 진행")
+    .option("--json", "print one JSON event per line")
+    .action(async (runDir: string, flags: { json?: boolean }) => {
+      const result = await resumeTraining(runDir, { onEvent: reporter(flags.json === true) });
+      printSummary(result.done, flags.json === true, result.runDir);
+    });
+}
+
+function reporter(json: boolean): (event: TrainEvent) => void {
+  if (json) return (event) => console.log(JSON.stringify(event));
+  const bar = new ProgressBar({ label: "train", unit: "step" });
+  return (event) => {
+    if (event.type === "start") {
+      const share = ((100 * event.trainableParams) / event.totalParams).toFixed(2);
+      console.error(
+        msg(
+          {
+            en: "{method}: {trainable} trainable parameters ({share}% of {total}), {steps} steps of {tokens} tokens{resumed}",
+            ko: "{method}: 학습 파라미터 {trainable}개 (전체 {total}개의 {share}%), {steps} 스텝, 스텝당 {tokens} 토큰{resumed}",
+          },
+          {
+            method: event.method,
+            trainable: event.trainableParams.toLocaleString("en-US"),
+            total: event.totalParams.toLocaleString("en-US"),
+            share,
+            steps: event.totalSteps,
+            tokens: event.tokensPerStep,
+            resumed: event.resumedFromStep === null ? "" : ` (resumed at step ${event.resumedFromStep})`,
+          },
+        ),
+      );
+    } else if (event.type === "step") {
+      bar.update(event.step, event.totalSteps, `loss ${event.loss.toFixed(4)} ${event.tokensPerSecond.toFixed(0)} tok/s`);
+    } else if (event.type === "eval") {
+      console.error(msg({ en: "\nstep {step}: validation loss {loss}", ko: "\n스텝 {step}: 검증 손실 {loss}" }, { step: event.step, loss: event.valLoss.toFixed(4) }));
+    }
+  };
+}
+
+function printSummary(done: Extract<TrainEvent, { type: "done" }>, json: boolean, runDir: string): void {
+  if (json) return;
+  console.log(
+    msg(
+      {
+        en: "\n{reason} at step {step} in {time}; peak memory {rss} MiB\nrun folder: {dir}{output}",
+        ko: "\n{reason}: 스텝 {step}, {time} 소요, 최대 메모리 {rss} MiB\n실행 폴더: {dir}{output}",
+      },
+      {
+        reason: done.reason,
+        step: done.step,
+        time: formatDuration(done.elapsedSeconds),
+        rss: (done.peakRssBytes / 2 ** 20).toFixed(0),
+        dir: runDir,
+        output: done.output ? `\nmodel: ${done.output}` : "",
+      },
+    ),
+  );
+}

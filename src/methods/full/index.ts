@@ -1,0 +1,22 @@
+// Full fine-tuning (DAPT, domain-adaptive continued pretraining): every weight trains, embeddings and output head
+// included (with tied embeddings the one shared matrix gets both gradients). Weights are held in F32 while training.
+import { z } from "zod";
+import type { MethodDefinition } from "../types.js";
+
+const FullOptionsSchema = z.object({});
+
+export const fullMethod: MethodDefinition<z.infer<typeof FullOptionsSchema>> = {
+  name: "full",
+  summary: {
+    en: "DAPT: continued pretraining of every weight (most thorough, most memory)",
+    ko: "DAPT: 모든 가중치를 이어서 사전학습 (가장 철저하고 메모리를 가장 많이 씀)",
+  },
+  schema: FullOptionsSchema,
+  loadOptions: () => ({ f32Weights: true }),
+  prepare: (model) => ({
+    trainable: [...model.weights].map(([name, tensor]) => ({ name, tensor })),
+    hooks: {},
+    dispose: () => {},
+  }),
+  output: "model",
+};

@@ -1,0 +1,17 @@
+// The adaptation methods, one folder each; the CLI and the training loop look them up here.
+import { InvalidConfigError } from "../errors.js";
+import { fullMethod } from "./full/index.js";
+import type { MethodDefinition } from "./types.js";
+
+export const METHODS: readonly MethodDefinition[] = [fullMethod as unknown as MethodDefinition];
+
+export function findMethod(name: string): MethodDefinition {
+  const method = METHODS.find((m) => m.name === name);
+  if (!method) {
+    throw new InvalidConfigError({
+      en: `unknown method "${name}"; available: ${METHODS.map((m) => m.name).join(", ")}`,
+      ko: `알 수 없는 방법 "${name}". 사용 가능: ${METHODS.map((m) => m.name).join(", ")}`,
+    });
+  }
+  return method;
+}

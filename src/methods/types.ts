@@ -1,0 +1,26 @@
+// What an adaptation method declares: its options schema, how the model is loaded for it, which tensors train and
+// how the graph changes. The training loop, checkpoints and export work the same for every method.
+import type { z } from "zod";
+import type { DecoderHooks } from "../arch/decoder.js";
+import type { EngineModel, LoadOptions } from "../engine/model.js";
+import type { TrainableTensor } from "../engine/trainer.js";
+
+/** The method's state on a loaded model: what trains, the graph hooks, and cleanup of any tensors it created. */
+export interface PreparedMethod {
+  trainable: TrainableTensor[];
+  hooks: DecoderHooks;
+  dispose(): void;
+}
+
+export interface MethodDefinition<Options extends Record<string, unknown> = Record<string, unknown>> {
+  /** Name on the command line (`localtune train <name>`). */
+  name: string;
+  /** One line for --help, in both languages. */
+  summary: { en: string; ko: string };
+  schema: z.ZodType<Options>;
+  /** How the base model must be loaded (e.g. F32 weights when all weights train). */
+  loadOptions(options: Options): Pick<LoadOptions, "f32Weights">;
+  prepare(model: EngineModel, options: Options, seed: number): PreparedMethod;
+  /** The trained result leaves as a whole model (GGUF with replaced tensors) or as an adapter. */
+  output: "model" | "adapter";
+}
