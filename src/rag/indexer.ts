@@ -56,56 +56,59 @@ export async function indexRag(
       analyzer: options.analyzer,
       ...(embedder ? { embedding: { model: embedder.model, fingerprint: embedder.fingerprint, dimensions: embedder.dimensions } } : {}),
     };
-    let known = await store.listSources();
-    const previous = await store.readMeta();
-    if (options.rebuild) {
-      for (const source of known.keys()) await store.removeSource(source);
-      known = new Map();
-    } else if (previous) {
-      checkSameSettings(label, previous, meta);
-    }
-    await store.writeMeta(meta);
-
-    const report: RagIndexReport = { chunks: 0, added: [], updated: [], removed: [], unchanged: 0, skipped, store: await store.describe(), meta, seconds: 0 };
-    const seenIds = new Set<string>();
-    let done = 0;
-    for (const group of groups) {
-      onProgress?.({ done: done++, total: groups.length, source: group.source });
-      const old = known.get(group.source);
-      // Ids of unchanged sources still count as taken, so a duplicate elsewhere is caught.
-      if (old === group.hash) {
-        for (const r of group.records) seenIds.add(r.id);
-        report.unchanged++;
-        continue;
+    const report = await store.atomically(async (): Promise<RagIndexReport> => {
+      let known = await store.listSources();
+      const previous = await store.readMeta();
+      if (options.rebuild) {
+        for (const source of known.keys()) await store.removeSource(source);
+        known = new Map();
+      } else if (previous) {
+        checkSameSettings(label, previous, meta);
       }
-      const chunks: StoredChunk[] = [];
-      for (const r of group.records) {
-        if (seenIds.has(r.id)) {
-          skipped.push(`${group.source}: chunk ${r.id} repeats an id already indexed (same content under two sources)`);
+      await store.writeMeta(meta);
+
+      const report: RagIndexReport = { chunks: 0, added: [], updated: [], removed: [], unchanged: 0, skipped, store: await store.describe(), meta, seconds: 0 };
+      const seenIds = new Set<string>();
+      let done = 0;
+      for (const group of groups) {
+        onProgress?.({ done: done++, total: groups.length, source: group.source });
+        const old = known.get(group.source);
+        // Ids of unchanged sources still count as taken, so a duplicate elsewhere is caught.
+        if (old === group.hash) {
+          for (const r of group.records) seenIds.add(r.id);
+          report.unchanged++;
           continue;
         }
-        seenIds.add(r.id);
-        const text = chunkSearchText(r.citation, r.text);
-        chunks.push({
-          chunkId: r.id,
-          source: r.source,
-          headingPath: r.headingPath,
-          citation: r.citation,
-          text: r.text,
-          terms: analyze(text, options.analyzer),
-          ...(embedder ? { embedding: await embedder.embed(text) } : {}),
-        });
+        const chunks: StoredChunk[] = [];
+        for (const r of group.records) {
+          if (seenIds.has(r.id)) {
+            skipped.push(`${group.source}: chunk ${r.id} repeats an id already indexed (same content under two sources)`);
+            continue;
+          }
+          seenIds.add(r.id);
+          const text = chunkSearchText(r.citation, r.text);
+          chunks.push({
+            chunkId: r.id,
+            source: r.source,
+            headingPath: r.headingPath,
+            citation: r.citation,
+            text: r.text,
+            terms: analyze(text, options.analyzer),
+            ...(embedder ? { embedding: await embedder.embed(text) } : {}),
+          });
+        }
+        await store.replaceSource(group.source, group.hash, chunks);
+        (old === undefined ? report.added : report.updated).push(group.source);
       }
-      await store.replaceSource(group.source, group.hash, chunks);
-      (old === undefined ? report.added : report.updated).push(group.source);
-    }
-    const current = new Set(groups.map((g) => g.source));
-    for (const source of known.keys()) {
-      if (current.has(source)) continue;
-      await store.removeSource(source);
-      report.removed.push(source);
-    }
-    onProgress?.({ done: groups.length, total: groups.length, source: "" });
+      const current = new Set(groups.map((g) => g.source));
+      for (const source of known.keys()) {
+        if (current.has(source)) continue;
+        await store.removeSource(source);
+        report.removed.push(source);
+      }
+      onProgress?.({ done: groups.length, total: groups.length, source: "" });
+      return report;
+    });
     report.chunks = await store.countChunks();
     report.seconds = (performance.now() - started) / 1000;
     return report;

@@ -15,6 +15,7 @@ const BATCH = 5000;
 
 export class PostgresRagStore implements RagStore {
   readonly kind = "postgres";
+  private inTransaction = false;
 
   private constructor(
     private readonly client: pg.Client,
@@ -223,8 +224,15 @@ export class PostgresRagStore implements RagStore {
     return (r.rowCount ?? 0) > 0;
   }
 
+  async atomically<T>(work: () => Promise<T>): Promise<T> {
+    return this.transaction(work);
+  }
+
+  /** A transaction, or part of the one already open (atomically()). */
   private async transaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inTransaction) return work();
     await this.client.query("begin");
+    this.inTransaction = true;
     try {
       const result = await work();
       await this.client.query("commit");
@@ -232,6 +240,8 @@ export class PostgresRagStore implements RagStore {
     } catch (error) {
       await this.client.query("rollback");
       throw error;
+    } finally {
+      this.inTransaction = false;
     }
   }
 }

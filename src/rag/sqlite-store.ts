@@ -43,12 +43,27 @@ export class SqliteRagStore implements RagStore {
     const file = path.join(dir, SQLITE_INDEX_FILE);
     if (options.create) fs.mkdirSync(dir, { recursive: true });
     const db = new Database(file, { fileMustExist: !options.create });
-    db.exec(SCHEMA);
+    // A 64 MiB page cache (allocated as used): a large update otherwise spills pages to the journal file mid-transaction.
+    db.exec(`pragma cache_size = -65536; ${SCHEMA}`);
     return new SqliteRagStore(db);
   }
 
   async describe(): Promise<string> {
     return "SQLite FTS5 BM25 (node-sqlite3-wasm); vectors: exact cosine scan";
+  }
+
+  async atomically<T>(work: () => Promise<T>): Promise<T> {
+    this.db.exec("begin");
+    try {
+      const result = await work();
+      this.db.exec("commit");
+      return result;
+    } catch (error) {
+      this.db.exec("rollback");
+      this.chunkCount = undefined;
+      this.vectors = undefined;
+      throw error;
+    }
   }
 
   async readMeta(): Promise<IndexMeta | undefined> {
@@ -171,7 +186,9 @@ export class SqliteRagStore implements RagStore {
     this.chunkCount = undefined;
   }
 
+  /** A transaction, or part of the one already open (atomically()). */
   private transaction(work: () => void): void {
+    if (this.db.inTransaction) return work();
     this.db.exec("begin");
     try {
       work();

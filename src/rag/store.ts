@@ -47,9 +47,11 @@ export interface RagStore {
   describe(): Promise<string>;
   readMeta(): Promise<IndexMeta | undefined>;
   writeMeta(meta: IndexMeta): Promise<void>;
+  /** Runs `work` as one transaction: an index update is all or nothing, and one commit is much faster than many. */
+  atomically<T>(work: () => Promise<T>): Promise<T>;
   /** source -> content hash of every indexed source. */
   listSources(): Promise<Map<string, string>>;
-  /** Replaces all chunks of a source (deleting the old ones) and records its hash; atomic. */
+  /** Replaces all chunks of a source (deleting the old ones) and records its hash; atomic on its own or within atomically(). */
   replaceSource(source: string, hash: string, chunks: StoredChunk[]): Promise<void>;
   removeSource(source: string): Promise<void>;
   countChunks(): Promise<number>;
