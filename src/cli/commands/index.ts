@@ -1,6 +1,7 @@
 // The list of commands. Each command lives in its own file and only parses options and calls the public API.
 import type { Command } from "commander";
 import { registerPpl } from "./ppl.js";
+import { registerTrain } from "./train.js";
 import { registerRag } from "./rag.js";
 import { registerGenerate } from "./generate.js";
 import { registerChat } from "./chat.js";
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
 
 const commandRegistrars: Array<(program: Command) => void> = [
   registerPpl,
+  registerTrain,
   registerRag,
   registerGenerate,
   registerChat,
