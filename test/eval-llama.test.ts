@@ -117,3 +117,28 @@ describe("grammar-forced judge", () => {
     expect(verdicts).toBe(18);
   });
 });
+
+describe("evaluateModel (localtune eval)", () => {
+  it("runs the fixture suite and held-out perplexity, and writes eval.json atomically", async () => {
+    const { evaluateModel } = await import("../src/eval/evaluate.js");
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lt-eval-")), "eval.json");
+    const report = await evaluateModel({
+      model: MODEL,
+      suite: "test/fixtures/eval/stories-suite.jsonl",
+      ppl: "test/fixtures/eval/held-out.txt",
+      out,
+      threads: THREADS,
+      noJudge: true,
+    });
+    const written = JSON.parse(fs.readFileSync(out, "utf8"));
+    expect(written.summary).toEqual(report.summary);
+    expect(fs.readdirSync(path.dirname(out))).toEqual(["eval.json"]);
+    // the two Lily/there cloze items are what stories260K says greedily; "Pip" is made up (not in TinyStories)
+    expect(report.items.filter((i) => i.kind === "cloze").map((i) => i.correct)).toEqual([true, true, false]);
+    expect(report.skipped.map((s) => s.reason)).toEqual(["--no-judge was given", "--no-judge was given"]);
+    expect(report.perplexity!.tokens).toBe(model.tokenize(fs.readFileSync("test/fixtures/eval/held-out.txt", "utf8")).length);
+    expect(report.versions.nodeLlamaCpp).toBe("3.21.1");
+  });
+});

@@ -53,16 +53,25 @@ export interface EvalReport {
 const PPL_NOTE =
   "computed from node-llama-cpp's next-token probabilities (localtune's own engine will take over through the same EvalScorer interface)";
 
-/** Version of a dependency, or of localtune itself (its package.json is two folders up from this file). */
+/** Version of localtune (two folders up from this file) or of an installed package (found from its entry point). */
 function packageVersion(name: string): string {
   try {
-    if (name === "localtune") {
-      return (JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+    if (name === "localtune") return readVersion(new URL("../../package.json", import.meta.url));
+    // Packages whose "exports" hide package.json: walk up from the resolved entry file instead.
+    let dir = path.dirname(createRequire(import.meta.url).resolve(name));
+    while (!fs.existsSync(path.join(dir, "package.json")) || !dir.endsWith(name)) {
+      const parent = path.dirname(dir);
+      if (parent === dir) return "unknown";
+      dir = parent;
     }
-    return (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
+    return readVersion(path.join(dir, "package.json"));
   } catch {
     return "unknown";
   }
+}
+
+function readVersion(file: string | URL): string {
+  return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
 }
 
 export async function evaluateModel(options: EvaluateOptions): Promise<EvalReport> {
