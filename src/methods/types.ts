@@ -2,7 +2,9 @@
 // how the graph changes. The training loop, checkpoints and export work the same for every method.
 import type { z } from "zod";
 import type { DecoderHooks } from "../arch/decoder.js";
+import type { ModelHparams } from "../arch/hparams.js";
 import type { EngineModel, LoadOptions } from "../engine/model.js";
+import type { GgufTensorInfo } from "../formats/gguf/index.js";
 import type { TrainableTensor } from "../engine/trainer.js";
 
 /** The method's state on a loaded model: what trains, the graph hooks, and cleanup of any tensors it created. */
@@ -20,6 +22,8 @@ export interface MethodDefinition<Options extends Record<string, unknown> = Reco
   schema: z.ZodType<Options>;
   /** How the base model must be loaded (e.g. F32 weights when all weights train). */
   loadOptions(options: Options): Pick<LoadOptions, "f32Weights">;
+  /** Trainable parameters, from the file's tensors and shapes alone: the memory plan runs before anything loads. */
+  countTrainable(tensors: readonly GgufTensorInfo[], hparams: ModelHparams, options: Options): number;
   prepare(model: EngineModel, options: Options, seed: number): PreparedMethod;
   /** The trained result leaves as a whole model (GGUF with replaced tensors) or as an adapter. */
   output: "model" | "adapter";

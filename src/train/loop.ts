@@ -6,6 +6,9 @@ import { InvalidConfigError } from "../errors.js";
 import { ensureMemory, peakRssBytes } from "../engine/memory.js";
 import { planTrainingMemory, type TrainingMemoryPlan } from "../engine/memory-plan.js";
 import { EngineModel } from "../engine/model.js";
+import { readHparams } from "../arch/hparams.js";
+import { findArchitecture } from "../arch/registry.js";
+import { readGguf } from "../formats/gguf/index.js";
 import { seededRandom } from "../engine/random.js";
 import { Trainer, type MicroBatch } from "../engine/trainer.js";
 import { tensorShape } from "../native/ggml-bindings.js";
@@ -69,11 +72,20 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
   const evalEvery = config.evalEvery ?? Math.max(1, Math.round(totalSteps / 10));
   const saveEvery = config.saveEvery ?? evalEvery;
 
-  const model = await EngineModel.load(config.model, { threads: config.threads, device: config.device, ...method.loadOptions(options) });
+  // The memory plan comes from the file's metadata alone and is checked before any weight is loaded.
+  const loadOptions = method.loadOptions(options);
+  const file = readGguf(config.model);
+  const hparams = readHparams(file, file.tensors, findArchitecture(file.architecture).ropeMode);
+  const heldWeightBytes = file.tensors.reduce((sum, t) => sum + (loadOptions.f32Weights ? 4 * t.elementCount : t.byteLength), 0);
+  const memoryPlan = planTrainingMemory(hparams, heldWeightBytes, method.countTrainable(file.tensors, hparams, options), T, B);
+  ensureMemory(
+    memoryPlan.totalBytes,
+    "training (weights, gradients, optimizer state and activations)",
+    "Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.",
+  );
+  const model = await EngineModel.load(config.model, { threads: config.threads, device: config.device, skipMemoryCheck: true, ...loadOptions });
   const prepared = method.prepare(model, options, config.seed);
   const trainableParams = prepared.trainable.reduce((sum, t) => sum + model.api.ggml_nelements(t.tensor), 0);
-  const memoryPlan = planTrainingMemory(model.hparams, model.weightBytes, trainableParams, T, B);
-  checkTrainingMemory(memoryPlan);
   const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B }, {
     beta1: config.beta1,
     beta2: config.beta2,
@@ -218,15 +230,6 @@ function validationLoss(trainer: Trainer, val: TokenStream, T: number, B: number
 
 function emptyBatch(n: number): MicroBatch {
   return { tokens: new Int32Array(n), targets: new Int32Array(n), weights: new Float32Array(n) };
-}
-
-/** The weights are in memory already: what the rest of training needs must fit in what is left. */
-function checkTrainingMemory(plan: TrainingMemoryPlan): void {
-  ensureMemory(
-    plan.totalBytes - plan.weightBytes,
-    "training (gradients, optimizer state and activations)",
-    "Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.",
-  );
 }
 
 function totalParameterCount(model: EngineModel): number {

@@ -13,6 +13,7 @@ export const fullMethod: MethodDefinition<z.infer<typeof FullOptionsSchema>> = {
   },
   schema: FullOptionsSchema,
   loadOptions: () => ({ f32Weights: true }),
+  countTrainable: (tensors) => tensors.reduce((sum, t) => sum + t.elementCount, 0),
   prepare: (model) => ({
     trainable: [...model.weights].map(([name, tensor]) => ({ name, tensor })),
     hooks: {},
