@@ -15,3 +15,4 @@ export { ARCHITECTURES, findArchitecture } from "./arch/registry.js";
 export { writeRandomModel, type RandomModelOptions } from "./arch/random-model.js";
 export { METHODS, findMethod } from "./methods/registry.js";
 export * from "./train/index.js";
+export * from "./report/index.js";
