@@ -1,7 +1,7 @@
 // report.html: one self-contained page (inline CSS and SVG, no scripts, fonts or links) with the results table
 // and four charts: loss curves, quality against training time, quality against trainable parameters, memory.
 import { msg, type Lang } from "../i18n/index.js";
-import { COLUMNS, environmentRows, formatBytes, formatCount, formatDuration, pickQualityMetric, QUALITY_LABEL, TEXT } from "./format.js";
+import { COLUMNS, environmentRows, formatBytes, formatCount, pickQualityMetric, QUALITY_LABEL, TEXT } from "./format.js";
 import type { ReportInput } from "./schema.js";
 import { barChart, escapeXml, lineChart, PALETTE, scatterChart } from "./svg.js";
 
@@ -11,6 +11,9 @@ table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding
 th{background:#f3f3f3}.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts svg{border:1px solid #ddd;max-width:100%;height:auto}
 .note{color:#555;font-size:.9rem}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{font-weight:600}
 `;
+
+/** Log-axis tick labels are powers of ten: "10K", not "10.0K". */
+const powerOfTen = (v: number) => formatCount(v).replace(/\.0+(?=[KMB])/, "");
 
 export function renderReportHtml(input: ReportInput, lang: Lang): string {
   const runs = input.runs;
@@ -35,7 +38,7 @@ export function renderReportHtml(input: ReportInput, lang: Lang): string {
     xLabel: TEXT.seconds[lang],
     yLabel: qualityLabel,
     points: qualityPoints((i) => runs[i]!.trainSeconds),
-    xFormat: (v) => formatDuration(v).replace(".0 s", " s"),
+    xFormat: powerOfTen,
     emptyText: TEXT.noData[lang],
   });
   const paramsChart = scatterChart({
@@ -44,7 +47,7 @@ export function renderReportHtml(input: ReportInput, lang: Lang): string {
     xLabel: TEXT.params[lang],
     yLabel: qualityLabel,
     points: qualityPoints((i) => runs[i]!.trainableParams),
-    xFormat: formatCount,
+    xFormat: powerOfTen,
     emptyText: TEXT.noData[lang],
   });
   const memoryChart = barChart({

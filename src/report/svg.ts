@@ -12,7 +12,8 @@ const H = 360;
 const M = { left: 64, right: 150, top: 36, bottom: 52 };
 const PLOT_W = W - M.left - M.right;
 const PLOT_H = H - M.top - M.bottom;
-const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
+/** Shortest faithful label: 2.5 not 2.50, and no float noise such as 0.30000000000000004. */
+const num = (x: number) => String(Number(x.toPrecision(6)));
 
 /** An axis maps data values to pixels and lists its ticks. "log" is log10(1 + x), so 0 (no training) fits. */
 interface Axis {
@@ -55,11 +56,11 @@ function logAxis(max: number, pixels: number, format: (v: number) => string): Ax
   return { toPx, ticks };
 }
 
-function frame(kind: string, title: string, body: string): string {
+function frame(kind: string, title: string, body: string, height = H): string {
   return (
-    `<svg class="chart" data-chart="${escapeXml(kind)}" role="img" aria-label="${escapeXml(title)}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">` +
+    `<svg class="chart" data-chart="${escapeXml(kind)}" role="img" aria-label="${escapeXml(title)}" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}">` +
     `<title>${escapeXml(title)}</title>` +
-    `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>` +
+    `<rect x="0" y="0" width="${W}" height="${height}" fill="#ffffff"/>` +
     `<text x="${W / 2}" y="20" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(title)}</text>` +
     body +
     `</svg>`
@@ -144,7 +145,8 @@ export function scatterChart(o: {
   if (o.points.length === 0) return empty(o.kind, o.title, o.emptyText);
   const x = logAxis(Math.max(...o.points.map((p) => p.x)), PLOT_W, o.xFormat);
   const ys = o.points.map((p) => p.y);
-  const y = linearAxis(Math.min(0, ...ys), Math.max(...ys), PLOT_H, true);
+  // 10% headroom so the top point's label stays clear of the title.
+  const y = linearAxis(Math.min(0, ...ys), Math.max(...ys) * 1.1, PLOT_H, true);
   const dots = o.points
     .map((p) => {
       const cx = (M.left + x.toPx(p.x)).toFixed(1);
@@ -171,7 +173,8 @@ export function barChart(o: { kind: string; title: string; bars: readonly Bar[];
   const max = Math.max(...o.bars.map((b) => b.value), 1);
   const left = 130;
   const width = W - left - 110;
-  const rowH = Math.min(28, (H - M.top - 20) / o.bars.length);
+  const rowH = 28;
+  const height = Math.max(120, M.top + 20 + rowH * o.bars.length);
   const rows = o.bars
     .map((b, i) => {
       const y = M.top + 10 + i * rowH;
@@ -183,5 +186,5 @@ export function barChart(o: { kind: string; title: string; bars: readonly Bar[];
       );
     })
     .join("");
-  return frame(o.kind, o.title, rows);
+  return frame(o.kind, o.title, rows, height);
 }

@@ -10,6 +10,7 @@ import { registerServe } from "./serve.js";
 import { registerDoctor } from "./doctor.js";
 import { registerData } from "./data.js";
 import { registerEval } from "./eval.js";
+import { registerReport } from "./report.js";
 
 /** Adds every command to the program. Add one line per new command file. */
 export function registerCommands(program: Command): void {
@@ -27,4 +28,5 @@ const commandRegistrars: Array<(program: Command) => void> = [
   registerData,
   registerDoctor,
   registerEval,
+  registerReport,
 ];
