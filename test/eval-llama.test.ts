@@ -63,10 +63,12 @@ describe("node-llama-cpp scorer", () => {
       "Her mom picked an apple and gave it to her. Lily said thank you and ate it. It was sweet and juicy. " +
       "After that, they went home and Lily told her dad about the big tree. He smiled and gave her a hug.";
     const tokens = model.tokenize(text).length;
-    expect(tokens).toBeGreaterThan(127); // more than one 128-token window
+    expect(tokens).toBeGreaterThan(128); // more than one 128-token window
     const r = await backend.scorer.perplexity(text);
-    expect(r.tokens).toBe(tokens);
-    expect(r.windowTokens).toBe(127);
+    // stream = BOS + text; windows of 128; each window's first token is context only
+    const windows = Math.ceil((tokens + 1) / 128);
+    expect(r.tokens).toBe(tokens + 1 - windows);
+    expect(r.windowTokens).toBe(128);
     expect(r.perplexity).toBeCloseTo(Math.exp(r.nll / r.tokens), 10);
     // in-domain TinyStories text: a trained model is far better than uniform over its 512-token vocabulary
     expect(r.perplexity).toBeGreaterThan(1);
@@ -138,7 +140,23 @@ describe("evaluateModel (localtune eval)", () => {
     // the two Lily/there cloze items are what stories260K says greedily; "Pip" is made up (not in TinyStories)
     expect(report.items.filter((i) => i.kind === "cloze").map((i) => i.correct)).toEqual([true, true, false]);
     expect(report.skipped.map((s) => s.reason)).toEqual(["--no-judge was given", "--no-judge was given"]);
+    // one window: BOS + every text token, each text token scored
     expect(report.perplexity!.tokens).toBe(model.tokenize(fs.readFileSync("test/fixtures/eval/held-out.txt", "utf8")).length);
     expect(report.versions.nodeLlamaCpp).toBe("3.21.1");
+  });
+});
+
+describe("perplexity agrees with localtune's own engine", () => {
+  it("node-llama-cpp's probabilities and the ggml engine give the same perplexity on the same windows", async () => {
+    const { measurePerplexity } = await import("../src/engine/measure-perplexity.js");
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lt-ppl-")), "text.txt");
+    // three copies: several 128-token windows
+    fs.writeFileSync(file, fs.readFileSync("test/fixtures/eval/held-out.txt", "utf8").repeat(3));
+    const engine = await measurePerplexity({ model: MODEL, file, ctx: 128, threads: THREADS });
+    const ours = await backend.scorer.perplexity(fs.readFileSync(file, "utf8").normalize("NFC"));
+    expect(ours.tokens).toBe(engine.scoredTokens);
+    expect(ours.perplexity).toBeCloseTo(engine.perplexity, 3);
   });
 });

@@ -11,7 +11,7 @@ export interface HeldOutPerplexity {
   nll: number;
   /** Number of tokens scored. */
   tokens: number;
-  /** Tokens per window: each window starts fresh (after BOS), so the first tokens of a window see less context. */
+  /** Tokens per window (disjoint windows over BOS + text; a window's first token is context, not scored). */
   windowTokens: number;
 }
 

@@ -91,21 +91,21 @@ export async function createLlamaEvalBackend(model: LlamaModel, options: LlamaSc
       return sumLogprobs(scoreSequence, whole, from);
     },
     async perplexity(text): Promise<HeldOutPerplexity> {
-      const tokens = model.tokenize(text);
-      const bosCount = withBos(model, []).length;
-      // Non-overlapping windows of BOS + up to (contextSize - 1) text tokens; every position after the first is
-      // scored, so with BOS every text token is scored once (without BOS a window's first token is not).
-      const windowTokens = contextSize - bosCount;
+      // Disjoint windows of contextSize over BOS + text; in each window the first token is context only and every
+      // later one is scored (what `localtune ppl` does with stride = ctx, so the two agree). Starting a window with
+      // BOS instead would put BOS before mid-sentence text, which the model never saw in training.
+      const stream = withBos(model, model.tokenize(text));
       let nll = 0;
       let scored = 0;
-      for (let start = 0; start < tokens.length; start += windowTokens) {
-        const window = withBos(model, tokens.slice(start, start + windowTokens));
+      for (let start = 0; start < stream.length; start += contextSize) {
+        const window = stream.slice(start, start + contextSize);
+        // A trailing window of one token has nothing to condition on inside it.
         if (window.length < 2) continue;
         nll -= await sumLogprobs(scoreSequence, window, 1);
         scored += window.length - 1;
       }
       if (scored === 0) throw new RangeError("the text has too few tokens to measure perplexity");
-      return { perplexity: Math.exp(nll / scored), nll, tokens: scored, windowTokens };
+      return { perplexity: Math.exp(nll / scored), nll, tokens: scored, windowTokens: contextSize };
     },
   };
 
