@@ -2,8 +2,10 @@
 // RoPE and GQA, RMSNorm, SwiGLU feed-forward), final norm and output head. Training-safe ops only (FINDINGS traps 7, 8).
 // Shape letters: E embedding width, F ffn width, V vocabulary, H query heads, K kv heads, D head width,
 // T tokens per sequence, B sequences, N = T * B tokens, R selected output rows.
-import type { GgmlTensor } from "../native/ggml-bindings.js";
+import { concatWithGradient } from "../engine/concat.js";
 import type { GraphContext } from "../engine/graph-context.js";
+import { GgmlType } from "../formats/gguf/index.js";
+import type { GgmlTensor } from "../native/ggml-bindings.js";
 import type { ModelHparams } from "./hparams.js";
 import type { ArchDefinition } from "./types.js";
 
@@ -25,8 +27,17 @@ export interface DecoderInputs {
 
 /** Points where adaptation methods change the graph. A hook returns undefined to leave the default in place. */
 export interface DecoderHooks {
-  /** y = W x for the weight named `weightName` (LoRA adds its low-rank term here). */
-  linear?(g: GraphContext, weightName: string, weight: GgmlTensor, x: GgmlTensor): GgmlTensor | undefined;
+  /** y = W x for the projection `name` ("blk.3.attn_q", "output"): LoRA adds its low-rank term here. */
+  linear?(g: GraphContext, name: string, weight: GgmlTensor, x: GgmlTensor): GgmlTensor | undefined;
+  /**
+   * Virtual tokens placed before every sequence (prompt tuning): [E, P] embeddings. The caller sizes positions for
+   * (P + T) tokens per sequence and selects the real rows as output rows.
+   */
+  virtualTokens?: { count: number; embed(g: GraphContext): GgmlTensor };
+  /** Per-layer key/value prefixes attended by every position (prefix tuning): K [D, P, K], V [D, P, K]. */
+  attentionPrefix?: { count: number; kv(g: GraphContext, layer: number): { k: GgmlTensor; v: GgmlTensor } };
+  /** Rescales an activation (IA3): keys and values [D*K, N] after projection, the ffn activation [F, N]. */
+  activation?(g: GraphContext, site: "attn_k" | "attn_v" | "ffn_act", layer: number, x: GgmlTensor): GgmlTensor | undefined;
 }
 
 export interface DecoderOutputs {
@@ -45,8 +56,9 @@ export function buildDecoder(
   hooks: DecoderHooks = {},
 ): DecoderOutputs {
   const { api, ctx } = g;
-  const T = inputs.tokensPerSequence;
   const B = inputs.sequences;
+  // With virtual tokens (prompt tuning) each sequence grows by their count; positions cover the grown sequence.
+  const T = inputs.tokensPerSequence + (hooks.virtualTokens?.count ?? 0);
   const N = T * B;
   const { nHead: H, nHeadKv: K, headDim: D } = hp;
   const w = (name: string): GgmlTensor => {
@@ -69,28 +81,49 @@ export function buildDecoder(
   const headsFirst = (x: GgmlTensor, heads: number) =>
     api.ggml_reshape_3d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, x, D, heads, T, B), 0, 2, 1, 3)), D, T, heads * B);
 
-  let x = g.named(api.ggml_get_rows(ctx, w("token_embd.weight"), inputs.tokens), "inp_embd"); // [E, N]
+  let x = g.named(api.ggml_get_rows(ctx, w("token_embd.weight"), inputs.tokens), "inp_embd"); // [E, T_real*B]
+  if (hooks.virtualTokens) {
+    const E = hp.nEmbd;
+    const count = hooks.virtualTokens.count;
+    const virtual = api.ggml_repeat(ctx, hooks.virtualTokens.embed(g), api.ggml_new_tensor_3d(ctx, GgmlType.F32, E, count, B)); // [E, P, B]
+    const real = api.ggml_reshape_3d(ctx, x, E, inputs.tokensPerSequence, B); //                   [E, T_real, B]
+    x = api.ggml_reshape_2d(ctx, concatWithGradient(g, virtual, real, 1), E, N); //                 [E, N]
+  }
+  const P = hooks.attentionPrefix?.count ?? 0;
   for (let il = 0; il < hp.nLayer; il++) {
     const p = `blk.${il}.`;
     const h = rmsNorm(x, `${p}attn_norm.weight`); //                                                [E, N]
     let q = api.ggml_reshape_3d(ctx, linear(`${p}attn_q`, h), D, H, N); //                          [D, H, N]
     let k = api.ggml_reshape_3d(ctx, linear(`${p}attn_k`, h), D, K, N); //                          [D, K, N]
-    const v = linear(`${p}attn_v`, h); //                                                           [D*K, N]
+    let v = linear(`${p}attn_v`, h); //                                                             [D*K, N]
+    if (hooks.activation) {
+      k = api.ggml_reshape_3d(ctx, hooks.activation(g, "attn_k", il, api.ggml_reshape_2d(ctx, k, D * K, N)) ?? k, D, K, N);
+      v = hooks.activation(g, "attn_v", il, v) ?? v;
+    }
     if (arch.qkNorm) {
       q = rmsNorm(q, `${p}attn_q_norm.weight`);
       k = rmsNorm(k, `${p}attn_k_norm.weight`);
     }
     q = headsFirst(rope(q), H); //                                                                  [D, T, H*B]
     k = headsFirst(rope(k), K); //                                                                  [D, T, K*B]
-    const vT = api.ggml_reshape_3d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, v, D, K, T, B), 1, 2, 0, 3)), T, D, K * B); // [T, D, K*B]
-    let kq = api.ggml_mul_mat(ctx, k, q); //                                                        [T_k, T_q, H*B]
-    kq = api.ggml_diag_mask_inf(ctx, kq, 0);
+    let vT = api.ggml_reshape_3d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, v, D, K, T, B), 1, 2, 0, 3)), T, D, K * B); // [T, D, K*B]
+    if (hooks.attentionPrefix) {
+      // Prefix keys and values come first: every query sees all P of them (n_past = P in the causal mask).
+      const prefix = hooks.attentionPrefix.kv(g, il); //                                            [D, P, K] each
+      const pk = api.ggml_repeat(ctx, prefix.k, api.ggml_new_tensor_3d(ctx, GgmlType.F32, D, P, K * B)); // [D, P, K*B]
+      const pvT = api.ggml_repeat(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, prefix.v, 1, 0, 2, 3)), api.ggml_new_tensor_3d(ctx, GgmlType.F32, P, D, K * B)); // [P, D, K*B]
+      k = concatWithGradient(g, pk, k, 1); //                                                       [D, P+T, K*B]
+      vT = concatWithGradient(g, pvT, vT, 0); //                                                    [P+T, D, K*B]
+    }
+    let kq = api.ggml_mul_mat(ctx, k, q); //                                                        [P+T_k, T_q, H*B]
+    kq = api.ggml_diag_mask_inf(ctx, kq, P);
     kq = api.ggml_soft_max_ext(ctx, kq, null, 1 / Math.sqrt(D), 0);
     const kqv = api.ggml_mul_mat(ctx, vT, kq); //                                                   [D, T_q, H*B]
     const merged = api.ggml_reshape_2d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, kqv, D, T, H, B), 0, 2, 1, 3)), D * H, N); // [D*H, N]
     x = g.named(api.ggml_add(ctx, x, linear(`${p}attn_output`, merged)), `ffn_inp-${il}`); //        [E, N]
     const h2 = rmsNorm(x, `${p}ffn_norm.weight`);
-    const act = api.ggml_mul(ctx, api.ggml_silu(ctx, linear(`${p}ffn_gate`, h2)), linear(`${p}ffn_up`, h2)); // [F, N]
+    let act = api.ggml_mul(ctx, api.ggml_silu(ctx, linear(`${p}ffn_gate`, h2)), linear(`${p}ffn_up`, h2)); // [F, N]
+    act = hooks.activation?.(g, "ffn_act", il, act) ?? act;
     x = g.named(api.ggml_add(ctx, x, linear(`${p}ffn_down`, act)), `l_out-${il}`); //               [E, N]
   }
   if (inputs.outputRows) x = api.ggml_get_rows(ctx, x, inputs.outputRows); //                     [E, R]

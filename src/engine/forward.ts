@@ -4,6 +4,7 @@ import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
 import { GraphContext, graphNodeBudget } from "./graph-context.js";
 import type { EngineModel } from "./model.js";
+import { sequencePositions } from "./positions.js";
 
 export interface ForwardRequest {
   /** Token ids, sequence after sequence: [T * B]. */
@@ -27,21 +28,24 @@ export function forwardLogits(model: EngineModel, request: ForwardRequest, hooks
   for (const row of request.outputRows ?? []) {
     if (row < 0 || row >= N) throw new ShapeError(`output row ${row} is outside [0, ${N})`);
   }
+  // Virtual tokens (prompt tuning) precede each sequence: positions cover them, and output rows (given in real-token
+  // indices) are mapped past them.
+  const P = hooks?.virtualTokens?.count ?? 0;
+  const rows = P === 0 ? request.outputRows : (request.outputRows ?? Int32Array.from({ length: N }, (_, i) => i)).map((r) => Math.floor(r / T) * (T + P) + P + (r % T));
   const g = new GraphContext(api, graphNodeBudget(hparams.nLayer, false));
   try {
     const tokens = g.input("tokens", GgmlType.I32, [N]);
-    const positions = g.input("positions", GgmlType.I32, [N]);
-    const outputRows = request.outputRows ? g.input("output_rows", GgmlType.I32, [request.outputRows.length]) : undefined;
+    const positions = g.input("positions", GgmlType.I32, [(T + P) * B]);
+    const outputRows = rows ? g.input("output_rows", GgmlType.I32, [rows.length]) : undefined;
     const { logits } = buildDecoder(g, model.arch, hparams, model.weights, { tokens, positions, outputRows, tokensPerSequence: T, sequences: B }, hooks);
     api.ggml_set_output(logits);
     g.expand(logits);
     api.ggml_backend_sched_reset(model.sched);
     if (!api.ggml_backend_sched_alloc_graph(model.sched, g.graph)) throw new ShapeError("ggml could not allocate the forward graph");
     api.ggml_backend_tensor_set(tokens, request.tokens, 0, N * 4);
-    const pos = new Int32Array(N);
-    for (let i = 0; i < N; i++) pos[i] = i % T;
-    api.ggml_backend_tensor_set(positions, pos, 0, N * 4);
-    if (outputRows && request.outputRows) api.ggml_backend_tensor_set(outputRows, request.outputRows, 0, request.outputRows.length * 4);
+    const pos = sequencePositions(T + P, B);
+    api.ggml_backend_tensor_set(positions, pos, 0, pos.byteLength);
+    if (outputRows && rows) api.ggml_backend_tensor_set(outputRows, rows, 0, rows.byteLength);
     const status = api.ggml_backend_sched_graph_compute(model.sched, g.graph);
     if (status !== 0) throw new ShapeError(`ggml graph compute failed with status ${status}`);
     const out = new Float32Array(api.ggml_nelements(logits));

@@ -9,6 +9,7 @@ import { tensorShape, type GgmlTensor, type Ptr } from "../native/ggml-bindings.
 import { GraphContext, graphNodeBudget } from "./graph-context.js";
 import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
+import { realTokenRows, sequencePositions } from "./positions.js";
 
 /** A tensor that trains: F32, allocated in a backend buffer, flagged as a parameter by the Trainer. */
 export interface TrainableTensor {
@@ -46,6 +47,8 @@ interface LossGraph {
   galloc: Ptr;
   tokens: GgmlTensor;
   positions: GgmlTensor;
+  /** Rows of the real tokens when virtual tokens precede them (prompt tuning). */
+  outputRows: GgmlTensor | undefined;
   loss: GgmlTensor;
   lossInputs: TokenLossInputs;
 }
@@ -206,19 +209,21 @@ export class Trainer {
     const { sequenceLength: T, batchSize: B } = this.shape;
     const N = T * B;
     const g = new GraphContext(api, graphNodeBudget(hparams.nLayer, backward) + this.params.length * 8, backward);
+    const P = this.hooks.virtualTokens?.count ?? 0;
     const tokens = g.input("tokens", GgmlType.I32, [N]);
-    const positions = g.input("positions", GgmlType.I32, [N]);
+    const positions = g.input("positions", GgmlType.I32, [(T + P) * B]);
+    const outputRows = P > 0 ? g.input("output_rows", GgmlType.I32, [N]) : undefined;
     const lossInputs: TokenLossInputs = {
       targetIndex: g.input("target_index", GgmlType.I32, [N]),
       weights: g.input("token_weights", GgmlType.F32, [N]),
       epsilon: g.input("epsilon", GgmlType.F32, [1]),
     };
-    const { logits } = buildDecoder(g, this.model.arch, hparams, this.model.weights, { tokens, positions, tokensPerSequence: T, sequences: B }, this.hooks);
+    const { logits } = buildDecoder(g, this.model.arch, hparams, this.model.weights, { tokens, positions, outputRows, tokensPerSequence: T, sequences: B }, this.hooks);
     const loss = buildTokenLoss(g, logits, hparams.nVocab, N, lossInputs);
     api.ggml_set_loss(loss);
     api.ggml_set_output(loss);
     g.expand(loss);
-    return { g, galloc: 0n, tokens, positions, loss, lossInputs };
+    return { g, galloc: 0n, tokens, positions, outputRows, loss, lossInputs };
   }
 
   private allocate<G extends { g: GraphContext; galloc: Ptr }>(graph: G): G {
@@ -271,11 +276,11 @@ export class Trainer {
       if (t < 0 || t >= V || tok < 0 || tok >= V) throw new ShapeError(`token id outside the vocabulary [0, ${V}) at position ${i}`);
       targetIndex[i] = i * V + t;
     }
-    const positions = new Int32Array(N);
-    for (let i = 0; i < N; i++) positions[i] = i % T;
+    const P = this.hooks.virtualTokens?.count ?? 0;
     const set = (t: GgmlTensor, data: ArrayBufferView) => api.ggml_backend_tensor_set(t, data, 0, data.byteLength);
     set(graph.tokens, batch.tokens);
-    set(graph.positions, positions);
+    set(graph.positions, sequencePositions(T + P, B));
+    if (graph.outputRows) set(graph.outputRows, realTokenRows(T, P, B));
     set(graph.lossInputs.targetIndex, targetIndex);
     set(graph.lossInputs.weights, batch.weights);
     set(graph.lossInputs.epsilon, Float32Array.of(1e-30));

@@ -145,6 +145,7 @@ export interface GgmlApi {
   ggml_out_prod(ctx: C, a: T, b: T): T;
   ggml_get_rows(ctx: C, a: T, rows: T): T;
   ggml_repeat(ctx: C, a: T, like: T): T;
+  ggml_acc(ctx: C, a: T, b: T, nb1: number, nb2: number, nb3: number, offset: number): T;
   ggml_concat(ctx: C, a: T, b: T, dim: number): T;
   ggml_cpy(ctx: C, a: T, b: T): T;
   ggml_cast(ctx: C, a: T, type: number): T;
@@ -278,6 +279,7 @@ const BASE_PROTOTYPES = [
   "void *ggml_out_prod(void *ctx, void *a, void *b)",
   "void *ggml_get_rows(void *ctx, void *a, void *b)",
   "void *ggml_repeat(void *ctx, void *a, void *b)",
+  "void *ggml_acc(void *ctx, void *a, void *b, size_t nb1, size_t nb2, size_t nb3, size_t offset)",
   "void *ggml_concat(void *ctx, void *a, void *b, int dim)",
   "void *ggml_cpy(void *ctx, void *a, void *b)",
   "void *ggml_cast(void *ctx, void *a, int type)",
