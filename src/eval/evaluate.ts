@@ -141,3 +141,21 @@ function writeJsonAtomic(file: string, value: unknown): void {
   fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
   fs.renameSync(tmp, file);
 }
+
+/** The quality figures of an eval, in the shape of the report's per-method fields (null when not measured). */
+export function evalQualityFigures(report: Pick<EvalReport, "perplexity" | "summary">): {
+  perplexity: number | null;
+  exactMatch: number | null;
+  f1: number | null;
+  clozeAccuracy: number | null;
+  judgeScore: number | null;
+} {
+  const s = report.summary;
+  return {
+    perplexity: report.perplexity?.perplexity ?? null,
+    exactMatch: s.qa?.exactMatch ?? null,
+    f1: s.qa?.f1 ?? null,
+    clozeAccuracy: s.cloze?.accuracy ?? null,
+    judgeScore: s.judge?.rubricMean ?? null,
+  };
+}
