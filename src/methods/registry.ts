@@ -1,9 +1,11 @@
 // The adaptation methods, one folder each; the CLI and the training loop look them up here.
 import { InvalidConfigError } from "../errors.js";
 import { fullMethod } from "./full/index.js";
+import { loraMethod } from "./lora/index.js";
 import type { MethodDefinition } from "./types.js";
 
-export const METHODS: readonly MethodDefinition[] = [fullMethod as unknown as MethodDefinition];
+// Each method is typed by its own options; the registry holds them behind the common options-record interface.
+export const METHODS: readonly MethodDefinition[] = [fullMethod, loraMethod].map((m) => m as unknown as MethodDefinition);
 
 export function findMethod(name: string): MethodDefinition {
   const method = METHODS.find((m) => m.name === name);

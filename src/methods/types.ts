@@ -14,6 +14,27 @@ export interface PreparedMethod {
   dispose(): void;
 }
 
+/** A command-line option of a method (`localtune train <method> --rank 8`), mapped onto its options object. */
+export interface MethodCliOption {
+  /** commander flags, e.g. "--rank <n>". */
+  flags: string;
+  description: string;
+  /** Key in the method's options. */
+  key: string;
+  /** Converts the raw string (absent for boolean flags). */
+  parse?: (value: string) => unknown;
+}
+
+/** What the run folder receives when an adapter method finishes. */
+export interface AdapterExport {
+  model: EngineModel;
+  /** Trained tensor values by name. */
+  values: ReadonlyMap<string, Float32Array>;
+  /** Folder to write into (created by the caller). */
+  dir: string;
+  baseModelPath: string;
+}
+
 export interface MethodDefinition<Options extends Record<string, unknown> = Record<string, unknown>> {
   /** Name on the command line (`localtune train <name>`). */
   name: string;
@@ -27,4 +48,8 @@ export interface MethodDefinition<Options extends Record<string, unknown> = Reco
   prepare(model: EngineModel, options: Options, seed: number): PreparedMethod;
   /** The trained result leaves as a whole model (GGUF with replaced tensors) or as an adapter. */
   output: "model" | "adapter";
+  /** Writes the adapter files (adapter methods); returns the main file written. */
+  exportAdapter?(options: Options, exported: AdapterExport): Promise<string>;
+  /** Method-specific command-line options. */
+  cliOptions: readonly MethodCliOption[];
 }

@@ -188,10 +188,14 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
   }
   await saveCheckpoint();
   let output: string | null = null;
-  if (reason !== "interrupted" && method.output === "model") {
+  if (reason !== "interrupted") {
     const values = new Map(trainer.readState().map((t) => [t.name, t.value]));
-    await exportTrainedModel(model.file, values, folder.modelFile, config.exportType, `${method.name} fine-tune of ${path.basename(config.model)} by localtune`);
-    output = folder.modelFile;
+    if (method.output === "model") {
+      await exportTrainedModel(model.file, values, folder.modelFile, config.exportType, `${method.name} fine-tune of ${path.basename(config.model)} by localtune`);
+      output = folder.modelFile;
+    } else if (method.exportAdapter) {
+      output = await method.exportAdapter(options, { model, values, dir: folder.adapterDir, baseModelPath: config.model });
+    }
   }
   folder.appendMetrics({ step: state.step, elapsedSeconds: elapsed(), event: reason === "completed" ? "done" : reason });
   onEvent({ type: "done", reason, step: state.step, output, elapsedSeconds: elapsed(), peakRssBytes: peakRssBytes() });

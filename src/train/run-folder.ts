@@ -91,4 +91,8 @@ export class RunFolder {
   get modelFile(): string {
     return path.join(this.dir, "model", "model.gguf");
   }
+
+  get adapterDir(): string {
+    return path.join(this.dir, "adapter");
+  }
 }

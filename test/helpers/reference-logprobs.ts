@@ -1,11 +1,14 @@
 // The reference side of parity tests: next-token log-probabilities from llama.cpp itself, through node-llama-cpp's
 // public API (it exposes probabilities, not raw logits: FINDINGS trap 14). Compare log-probabilities, which equal
 // logits up to a per-position constant.
-import type { LlamaModel } from "node-llama-cpp";
+import type { LlamaContext, LlamaModel } from "node-llama-cpp";
 
-/** For each position of `tokens`, the log-probability of every vocabulary entry: [tokens.length][V]. */
-export async function referenceLogProbs(model: LlamaModel, tokens: readonly number[], nVocab: number): Promise<Float64Array[]> {
-  const context = await model.createContext({
+/**
+ * For each position of `tokens`, the log-probability of every vocabulary entry: [tokens.length][V]. A given context
+ * (e.g. one with a LoRA adapter) is used as it is and left open; otherwise a plain F32 one is made and disposed.
+ */
+export async function referenceLogProbs(model: LlamaModel, tokens: readonly number[], nVocab: number, given?: LlamaContext): Promise<Float64Array[]> {
+  const context = given ?? await model.createContext({
     contextSize: Math.max(32, tokens.length),
     batchSize: Math.max(32, tokens.length),
     threads: 2,
@@ -28,7 +31,7 @@ export async function referenceLogProbs(model: LlamaModel, tokens: readonly numb
       return out;
     });
   } finally {
-    await context.dispose();
+    if (!given) await context.dispose();
   }
 }
 

@@ -4,7 +4,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { writeRandomModel, type RandomModelOptions } from "../../src/arch/random-model.js";
-import { GgmlType } from "../../src/formats/gguf/index.js";
+import { encodeTensor } from "../../src/engine/quantize.js";
+import { GgmlType, ggmlTypeInfo, readGguf, writeGguf } from "../../src/formats/gguf/index.js";
+import { dequantize } from "../../src/formats/quant/convert.js";
 
 export const STORIES_260K = path.resolve("models/stories260K.gguf");
 const VOCAB_DIR = path.resolve("test/fixtures/vocab");
@@ -25,5 +27,25 @@ export async function testModelPath(arch: keyof typeof TEST_MODEL_SHAPES, weight
   tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "localtune-models-"));
   const file = path.join(tempDir, `${arch}-${weightType}.gguf`);
   if (!fs.existsSync(file)) await writeRandomModel(file, { ...TEST_MODEL_SHAPES[arch]!, weightType, seed: 7 });
+  return file;
+}
+
+/** stories260K with its 2-D weights stored as `type` where the row length allows (others stay F32): a real pretrained quantized base. */
+export async function quantizedStoriesPath(type: GgmlType): Promise<string> {
+  tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "localtune-models-"));
+  const file = path.join(tempDir, `stories260K-${type}.gguf`);
+  if (fs.existsSync(file)) return file;
+  const source = readGguf(STORIES_260K);
+  const block = ggmlTypeInfo(type).blockSize;
+  const tensors = await Promise.all(
+    source.tensors.map(async (info) => {
+      const values = dequantize(info.type, source.readTensorData(info), info.elementCount);
+      const convert = info.ne.length >= 2 && info.ne[0]! % block === 0;
+      return { name: info.name, ne: info.ne, type: convert ? type : GgmlType.F32, data: await encodeTensor(convert ? type : GgmlType.F32, values, info.ne[0]!) };
+    }),
+  );
+  const metadata = new Map(source.metadata);
+  metadata.delete("general.alignment");
+  await writeGguf(file, { metadata, tensors });
   return file;
 }

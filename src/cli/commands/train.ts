@@ -37,7 +37,7 @@ const nonNegativeInt = (name: string) => (value: string) => (value === "0" ? 0 :
 export function registerTrain(program: Command): void {
   const train = program.command("train").description("train an adapted model (runs in a child process; Ctrl-C saves a checkpoint) / 모델 학습 (Ctrl-C는 체크포인트를 저장)");
   for (const method of METHODS) {
-    train
+    const command = train
       .command(method.name)
       .description(`${method.summary.en} / ${method.summary.ko}`)
       .requiredOption("--model <gguf>", "base model (GGUF)")
@@ -61,12 +61,22 @@ export function registerTrain(program: Command): void {
       .option("--save-every <steps>", "steps between checkpoints (default: the evaluation cadence)", nonNegativeInt("--save-every"))
       .option("--keep-checkpoints <n>", "checkpoints to keep (default 2)", positiveInt("--keep-checkpoints"))
       .option("--export-type <type>", "f32 or f16 for the exported weights (default f32)")
-      .option("--json", "print one JSON event per line instead of a progress bar")
-      .action(async (flags: TrainFlags) => {
-        const { data, val, json, ...rest } = flags;
-        const result = await startTraining({ ...rest, method: method.name, data, valData: val ?? [] }, { onEvent: reporter(json === true) });
-        printSummary(result.done, json === true, result.runDir);
-      });
+      .option("--json", "print one JSON event per line instead of a progress bar");
+    for (const option of method.cliOptions) {
+      if (option.parse) command.option(option.flags, option.description, option.parse);
+      else command.option(option.flags, option.description);
+    }
+    command.action(async (flags: TrainFlags & Record<string, unknown>) => {
+      const methodOptions: Record<string, unknown> = {};
+      for (const option of method.cliOptions) {
+        const key = optionKey(option.flags);
+        if (flags[key] !== undefined) methodOptions[option.key] = flags[key];
+        delete flags[key];
+      }
+      const { data, val, json, ...rest } = flags;
+      const result = await startTraining({ ...rest, method: method.name, methodOptions, data, valData: val ?? [] }, { onEvent: reporter(json === true) });
+      printSummary(result.done, json === true, result.runDir);
+    });
   }
   train
     .command("resume <run-dir>")
@@ -76,6 +86,12 @@ export function registerTrain(program: Command): void {
       const result = await resumeTraining(runDir, { onEvent: reporter(flags.json === true) });
       printSummary(result.done, flags.json === true, result.runDir);
     });
+}
+
+/** commander's attribute name for a flag: "--low-rank <x>" -> "lowRank". */
+function optionKey(flags: string): string {
+  const long = /--([\w-]+)/.exec(flags)?.[1] ?? flags;
+  return long.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 }
 
 function reporter(json: boolean): (event: TrainEvent) => void {
@@ -123,7 +139,7 @@ function printSummary(done: Extract<TrainEvent, { type: "done" }>, json: boolean
         time: formatDuration(done.elapsedSeconds),
         rss: (done.peakRssBytes / 2 ** 20).toFixed(0),
         dir: runDir,
-        output: done.output ? `\nmodel: ${done.output}` : "",
+        output: done.output ? `\noutput: ${done.output}` : "",
       },
     ),
   );

@@ -20,4 +20,5 @@ export const fullMethod: MethodDefinition<z.infer<typeof FullOptionsSchema>> = {
     dispose: () => {},
   }),
   output: "model",
+  cliOptions: [],
 };

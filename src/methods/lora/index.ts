@@ -1,0 +1,69 @@
+// LoRA: frozen base weights in their stored type (F32, F16, BF16, Q8_0, Q4_K ...), a trainable low-rank update
+// W x + s * B (A x) at each adapted projection (applied at the matmul, like llama.cpp's build_lora_mm). B starts at
+// zero, so a fresh adapter changes nothing; A starts uniform in +-1/sqrt(in) (PEFT's Kaiming-uniform bound).
+import fs from "node:fs";
+import path from "node:path";
+import { findArchitecture } from "../../arch/registry.js";
+import { finiteNumber, positiveInt } from "../../cli/options.js";
+import { ParamStore } from "../../engine/param-store.js";
+import { seededRandom } from "../../engine/random.js";
+import type { MethodDefinition } from "../types.js";
+import { writeGgufLora } from "./export-gguf.js";
+import { LoraOptionsSchema, loraRank, loraScale, type LoraOptions } from "./options.js";
+import { loraTargets } from "./targets.js";
+
+export const loraMethod: MethodDefinition<LoraOptions> = {
+  name: "lora",
+  summary: {
+    en: "LoRA: low-rank updates on a frozen (F32, F16 or quantized) base; --low-rank for r = 2",
+    ko: "LoRA: 고정된 기반 모델(F32, F16, 양자화)에 저랭크 갱신을 학습; --low-rank는 r = 2",
+  },
+  schema: LoraOptionsSchema,
+  loadOptions: () => ({ f32Weights: false }),
+  countTrainable: (tensors, hp, options) => {
+    const arch = findArchitecture(hp.arch);
+    return loraTargets(arch, hp, options).reduce((sum, t) => sum + loraRank(options) * (t.nIn + t.nOut), 0);
+  },
+  prepare(model, options, seed) {
+    const random = seededRandom(seed);
+    const rank = loraRank(options);
+    const targets = loraTargets(model.arch, model.hparams, options);
+    const specs = targets.flatMap((t) => {
+      const bound = 1 / Math.sqrt(t.nIn);
+      return [
+        { name: `${t.name}.weight.lora_a`, ne: [t.nIn, rank], init: Float32Array.from({ length: t.nIn * rank }, () => (2 * random() - 1) * bound) },
+        { name: `${t.name}.weight.lora_b`, ne: [rank, t.nOut], init: new Float32Array(rank * t.nOut) },
+      ];
+    });
+    const store = new ParamStore(model, specs);
+    const adapted = new Set(targets.map((t) => t.name));
+    const scale = loraScale(options);
+    return {
+      trainable: store.trainable(),
+      hooks: {
+        linear(g, name, weight, x) {
+          if (!adapted.has(name)) return undefined;
+          const { api, ctx } = g;
+          const ax = api.ggml_mul_mat(ctx, store.get(`${name}.weight.lora_a`), x); //       [r, N]
+          const bax = api.ggml_mul_mat(ctx, store.get(`${name}.weight.lora_b`), ax); //     [out, N]
+          return api.ggml_add(ctx, api.ggml_mul_mat(ctx, weight, x), api.ggml_scale(ctx, bax, scale));
+        },
+      },
+      dispose: () => store.dispose(),
+    };
+  },
+  output: "adapter",
+  async exportAdapter(options, { model, values, dir }) {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "adapter.gguf");
+    await writeGgufLora(file, model.file, loraTargets(model.arch, model.hparams, options), values, options);
+    return file;
+  },
+  cliOptions: [
+    { flags: "--rank <r>", description: "LoRA rank (default 8)", key: "rank", parse: positiveInt("--rank") },
+    { flags: "--alpha <a>", description: "LoRA alpha: the update is scaled by alpha / rank (default 2 x rank)", key: "alpha", parse: finiteNumber("--alpha") },
+    { flags: "--targets <names>", description: "comma-separated projections (default: attn_q,attn_k,attn_v,attn_output,ffn_gate,ffn_up,ffn_down)", key: "targets", parse: (v) => v.split(",").map((s) => s.trim()).filter(Boolean) },
+    { flags: "--rslora", description: "rank-stabilised scaling alpha / sqrt(rank)", key: "rslora" },
+    { flags: "--low-rank", description: "preset for the low-rank rung: rank 2 (alpha 4) unless --rank is given", key: "lowRank" },
+  ],
+};
