@@ -217,3 +217,44 @@ export class PromptTooLongError extends LocaltuneError {
     });
   }
 }
+
+/** A method's adapter file (BitFit biases, IA3 scaling vectors) is damaged, of another method, or made for another base. */
+export class AdapterFileError extends LocaltuneError {
+  constructor(readonly file: string, detail: Bilingual) {
+    super({
+      en: `${file}: ${detail.en}. Use an adapter written by localtune for this base model (same architecture and shape), or train a new one.`,
+      ko: `${file}: ${detail.ko}. 이 기본 모델(같은 아키텍처와 크기)용으로 localtune이 만든 어댑터를 쓰거나 새로 학습하세요.`,
+    });
+  }
+}
+
+/** A safetensors file is malformed: the message names the file and the field. */
+export class SafetensorsFormatError extends LocaltuneError {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    detail: { en: string; ko: string },
+  ) {
+    super({
+      en: `${file}: invalid safetensors (${field}): ${detail.en}. The file is damaged or not a safetensors file; re-download or re-export it.`,
+      ko: `${file}: 올바르지 않은 safetensors (${field}): ${detail.ko}. 파일이 손상되었거나 safetensors 파일이 아닙니다. 다시 받거나 다시 내보내세요.`,
+    });
+  }
+}
+
+/** An adapter (GGUF LoRA or PEFT folder) cannot be read or converted: bad config, unknown modules, missing tensors. */
+export class AdapterFormatError extends LocaltuneError {
+  constructor(readonly adapter: string, detail: { en: string; ko: string }) {
+    super({ en: `${adapter}: ${detail.en}`, ko: `${adapter}: ${detail.ko}` });
+  }
+}
+
+/** An adapter was made for another base model: the architecture or a tensor shape differs. */
+export class AdapterMismatchError extends LocaltuneError {
+  constructor(readonly adapter: string, readonly model: string, detail: { en: string; ko: string }) {
+    super({
+      en: `the adapter ${adapter} does not fit the base model ${model}: ${detail.en}. Use the base model the adapter was trained on.`,
+      ko: `어댑터 ${adapter}이(가) 기본 모델 ${model}에 맞지 않습니다: ${detail.ko}. 어댑터를 학습할 때 쓴 기본 모델을 사용하세요.`,
+    });
+  }
+}
