@@ -1,0 +1,15 @@
+// IA3 options (Liu et al. 2022, "Few-Shot Parameter-Efficient Fine-Tuning is Better and Cheaper than In-Context
+// Learning"): learned vectors that rescale keys (l_k), values (l_v) and the feed-forward activation (l_ff).
+import { z } from "zod";
+
+export const IA3_SITES = ["k", "v", "ff"] as const;
+export type Ia3Site = (typeof IA3_SITES)[number];
+
+export const Ia3OptionsSchema = z.object({
+  sites: z
+    .array(z.enum(IA3_SITES))
+    .min(1)
+    .default([...IA3_SITES])
+    .describe("where scaling vectors go, per layer: k (keys, D*K values), v (values, D*K), ff (the feed-forward activation before ffn_down, F); default all three, as in the paper"),
+});
+export type Ia3Options = z.infer<typeof Ia3OptionsSchema>;
