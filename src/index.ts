@@ -14,5 +14,7 @@ export { measurePerplexity, type MeasurePerplexityOptions, type MeasuredPerplexi
 export { ARCHITECTURES, findArchitecture } from "./arch/registry.js";
 export { writeRandomModel, type RandomModelOptions } from "./arch/random-model.js";
 export { METHODS, findMethod } from "./methods/registry.js";
+export { loadPromptAdapter, type PromptAdapter } from "./methods/prompt-tuning/index.js";
+export { loadPrefixAdapter, type PrefixAdapter } from "./methods/prefix-tuning/index.js";
 export * from "./train/index.js";
 export * from "./report/index.js";

@@ -45,6 +45,11 @@ export interface MethodDefinition<Options extends Record<string, unknown> = Reco
   loadOptions(options: Options): Pick<LoadOptions, "f32Weights">;
   /** Trainable parameters, from the file's tensors and shapes alone: the memory plan runs before anything loads. */
   countTrainable(tensors: readonly GgufTensorInfo[], hparams: ModelHparams, options: Options): number;
+  /**
+   * Work that needs I/O before the synchronous `prepare` (e.g. tokenizing a prompt-tuning init text with the model's
+   * tokenizer); returns the options `prepare` receives. Absent: the options go to `prepare` as they are.
+   */
+  resolveOptions?(options: Options, context: { modelPath: string }): Promise<Options>;
   prepare(model: EngineModel, options: Options, seed: number): PreparedMethod;
   /** The trained result leaves as a whole model (GGUF with replaced tensors) or as an adapter. */
   output: "model" | "adapter";

@@ -84,7 +84,7 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
     "Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.",
   );
   const model = await EngineModel.load(config.model, { threads: config.threads, device: config.device, skipMemoryCheck: true, ...loadOptions });
-  const prepared = method.prepare(model, options, config.seed);
+  const prepared = method.prepare(model, method.resolveOptions ? await method.resolveOptions(options, { modelPath: config.model }) : options, config.seed);
   const trainableParams = prepared.trainable.reduce((sum, t) => sum + model.api.ggml_nelements(t.tensor), 0);
   const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B }, {
     beta1: config.beta1,

@@ -1,0 +1,99 @@
+// Prefix tuning (Li & Liang 2021): the model stays frozen (in its stored type); every layer's attention gets P
+// trainable key/value pairs in front, seen by every query. Trained directly, or (--reparam) through the paper's MLP
+// from a small embedding, which is folded away at export: the adapter holds only the per-layer prefixes.
+import fs from "node:fs";
+import path from "node:path";
+import { positiveInt } from "../../cli/options.js";
+import type { GraphContext } from "../../engine/graph-context.js";
+import { ParamStore, type ParamSpec } from "../../engine/param-store.js";
+import { randomNormal, seededRandom } from "../../engine/random.js";
+import type { GgmlTensor } from "../../native/ggml-bindings.js";
+import type { MethodDefinition } from "../types.js";
+import { writePrefixAdapter } from "./adapter.js";
+import { buildPrefixMlp, computePrefixes, layerPrefix } from "./mlp.js";
+import { PrefixTuningOptionsSchema, type PrefixTuningOptions } from "./options.js";
+import { mlpTensorShapes, mlpWidths, prefixKeyName, prefixParameterCount, prefixShape, prefixValueName } from "./shapes.js";
+
+export { loadPrefixAdapter, writePrefixAdapter, type PrefixAdapter } from "./adapter.js";
+export { PrefixTuningOptionsSchema, type PrefixTuningOptions } from "./options.js";
+
+/** PyTorch's nn.Linear default (Kaiming uniform with a = sqrt(5)): weights and biases uniform in +-1/sqrt(fan_in). */
+function uniformInit(n: number, fanIn: number, random: () => number): Float32Array {
+  const bound = 1 / Math.sqrt(fanIn);
+  return Float32Array.from({ length: n }, () => (2 * random() - 1) * bound);
+}
+
+export const prefixTuningMethod: MethodDefinition<PrefixTuningOptions> = {
+  name: "prefix-tuning",
+  summary: {
+    en: "prefix tuning: P trainable key/value pairs in every layer's attention, the model frozen (--prefix-tokens, --reparam)",
+    ko: "프리픽스 튜닝: 모든 층의 어텐션 앞에 학습되는 키/값 P쌍, 모델은 고정 (--prefix-tokens, --reparam)",
+  },
+  schema: PrefixTuningOptionsSchema,
+  loadOptions: () => ({ f32Weights: false }),
+  countTrainable: (_tensors, hp, options) => prefixParameterCount(hp, options),
+  prepare(model, options, seed) {
+    const random = seededRandom(seed);
+    const shape = prefixShape(model.hparams, options);
+    const { D, K, P, L } = shape;
+    if (!options.reparam) {
+      // Direct prefixes start as standard normals, like PEFT's prefix embedding (nn.Embedding's default).
+      const specs: ParamSpec[] = [];
+      for (let il = 0; il < L; il++) {
+        specs.push({ name: prefixKeyName(il), ne: [D, P, K], init: randomNormal(D * P * K, 1, random) });
+        specs.push({ name: prefixValueName(il), ne: [D, P, K], init: randomNormal(D * P * K, 1, random) });
+      }
+      const store = new ParamStore(model, specs);
+      return {
+        trainable: store.trainable(),
+        hooks: { attentionPrefix: { count: P, kv: (_g, il) => ({ k: store.get(prefixKeyName(il)), v: store.get(prefixValueName(il)) }) } },
+        dispose: () => store.dispose(),
+      };
+    }
+    const widths = mlpWidths(model.hparams, options);
+    const fanIn: Record<string, number> = { "prefix.mlp.w1": widths.Ein, "prefix.mlp.b1": widths.Ein, "prefix.mlp.w2": widths.M, "prefix.mlp.b2": widths.M };
+    const store = new ParamStore(
+      model,
+      mlpTensorShapes(shape, widths).map(({ name, ne }) => {
+        const n = ne.reduce((a, b) => a * b, 1);
+        return { name, ne, init: fanIn[name] === undefined ? randomNormal(n, 1, random) : uniformInit(n, fanIn[name], random) };
+      }),
+    );
+    // The MLP runs once per graph build; the layers read views of its output.
+    const outputs = new WeakMap<GraphContext, GgmlTensor>();
+    return {
+      trainable: store.trainable(),
+      hooks: {
+        attentionPrefix: {
+          count: P,
+          kv(g, il) {
+            let out = outputs.get(g);
+            if (out === undefined) {
+              out = buildPrefixMlp(g, (name) => store.get(name));
+              outputs.set(g, out);
+            }
+            return { k: layerPrefix(g, out, shape, il, 0), v: layerPrefix(g, out, shape, il, 1) };
+          },
+        },
+      },
+      dispose: () => store.dispose(),
+    };
+  },
+  output: "adapter",
+  async exportAdapter(options, { model, values, dir }) {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "adapter.gguf");
+    const shape = prefixShape(model.hparams, options);
+    const layers = options.reparam
+      ? computePrefixes(model, values, shape, mlpWidths(model.hparams, options))
+      : Array.from({ length: shape.L }, (_, il) => ({ k: values.get(prefixKeyName(il))!, v: values.get(prefixValueName(il))! }));
+    await writePrefixAdapter(file, model, layers, shape.P, options.reparam);
+    return file;
+  },
+  cliOptions: [
+    { flags: "--prefix-tokens <n>", description: "prefix length: key/value pairs added to every layer's attention (default 10)", key: "prefixTokens", parse: positiveInt("--prefix-tokens") },
+    { flags: "--reparam", description: "train the prefixes through the paper's MLP (embedding -> Linear -> tanh -> Linear); the saved adapter holds only its output", key: "reparam" },
+    { flags: "--reparam-hidden <n>", description: "hidden width of the --reparam MLP (default 512)", key: "reparamHidden", parse: positiveInt("--reparam-hidden") },
+    { flags: "--reparam-embd <n>", description: "width of the --reparam MLP's input embedding (default: the model's embedding width)", key: "reparamEmbd", parse: positiveInt("--reparam-embd") },
+  ],
+};

@@ -1,0 +1,58 @@
+// Gradient check for method tensors (prompt and prefix tuning): the Trainer's analytic gradient of a few entries of
+// each trainable tensor against central finite differences of its own forward loss (pattern of gradients.test.ts).
+import { expect } from "vitest";
+import type { DecoderHooks } from "../../src/arch/decoder.js";
+import type { EngineModel } from "../../src/engine/model.js";
+import { seededRandom } from "../../src/engine/random.js";
+import { Trainer, type MicroBatch, type TrainableTensor } from "../../src/engine/trainer.js";
+
+const ADAMW = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 };
+
+/** Random tokens and targets, the first token masked, weights normalised to a mean over the counted tokens. */
+export function randomBatch(V: number, T: number, B: number, seed: number): MicroBatch {
+  const random = seededRandom(seed);
+  const N = T * B;
+  const weights = new Float32Array(N).fill(1 / (N - 1));
+  weights[0] = 0;
+  return {
+    tokens: Int32Array.from({ length: N }, () => Math.floor(random() * V)),
+    targets: Int32Array.from({ length: N }, () => Math.floor(random() * V)),
+    weights,
+  };
+}
+
+/** Checks `probes` random entries of every trainable tensor; returns how many were checked and how many had |grad| > 1e-4. */
+export function checkGradients(model: EngineModel, trainable: readonly TrainableTensor[], hooks: DecoderHooks, probes: number): { checked: number; nonZero: number } {
+  const trainer = new Trainer(model, trainable, { sequenceLength: 6, batchSize: 2 }, ADAMW, hooks);
+  const batch = randomBatch(model.hparams.nVocab, 6, 2, 11);
+  trainer.beginStep();
+  const loss = trainer.accumulate(batch);
+  expect(trainer.evaluate(batch)).toBeCloseTo(loss, 5);
+  const random = seededRandom(5);
+  let checked = 0;
+  let nonZero = 0;
+  for (const { name, tensor } of trainable) {
+    const grad = trainer.readGradient(name);
+    const values = new Float32Array(grad.length);
+    model.api.ggml_backend_tensor_get(tensor, values, 0, values.byteLength);
+    for (let k = 0; k < probes; k++) {
+      const i = Math.floor(random() * grad.length);
+      const h = 1e-2;
+      const probe = (delta: number) => {
+        const changed = values.slice();
+        changed[i] = values[i]! + delta;
+        model.api.ggml_backend_tensor_set(tensor, changed, 0, changed.byteLength);
+        return trainer.evaluate(batch);
+      };
+      const numeric = (probe(h) - probe(-h)) / (2 * h);
+      model.api.ggml_backend_tensor_set(tensor, values, 0, values.byteLength);
+      const analytic = grad[i]!;
+      // float32 central differences: an absolute floor for tiny gradients, else relative.
+      expect(Math.abs(analytic - numeric), `${name}[${i}] analytic ${analytic} numeric ${numeric}`).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric));
+      if (Math.abs(numeric) > 1e-4) nonZero++;
+      checked++;
+    }
+  }
+  trainer.dispose();
+  return { checked, nonZero };
+}
