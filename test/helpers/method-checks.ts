@@ -1,0 +1,95 @@
+// Checks shared by the method tests: gradients of a method's own tensors against central finite differences of the
+// loss, and our engine's logits (with the method's hooks) against llama.cpp running an exported model.
+import fs from "node:fs";
+import path from "node:path";
+import { expect } from "vitest";
+import type { DecoderHooks } from "../../src/arch/decoder.js";
+import { writeRandomModel } from "../../src/arch/random-model.js";
+import type { EngineModel } from "../../src/engine/model.js";
+import { seededRandom } from "../../src/engine/random.js";
+import { Trainer, type MicroBatch, type TrainableTensor } from "../../src/engine/trainer.js";
+import { loadLlamaModel } from "../../src/native/llama-runtime.js";
+import { compareLogProbs, referenceLogProbs } from "./reference-logprobs.js";
+
+/** Random tokens and targets with the first token masked, weights normalised to a mean. */
+export function randomBatch(V: number, T: number, B: number, seed: number): MicroBatch {
+  const random = seededRandom(seed);
+  const N = T * B;
+  const tokens = Int32Array.from({ length: N }, () => Math.floor(random() * V));
+  const targets = Int32Array.from({ length: N }, () => Math.floor(random() * V));
+  const weights = new Float32Array(N).fill(1 / (N - 1));
+  weights[0] = 0;
+  return { tokens, targets, weights };
+}
+
+/**
+ * For `probes` random entries of every trainable tensor: the analytic gradient equals (L(w+h) - L(w-h)) / 2h.
+ * Returns the number of entries checked.
+ */
+export function expectGradientsMatchFiniteDifferences(model: EngineModel, trainable: readonly TrainableTensor[], hooks: DecoderHooks, probes = 2): number {
+  const trainer = new Trainer(model, trainable, { sequenceLength: 6, batchSize: 2 }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 }, hooks);
+  const batch = randomBatch(model.hparams.nVocab, 6, 2, 11);
+  trainer.beginStep();
+  trainer.accumulate(batch);
+  const random = seededRandom(5);
+  let checked = 0;
+  let nonZero = 0;
+  for (const { name, tensor } of trainable) {
+    const grad = trainer.readGradient(name);
+    const values = new Float32Array(grad.length);
+    model.api.ggml_backend_tensor_get(tensor, values, 0, values.byteLength);
+    for (let k = 0; k < probes; k++) {
+      const i = Math.floor(random() * grad.length);
+      const h = 1e-2;
+      const probe = (delta: number) => {
+        const changed = values.slice();
+        changed[i] = values[i]! + delta;
+        model.api.ggml_backend_tensor_set(tensor, changed, 0, changed.byteLength);
+        return trainer.evaluate(batch);
+      };
+      const numeric = (probe(h) - probe(-h)) / (2 * h);
+      model.api.ggml_backend_tensor_set(tensor, values, 0, values.byteLength);
+      const analytic = grad[i]!;
+      // float32 central differences: an absolute floor for tiny gradients, else relative (as in test/gradients.test.ts).
+      expect(Math.abs(analytic - numeric), `${name}[${i}] analytic ${analytic} numeric ${numeric}`).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric));
+      if (Math.abs(numeric) > 1e-4) nonZero++;
+      checked++;
+    }
+  }
+  // Most probes see a real gradient: a check of zeros against zeros would prove nothing.
+  expect(nonZero).toBeGreaterThan(checked / 2);
+  trainer.dispose();
+  return checked;
+}
+
+/** Largest |log-prob difference| / logit range between `ours` ([V] per token) and llama.cpp running `modelPath`. */
+export async function worstGapToLlamaCpp(modelPath: string, tokens: readonly number[], ours: Float32Array, V: number): Promise<number> {
+  const reference = await loadLlamaModel(modelPath, { gpu: "cpu" });
+  try {
+    const theirs = await referenceLogProbs(reference, tokens, V);
+    let worst = 0;
+    for (let i = 0; i < tokens.length; i++) {
+      const { maxDiff, logitRange } = compareLogProbs(ours.subarray(i * V, (i + 1) * V), theirs[i]!);
+      expect(logitRange).toBeGreaterThan(0.1);
+      worst = Math.max(worst, maxDiff / logitRange);
+    }
+    return worst;
+  } finally {
+    await reference.dispose();
+  }
+}
+
+const SPM_VOCAB = path.resolve("test/fixtures/vocab/ggml-vocab-llama-spm.gguf");
+
+/**
+ * A random-weight model of `arch` (2 layers, E 64, GQA; qwen2 with biases and tied embeddings, qwen3 with q/k norms
+ * and head width 32) carrying the 32,000-token SentencePiece vocabulary: 5x smaller than the real Qwen vocabulary,
+ * which keeps llama.cpp round trips quick. The tokenizer does not take part in logits over given token ids.
+ */
+export async function smallRandomModel(arch: "llama" | "qwen2" | "qwen3", dir: string): Promise<string> {
+  const file = path.join(dir, `small-${arch}.gguf`);
+  if (!fs.existsSync(file)) {
+    await writeRandomModel(file, { arch, nLayer: 2, nEmbd: 64, nFf: 96, nHead: 4, nHeadKv: 2, headDim: arch === "qwen3" ? 32 : undefined, tiedEmbeddings: arch === "qwen2", vocabFile: SPM_VOCAB, seed: 7 });
+  }
+  return file;
+}
