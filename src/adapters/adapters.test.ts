@@ -1,0 +1,69 @@
+// Pure pieces of the adapter converters against values worked out by hand: llama's q/k row permutation (as
+// convert_hf_to_gguf.py's LlamaModel.permute defines it), PEFT key names, PEFT pattern matching, and the merge update.
+import { describe, expect, it } from "vitest";
+import { matchPattern } from "../formats/peft/index.js";
+import { addLowRank } from "./merge.js";
+import { hfModuleName, hfShortName, parseGgufProjection, parsePeftKey, peftKey } from "./module-names.js";
+import { permuteRowsGgufToHf, permuteRowsHfToGguf, permutesQk } from "./permute.js";
+
+describe("llama q/k row permutation", () => {
+  // One head of D = 6 rows, one column holding the row index. permute: reshape(1, 2, 3).swapaxes(1, 2) turns
+  // [[0, 1, 2], [3, 4, 5]] into [[0, 3], [1, 4], [2, 5]], so the GGUF rows are 0 3 1 4 2 5.
+  it("HF -> GGUF matches the converter's reshape/swapaxes on one head", () => {
+    expect([...permuteRowsHfToGguf(Float32Array.of(0, 1, 2, 3, 4, 5), 6, 1, 1)]).toEqual([0, 3, 1, 4, 2, 5]);
+  });
+
+  it("GGUF -> HF undoes it, per head, moving whole rows", () => {
+    // Two heads of D = 4 (rows 0-3, 4-7), two columns (row r holds r and 10 r): head rows 0 1 2 3 -> 0 2 1 3.
+    const hf = Float32Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? i / 2 : 5 * i - 5));
+    const gguf = permuteRowsHfToGguf(hf, 8, 2, 2);
+    expect([...gguf].filter((_, i) => i % 2 === 0)).toEqual([0, 2, 1, 3, 4, 6, 5, 7]);
+    expect([...gguf].filter((_, i) => i % 2 === 1)).toEqual([0, 20, 10, 30, 40, 60, 50, 70]);
+    expect([...permuteRowsGgufToHf(gguf, 8, 2, 2)]).toEqual([...hf]);
+    const random = Float32Array.from({ length: 24 * 3 }, (_, i) => Math.sin(i));
+    expect([...permuteRowsHfToGguf(permuteRowsGgufToHf(random, 24, 3, 2), 24, 3, 2)]).toEqual([...random]);
+  });
+
+  it("applies to llama only (qwen2/qwen3 use NEOX RoPE and are converted without it)", () => {
+    expect(permutesQk("llama")).toBe(true);
+    expect(permutesQk("qwen2")).toBe(false);
+    expect(permutesQk("qwen3")).toBe(false);
+    expect(() => permuteRowsHfToGguf(new Float32Array(6), 6, 1, 4)).toThrow(RangeError);
+  });
+});
+
+describe("PEFT names", () => {
+  it("builds and parses the keys PEFT saves", () => {
+    const ref = { layer: 3, projection: "attn_q" };
+    expect(peftKey(ref, "A")).toBe("base_model.model.model.layers.3.self_attn.q_proj.lora_A.weight");
+    expect(peftKey({ layer: 0, projection: "ffn_down" }, "B")).toBe("base_model.model.model.layers.0.mlp.down_proj.lora_B.weight");
+    expect(hfModuleName(ref)).toBe("model.layers.3.self_attn.q_proj");
+    expect(hfShortName("attn_output")).toBe("o_proj");
+    expect(parsePeftKey("base_model.model.model.layers.12.mlp.gate_proj.lora_B.weight")).toEqual({ layer: 12, projection: "ffn_gate", factor: "B" });
+    expect(parsePeftKey("base_model.model.model.layers.2.self_attn.v_proj.lora_A.default.weight")).toEqual({ layer: 2, projection: "attn_v", factor: "A" });
+    expect(parsePeftKey("base_model.model.lm_head.lora_A.weight")).toBeUndefined();
+    expect(parsePeftKey("base_model.model.model.layers.1.self_attn.qkv_proj.lora_A.weight")).toBeUndefined();
+    expect(parseGgufProjection("blk.4.ffn_up")).toEqual({ layer: 4, projection: "ffn_up" });
+    expect(parseGgufProjection("output")).toBeUndefined();
+  });
+
+  it("matches rank/alpha patterns like peft's get_pattern_key (regex on a dotted suffix)", () => {
+    const patterns = { q_proj: 16, "model.layers.1.mlp.up_proj": 4, "layers\\.[0-9]+\\.self_attn\\.v_proj": 2 };
+    expect(matchPattern(patterns, "model.layers.0.self_attn.q_proj")).toBe("q_proj");
+    expect(matchPattern(patterns, "model.layers.1.mlp.up_proj")).toBe("model.layers.1.mlp.up_proj");
+    expect(matchPattern(patterns, "model.layers.11.mlp.up_proj")).toBeUndefined();
+    expect(matchPattern(patterns, "model.layers.7.self_attn.v_proj")).toBe("layers\\.[0-9]+\\.self_attn\\.v_proj");
+    expect(matchPattern(patterns, "model.layers.0.self_attn.k_proj")).toBeUndefined();
+    expect(matchPattern(null, "x")).toBeUndefined();
+  });
+});
+
+describe("merge update", () => {
+  it("adds factor * B A to W (row-major [out][in])", () => {
+    // in 3, out 2, r 2. A = [[1, 0, 2], [0, 1, -1]], B = [[1, 2], [3, -1]].
+    // B A = [[1, 2, 0], [3, -1, 7]]; with W = 1 everywhere and factor 0.5: [[1.5, 2, 1], [2.5, 0.5, 4.5]].
+    const w = new Float32Array(6).fill(1);
+    addLowRank(w, Float32Array.of(1, 0, 2, 0, 1, -1), Float32Array.of(1, 2, 3, -1), 3, 2, 2, 0.5);
+    expect([...w]).toEqual([1.5, 2, 1, 2.5, 0.5, 4.5]);
+  });
+});

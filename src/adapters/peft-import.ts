@@ -1,0 +1,142 @@
+// Hugging Face PEFT LoRA folder -> GGUF LoRA for a given base GGUF, as convert_lora_to_gguf.py does it: lora_A/lora_B
+// keep their bytes (converted to F32), llama's q/k lora_B rows get the converter's permutation, and the shapes are
+// checked against the base. PEFT's per-module scale (alpha_pattern, rank_pattern, rsLoRA) is kept exactly: GGUF has
+// one alpha and llama.cpp scales by alpha / r, so any module whose scale differs has the ratio folded into its B.
+import fs from "node:fs";
+import path from "node:path";
+import { AdapterFormatError, AdapterMismatchError, FileNotFoundError } from "../errors.js";
+import { readGguf } from "../formats/gguf/index.js";
+import { matchPattern, PEFT_WEIGHTS_FILE, readPeftConfig, type PeftConfig } from "../formats/peft/index.js";
+import { FLOAT_DTYPES, readSafetensors, type SafetensorsTensorInfo } from "../formats/safetensors/index.js";
+import { baseHparams } from "./base-model.js";
+import { writeGgufLoraFile, type LoraPairValues } from "./gguf-lora.js";
+import { ggufProjectionName, HF_MODULES, hfModuleName, parsePeftKey, type ProjectionRef } from "./module-names.js";
+import { permuteRowsHfToGguf, permutesQk } from "./permute.js";
+
+export interface ImportPeftOptions {
+  /** PEFT adapter folder (adapter_config.json + adapter_model.safetensors). */
+  adapter: string;
+  /** Base GGUF the adapter is for (llama.cpp binds a LoRA to one architecture and shape). */
+  model: string;
+  /** GGUF LoRA file to write. */
+  out: string;
+}
+
+export interface ImportPeftResult {
+  out: string;
+  modules: number;
+  /** Distinct ranks found. */
+  ranks: number[];
+  /** adapter.lora.alpha written. */
+  alpha: number;
+  permuted: number;
+  /** Modules whose PEFT scale differs from alpha / r and was folded into B. */
+  folded: number;
+  parameters: number;
+}
+
+/** The peft scale of one module: lora_alpha / r, or lora_alpha / sqrt(r) with rsLoRA; alpha_pattern overrides alpha. */
+function peftScale(config: PeftConfig, module: string, rank: number): number {
+  const key = matchPattern(config.alpha_pattern, module);
+  const alpha = key !== undefined ? config.alpha_pattern![key]! : (config.lora_alpha ?? 8);
+  return config.use_rslora ? alpha / Math.sqrt(rank) : alpha / rank;
+}
+
+function refuse(adapter: string, en: string, ko: string): never {
+  throw new AdapterFormatError(adapter, { en, ko });
+}
+
+export async function importPeftAdapter(options: ImportPeftOptions): Promise<ImportPeftResult> {
+  const dir = options.adapter;
+  const config = readPeftConfig(dir);
+  if (config.peft_type !== "LORA") {
+    refuse(dir, `PEFT ${config.peft_type} adapters cannot become a GGUF LoRA (only peft_type LORA can)`, `PEFT ${config.peft_type} 어댑터는 GGUF LoRA로 바꿀 수 없습니다 (peft_type LORA만 가능)`);
+  }
+  if (config.use_dora) refuse(dir, "DoRA adapters (use_dora) have a magnitude vector llama.cpp cannot apply", "DoRA 어댑터(use_dora)의 크기 벡터는 llama.cpp가 적용할 수 없습니다");
+  if (config.fan_in_fan_out) refuse(dir, "fan_in_fan_out adapters (GPT-2 style Conv1D weights) do not fit llama-family models", "fan_in_fan_out 어댑터(GPT-2식 Conv1D 가중치)는 llama 계열 모델에 맞지 않습니다");
+  const weightsFile = path.join(dir, PEFT_WEIGHTS_FILE);
+  if (!fs.existsSync(weightsFile)) {
+    if (fs.existsSync(path.join(dir, "adapter_model.bin"))) {
+      refuse(dir, "only adapter_model.bin (a Python pickle) is present; localtune reads adapter_model.safetensors (save with safe_serialization=True)", "adapter_model.bin(Python pickle)만 있습니다. localtune은 adapter_model.safetensors를 읽습니다 (safe_serialization=True로 저장하세요)");
+    }
+    throw new FileNotFoundError(weightsFile, "PEFT adapter weights");
+  }
+  const st = readSafetensors(weightsFile);
+
+  const groups = new Map<string, { ref: ProjectionRef; A?: SafetensorsTensorInfo; B?: SafetensorsTensorInfo }>();
+  const unknown: string[] = [];
+  for (const t of st.tensors) {
+    const parsed = parsePeftKey(t.name);
+    if (!parsed) {
+      unknown.push(t.name);
+      continue;
+    }
+    const name = ggufProjectionName(parsed);
+    const group = groups.get(name) ?? { ref: { layer: parsed.layer, projection: parsed.projection } };
+    if (group[parsed.factor]) refuse(dir, `two lora_${parsed.factor} tensors for ${hfModuleName(parsed)}`, `${hfModuleName(parsed)}에 lora_${parsed.factor} 텐서가 둘입니다`);
+    group[parsed.factor] = t;
+    groups.set(name, group);
+  }
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 10).join(", ") + (unknown.length > 10 ? ` (+${unknown.length - 10} more)` : "");
+    const known = Object.values(HF_MODULES).join(", ");
+    refuse(dir, `tensors llama.cpp's LoRA cannot apply: ${shown}. Supported: lora_A/lora_B of ${known} in model.layers.N`, `llama.cpp LoRA가 적용할 수 없는 텐서: ${shown}. 지원: model.layers.N의 ${known}의 lora_A/lora_B`);
+  }
+  if (groups.size === 0) refuse(dir, "the adapter holds no LoRA tensors", "어댑터에 LoRA 텐서가 없습니다");
+
+  const base = readGguf(options.model);
+  const hp = baseHparams(base);
+  const permute = permutesQk(base.architecture);
+  const problems: string[] = [];
+  const checked: { name: string; ref: ProjectionRef; A: SafetensorsTensorInfo; B: SafetensorsTensorInfo; rank: number; nIn: number; nOut: number }[] = [];
+  for (const [name, { ref, A, B }] of groups) {
+    const module = hfModuleName(ref);
+    if (!A || !B) refuse(dir, `${module} lacks its lora_${A ? "B" : "A"} tensor`, `${module}에 lora_${A ? "B" : "A"} 텐서가 없습니다`);
+    for (const t of [A, B]) {
+      if (!FLOAT_DTYPES.includes(t.dtype)) refuse(dir, `${t.name} is ${t.dtype}; LoRA factors must be ${FLOAT_DTYPES.join(", ")}`, `${t.name}은(는) ${t.dtype}입니다. LoRA 인자는 ${FLOAT_DTYPES.join(", ")}여야 합니다`);
+      if (t.shape.length !== 2) refuse(dir, `${t.name} has shape [${t.shape.join(", ")}], expected 2 dimensions`, `${t.name}의 모양이 [${t.shape.join(", ")}]입니다. 2차원이어야 합니다`);
+    }
+    const [rank, nIn] = A.shape as [number, number];
+    const [nOut, rankB] = B.shape as [number, number];
+    if (rank !== rankB) refuse(dir, `${module}: lora_A [${A.shape.join(", ")}] and lora_B [${B.shape.join(", ")}] do not share a rank`, `${module}: lora_A [${A.shape.join(", ")}]와 lora_B [${B.shape.join(", ")}]의 랭크가 다릅니다`);
+    const w = base.findTensor(`${name}.weight`);
+    if (!w) problems.push(`${module}: the model has no ${name}.weight`);
+    else if (w.ne[0] !== nIn || w.ne[1] !== nOut) problems.push(`${module}: adapter [out ${nOut}, in ${nIn}], model ${name}.weight [out ${w.ne[1]}, in ${w.ne[0]}]`);
+    checked.push({ name, ref, A, B, rank, nIn, nOut });
+  }
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 5).join("; ") + (problems.length > 5 ? ` (+${problems.length - 5} more)` : "");
+    throw new AdapterMismatchError(dir, options.model, { en: shown, ko: shown });
+  }
+
+  const first = checked[0]!;
+  const alpha = peftScale(config, hfModuleName(first.ref), first.rank) * first.rank;
+  const pairs: LoraPairValues[] = [];
+  let permuted = 0;
+  let folded = 0;
+  let parameters = 0;
+  for (const m of checked) {
+    const a = st.readFloat32(m.A);
+    let b = st.readFloat32(m.B);
+    const ratio = (peftScale(config, hfModuleName(m.ref), m.rank) * m.rank) / alpha;
+    if (Math.abs(ratio - 1) > 1e-6) {
+      for (let i = 0; i < b.length; i++) b[i] = b[i]! * ratio;
+      folded++;
+    }
+    if (permute && (m.ref.projection === "attn_q" || m.ref.projection === "attn_k")) {
+      b = permuteRowsHfToGguf(b, m.nOut, m.rank, m.ref.projection === "attn_q" ? hp.nHead : hp.nHeadKv);
+      permuted++;
+    }
+    pairs.push({ name: m.name, nIn: m.nIn, nOut: m.nOut, rank: m.rank, a, b });
+    parameters += a.length + b.length;
+  }
+  fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
+  await writeGgufLoraFile(options.out, {
+    arch: base.architecture,
+    alpha,
+    name: config.base_model_name_or_path ? `PEFT LoRA for ${config.base_model_name_or_path}` : `PEFT LoRA ${path.basename(path.resolve(dir))}`,
+    pairs,
+    extra: { "adapter.localtune.source": "peft" },
+  });
+  return { out: options.out, modules: pairs.length, ranks: [...new Set(pairs.map((p) => p.rank))].sort((x, y) => x - y), alpha, permuted, folded, parameters };
+}
