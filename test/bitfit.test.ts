@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { readHparams, type ModelHparams } from "../src/arch/hparams.js";
 import { writeRandomModel } from "../src/arch/random-model.js";
 import { forwardLogits } from "../src/engine/forward.js";
+import { measurePerplexity } from "../src/engine/measure-perplexity.js";
 import { EngineModel } from "../src/engine/model.js";
 import { seededRandom } from "../src/engine/random.js";
 import { AdapterFileError, InvalidConfigError } from "../src/errors.js";
@@ -21,6 +22,8 @@ import { STORIES_260K } from "./helpers/test-models.js";
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-bitfit-"));
 const trainText = path.join(root, "train.txt");
 fs.writeFileSync(trainText, fs.readFileSync("corpus/maple-hill/train.txt", "utf8").slice(0, 12_000));
+const heldout = path.join(root, "heldout.txt");
+fs.writeFileSync(heldout, fs.readFileSync("corpus/maple-hill/heldout.txt", "utf8").slice(0, 4_000));
 process.env.LOCALTUNE_CACHE_DIR = path.join(root, "cache");
 const defaults = BitfitOptionsSchema.parse({});
 
@@ -82,6 +85,11 @@ describe("BitFit", () => {
     const { done } = await startTraining({ method: "bitfit", methodOptions: {}, model: STORIES_260K, data: [trainText], out, steps: 8, ctx: 32, batch: 2, lr: 1e-2, threads: 1, evalEvery: 0 });
     const losses = RunFolder.open(out).readMetrics().filter((r) => r.loss !== undefined).map((r) => r.loss!);
     expect(losses[losses.length - 1]!).toBeLessThan(losses[0]!);
+    // Held-out perplexity (stories the run never saw) of the merged model is below the base's.
+    const before = await measurePerplexity({ model: STORIES_260K, file: heldout, ctx: 64, threads: 1 });
+    const after = await measurePerplexity({ model: done.output!, file: heldout, ctx: 64, threads: 1 });
+    console.log(`%s held-out perplexity: base ${before.perplexity.toFixed(3)}, merged ${after.perplexity.toFixed(3)}`.replace("%s", "bitfit"));
+    expect(after.perplexity).toBeLessThan(before.perplexity);
     expect(done.output).toBe(path.join(out, "adapter", "merged.gguf"));
 
     const engine = await EngineModel.load(STORIES_260K, { threads: 1 });
