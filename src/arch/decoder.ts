@@ -23,6 +23,23 @@ export interface DecoderInputs {
   outputRows?: GgmlTensor;
   tokensPerSequence: number;
   sequences: number;
+  /** Incremental decoding (generation, one sequence): keys and values go to a persistent cache that attention reads. */
+  cache?: DecoderCacheInputs;
+}
+
+/**
+ * A key/value cache in cache slots: the new tokens' keys and values are written to their slots, then every query
+ * attends over the first `attended` slots through `mask` (causality and unfilled slots are -inf there).
+ */
+export interface DecoderCacheInputs {
+  /** Per layer, keys and values: F32 [D*K, slots], one row per slot holding all kv heads. */
+  layers: ReadonlyArray<{ k: GgmlTensor; v: GgmlTensor }>;
+  /** Slot of each new token: I32 [N]. */
+  slots: GgmlTensor;
+  /** How many leading slots attention reads. */
+  attended: number;
+  /** F32 [attended, N]: 0 where the query may see the slot, -inf where it may not. */
+  mask: GgmlTensor;
 }
 
 /** Points where adaptation methods change the graph. A hook returns undefined to leave the default in place. */
@@ -90,6 +107,10 @@ export function buildDecoder(
     x = api.ggml_reshape_2d(ctx, concatWithGradient(g, virtual, real, 1), E, N); //                 [E, N]
   }
   const P = hooks.attentionPrefix?.count ?? 0;
+  const cache = inputs.cache;
+  if (cache && (B !== 1 || hooks.attentionPrefix)) {
+    throw new Error("a cached decoder runs one sequence, with any attention prefix already in the cache (this is a bug)");
+  }
   for (let il = 0; il < hp.nLayer; il++) {
     const p = `blk.${il}.`;
     const h = rmsNorm(x, `${p}attn_norm.weight`); //                                                [E, N]
@@ -105,20 +126,25 @@ export function buildDecoder(
       k = rmsNorm(k, `${p}attn_k_norm.weight`);
     }
     q = headsFirst(rope(q), H); //                                                                  [D, T, H*B]
-    k = headsFirst(rope(k), K); //                                                                  [D, T, K*B]
-    let vT = api.ggml_reshape_3d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, v, D, K, T, B), 1, 2, 0, 3)), T, D, K * B); // [T, D, K*B]
-    if (hooks.attentionPrefix) {
-      // Prefix keys and values come first: every query sees all P of them (n_past = P in the causal mask).
-      const prefix = hooks.attentionPrefix.kv(g, il); //                                            [D, P, K] each
-      const pk = api.ggml_repeat(ctx, prefix.k, api.ggml_new_tensor_3d(ctx, GgmlType.F32, D, P, K * B)); // [D, P, K*B]
-      const pvT = api.ggml_repeat(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, prefix.v, 1, 0, 2, 3)), api.ggml_new_tensor_3d(ctx, GgmlType.F32, P, D, K * B)); // [P, D, K*B]
-      k = concatWithGradient(g, pk, k, 1); //                                                       [D, P+T, K*B]
-      vT = concatWithGradient(g, pvT, vT, 0); //                                                    [P+T, D, K*B]
+    let kqv: GgmlTensor; //                                                                         [D, T_q, H*B]
+    if (cache) {
+      kqv = attendCached(g, cache, il, hp, q, api.ggml_reshape_2d(ctx, rope(k), D * K, N), v);
+    } else {
+      k = headsFirst(rope(k), K); //                                                                [D, T, K*B]
+      let vT = api.ggml_reshape_3d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, v, D, K, T, B), 1, 2, 0, 3)), T, D, K * B); // [T, D, K*B]
+      if (hooks.attentionPrefix) {
+        // Prefix keys and values come first: every query sees all P of them (n_past = P in the causal mask).
+        const prefix = hooks.attentionPrefix.kv(g, il); //                                          [D, P, K] each
+        const pk = api.ggml_repeat(ctx, prefix.k, api.ggml_new_tensor_3d(ctx, GgmlType.F32, D, P, K * B)); // [D, P, K*B]
+        const pvT = api.ggml_repeat(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, prefix.v, 1, 0, 2, 3)), api.ggml_new_tensor_3d(ctx, GgmlType.F32, P, D, K * B)); // [P, D, K*B]
+        k = concatWithGradient(g, pk, k, 1); //                                                     [D, P+T, K*B]
+        vT = concatWithGradient(g, pvT, vT, 0); //                                                  [P+T, D, K*B]
+      }
+      let kq = api.ggml_mul_mat(ctx, k, q); //                                                      [P+T_k, T_q, H*B]
+      kq = api.ggml_diag_mask_inf(ctx, kq, P);
+      kq = api.ggml_soft_max_ext(ctx, kq, null, 1 / Math.sqrt(D), 0);
+      kqv = api.ggml_mul_mat(ctx, vT, kq);
     }
-    let kq = api.ggml_mul_mat(ctx, k, q); //                                                        [P+T_k, T_q, H*B]
-    kq = api.ggml_diag_mask_inf(ctx, kq, P);
-    kq = api.ggml_soft_max_ext(ctx, kq, null, 1 / Math.sqrt(D), 0);
-    const kqv = api.ggml_mul_mat(ctx, vT, kq); //                                                   [D, T_q, H*B]
     const merged = api.ggml_reshape_2d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, kqv, D, T, H, B), 0, 2, 1, 3)), D * H, N); // [D*H, N]
     x = g.named(api.ggml_add(ctx, x, linear(`${p}attn_output`, merged)), `ffn_inp-${il}`); //        [E, N]
     const h2 = rmsNorm(x, `${p}ffn_norm.weight`);
@@ -131,4 +157,25 @@ export function buildDecoder(
   const head = weights.get("output.weight") ?? w("token_embd.weight");
   const logits = g.named(hooks.linear?.(g, "output", head, hidden) ?? api.ggml_mul_mat(ctx, head, hidden), "result_output"); // [V, R]
   return { logits, hidden };
+}
+
+/**
+ * Attention over a key/value cache: writes this step's keys [D*K, N] and values [D*K, N] to their slots, then attends
+ * over the first `attended` slots. Reading through the write's result orders the write before the read in the graph.
+ */
+function attendCached(g: GraphContext, cache: DecoderCacheInputs, layer: number, hp: ModelHparams, q: GgmlTensor, k: GgmlTensor, v: GgmlTensor): GgmlTensor {
+  const { api, ctx } = g;
+  const { nHeadKv: K, headDim: D } = hp;
+  const entry = cache.layers[layer];
+  if (entry === undefined) throw new Error(`no cache for layer ${layer} (this is a bug)`);
+  const S = cache.attended;
+  const row = D * K * 4; // bytes of one slot (F32)
+  // [D, S, K] over slot rows: head h of slot s starts at s * row + h * D floats.
+  const slotsView = (t: GgmlTensor) => api.ggml_view_3d(ctx, t, D, S, K, row, D * 4, 0);
+  const keys = slotsView(api.ggml_set_rows(ctx, entry.k, k, cache.slots)); //                          [D, S, K]
+  const values = slotsView(api.ggml_set_rows(ctx, entry.v, v, cache.slots)); //                        [D, S, K]
+  const valuesT = api.ggml_cont(ctx, api.ggml_permute(ctx, values, 1, 0, 2, 3)); //                     [S, D, K]
+  let kq = api.ggml_mul_mat(ctx, keys, q); //                                                          [S, N, H]
+  kq = api.ggml_soft_max_ext(ctx, kq, cache.mask, 1 / Math.sqrt(D), 0);
+  return api.ggml_mul_mat(ctx, valuesT, kq); //                                                        [D, N, H]
 }

@@ -40,6 +40,24 @@ export function tensorShape(tensor: GgmlTensor): { type: number; ne: [number, nu
   return { type: decoded.type, ne };
 }
 
+/**
+ * Turns a graph node into y = mul_mat(src0, src1) in place: the backward-pass rewrite of frozen-weight products
+ * (see engine/frozen-backward.ts). The node keeps its shape, name and buffer; only its op and sources change.
+ */
+export function rewriteAsMulMat(node: GgmlTensor, mulMatOp: number, src0: GgmlTensor, src1: GgmlTensor): void {
+  const decoded = koffi.decode(node, ggmlTensorStruct) as { op: number; src: Array<unknown>; op_params: number[] };
+  decoded.op = mulMatOp;
+  decoded.src = [src0, src1, ...Array.from({ length: 8 }, () => null)];
+  decoded.op_params = new Array(16).fill(0);
+  koffi.encode(node, ggmlTensorStruct, decoded);
+}
+
+/** Operation and sources of a graph node. */
+export function tensorOp(node: GgmlTensor): { op: number; src: Array<GgmlTensor | null> } {
+  const decoded = koffi.decode(node, ggmlTensorStruct) as { op: number; src: Array<bigint | null> };
+  return { op: decoded.op, src: Array.from(decoded.src, (s) => (s ? BigInt(s as bigint) : null)) };
+}
+
 /** Bytes of ggml's `struct ggml_object` header that precedes each tensor in a context (tensor_overhead = it + tensor). */
 export const GGML_OBJECT_SIZE = 32;
 
@@ -120,6 +138,7 @@ export interface GgmlApi {
   ggml_blck_size(type: number): number;
   ggml_type_name(type: number): string;
   ggml_version(): string;
+  ggml_op_name(op: number): string;
   ggml_quantize_chunk(type: number, src: Float32Array, dst: HostArray, start: number, nrows: number, nPerRow: number, imatrix: Null): number;
   // operations
   ggml_dup(ctx: C, a: T): T;
@@ -133,6 +152,7 @@ export interface GgmlApi {
   ggml_log(ctx: C, a: T): T;
   ggml_exp(ctx: C, a: T): T;
   ggml_neg(ctx: C, a: T): T;
+  ggml_abs(ctx: C, a: T): T;
   ggml_sum(ctx: C, a: T): T;
   ggml_sum_rows(ctx: C, a: T): T;
   ggml_mean(ctx: C, a: T): T;
@@ -148,6 +168,7 @@ export interface GgmlApi {
   ggml_acc(ctx: C, a: T, b: T, nb1: number, nb2: number, nb3: number, offset: number): T;
   ggml_concat(ctx: C, a: T, b: T, dim: number): T;
   ggml_cpy(ctx: C, a: T, b: T): T;
+  ggml_set_rows(ctx: C, a: T, b: T, rows: T): T;
   ggml_cast(ctx: C, a: T, type: number): T;
   ggml_cont(ctx: C, a: T): T;
   ggml_reshape_1d(ctx: C, a: T, ne0: number): T;
@@ -255,6 +276,7 @@ const BASE_PROTOTYPES = [
   "int64_t ggml_blck_size(int type)",
   "const char *ggml_type_name(int type)",
   "const char *ggml_version()",
+  "const char *ggml_op_name(int op)",
   "size_t ggml_quantize_chunk(int type, const float *src, void *dst, int64_t start, int64_t nrows, int64_t n_per_row, const float *imatrix)",
   "void *ggml_dup(void *ctx, void *a)",
   "void *ggml_add(void *ctx, void *a, void *b)",
@@ -267,6 +289,7 @@ const BASE_PROTOTYPES = [
   "void *ggml_log(void *ctx, void *a)",
   "void *ggml_exp(void *ctx, void *a)",
   "void *ggml_neg(void *ctx, void *a)",
+  "void *ggml_abs(void *ctx, void *a)",
   "void *ggml_sum(void *ctx, void *a)",
   "void *ggml_sum_rows(void *ctx, void *a)",
   "void *ggml_mean(void *ctx, void *a)",
@@ -282,6 +305,7 @@ const BASE_PROTOTYPES = [
   "void *ggml_acc(void *ctx, void *a, void *b, size_t nb1, size_t nb2, size_t nb3, size_t offset)",
   "void *ggml_concat(void *ctx, void *a, void *b, int dim)",
   "void *ggml_cpy(void *ctx, void *a, void *b)",
+  "void *ggml_set_rows(void *ctx, void *a, void *b, void *c)",
   "void *ggml_cast(void *ctx, void *a, int type)",
   "void *ggml_cont(void *ctx, void *a)",
   "void *ggml_reshape_1d(void *ctx, void *a, int64_t ne0)",
