@@ -2,6 +2,9 @@
 export * from "./errors.js";
 export { setLang, getLang, type Lang } from "./i18n/index.js";
 export * from "./formats/gguf/index.js";
+export * from "./formats/safetensors/index.js";
+export * from "./formats/peft/index.js";
+export * from "./adapters/index.js";
 export * from "./rag/index.js";
 export * from "./doctor/index.js";
 export * from "./data/index.js";

@@ -11,6 +11,7 @@ import { registerDoctor } from "./doctor.js";
 import { registerData } from "./data.js";
 import { registerEval } from "./eval.js";
 import { registerReport } from "./report.js";
+import { registerAdapters } from "./adapters.js";
 
 /** Adds every command to the program. Add one line per new command file. */
 export function registerCommands(program: Command): void {
@@ -29,4 +30,5 @@ const commandRegistrars: Array<(program: Command) => void> = [
   registerDoctor,
   registerEval,
   registerReport,
+  registerAdapters,
 ];
