@@ -19,5 +19,7 @@ export { writeRandomModel, type RandomModelOptions } from "./arch/random-model.j
 export { METHODS, findMethod } from "./methods/registry.js";
 export { loadPromptAdapter, type PromptAdapter } from "./methods/prompt-tuning/index.js";
 export { loadPrefixAdapter, type PrefixAdapter } from "./methods/prefix-tuning/index.js";
+export { loadBitfitAdapter, LLAMA_CPP_BIASES } from "./methods/bitfit/index.js";
+export { loadIa3Adapter } from "./methods/ia3/index.js";
 export * from "./train/index.js";
 export * from "./report/index.js";
