@@ -110,23 +110,26 @@ describe("IA3", () => {
     engine.dispose();
   });
 
-  it("qwen2: the k and v biases are scaled with their rows; llama.cpp runs the merged model with our logits", async () => {
-    const base = await smallRandomModel("qwen2", root);
-    const engine = await EngineModel.load(base, { threads: 1 });
-    const prepared = ia3Method.prepare(engine, defaults, 1);
-    const values = randomVectors(engine, prepared.trainable, 9);
-    const merged = await ia3Method.exportAdapter!(defaults, { model: engine, values, dir: path.join(root, "export-qwen2"), baseModelPath: base });
-    const ours = forwardLogits(engine, { tokens: Int32Array.from(TOKENS), sequences: 1 }, prepared.hooks);
-    const gap = await worstGapToLlamaCpp(merged, TOKENS, ours, engine.hparams.nVocab);
-    console.log(`ia3 qwen2 merged vs llama.cpp: max |dlogp| / logit range = ${gap.toExponential(2)}`);
-    expect(gap).toBeLessThan(1e-4);
-    // The raw vectors reload to the same graph.
-    prepared.dispose();
-    const reloaded = loadIa3Adapter(engine, path.join(root, "export-qwen2", "ia3.gguf"));
-    expect(forwardLogits(engine, { tokens: Int32Array.from(TOKENS), sequences: 1 }, reloaded.hooks)).toEqual(ours);
-    reloaded.dispose();
-    engine.dispose();
-  });
+  for (const arch of ["qwen2", "qwen3"] as const) {
+    it(`${arch}: ${arch === "qwen2" ? "k and v biases scale with their rows" : "k scaled before the k-norm"}; llama.cpp runs the merged model with our logits`, async () => {
+      const base = await smallRandomModel(arch, root);
+      const engine = await EngineModel.load(base, { threads: 1 });
+      const prepared = ia3Method.prepare(engine, defaults, 1);
+      const values = randomVectors(engine, prepared.trainable, 9);
+      const dir = path.join(root, `export-${arch}`);
+      const merged = await ia3Method.exportAdapter!(defaults, { model: engine, values, dir, baseModelPath: base });
+      const ours = forwardLogits(engine, { tokens: Int32Array.from(TOKENS), sequences: 1 }, prepared.hooks);
+      const gap = await worstGapToLlamaCpp(merged, TOKENS, ours, engine.hparams.nVocab);
+      console.log(`ia3 ${arch} merged vs llama.cpp: max |dlogp| / logit range = ${gap.toExponential(2)}`);
+      expect(gap).toBeLessThan(1e-4);
+      // The raw vectors reload to the same graph.
+      prepared.dispose();
+      const reloaded = loadIa3Adapter(engine, path.join(dir, "ia3.gguf"));
+      expect(forwardLogits(engine, { tokens: Int32Array.from(TOKENS), sequences: 1 }, reloaded.hooks)).toEqual(ours);
+      reloaded.dispose();
+      engine.dispose();
+    });
+  }
 
   it("a Q8_0 base: changed tensors are dequantized, scaled and written as F32; the others keep their bytes", async () => {
     const base = await quantizedStoriesPath(GgmlType.Q8_0);
