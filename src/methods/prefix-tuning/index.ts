@@ -1,15 +1,19 @@
 // Prefix tuning (Li & Liang 2021): the model stays frozen (in its stored type); every layer's attention gets P
-// trainable key/value pairs in front, seen by every query. Trained directly, or (--reparam) through the paper's MLP
-// from a small embedding, which is folded away at export: the adapter holds only the per-layer prefixes.
+// trainable key/value pairs in front, seen by every query. Trained directly (starting from the keys and values of real
+// tokens), or (--reparam) through the paper's MLP from a small embedding, folded away at export: the adapter holds only
+// the per-layer prefixes.
 import fs from "node:fs";
 import path from "node:path";
 import { positiveInt } from "../../cli/options.js";
 import type { GraphContext } from "../../engine/graph-context.js";
-import { ParamStore, type ParamSpec } from "../../engine/param-store.js";
+import { ParamStore } from "../../engine/param-store.js";
 import { randomNormal, seededRandom } from "../../engine/random.js";
 import type { GgmlTensor } from "../../native/ggml-bindings.js";
+import { InvalidConfigError } from "../../errors.js";
+import { fitToCount, randomVocabularyIds, tokenizeInitText } from "../prompt-tuning/init.js";
 import type { MethodDefinition } from "../types.js";
 import { writePrefixAdapter } from "./adapter.js";
+import { prefixesFromTokens } from "./init.js";
 import { buildPrefixMlp, computePrefixes, layerPrefix } from "./mlp.js";
 import { PrefixTuningOptionsSchema, type PrefixTuningOptions } from "./options.js";
 import { mlpTensorShapes, mlpWidths, prefixKeyName, prefixParameterCount, prefixShape, prefixValueName } from "./shapes.js";
@@ -32,18 +36,36 @@ export const prefixTuningMethod: MethodDefinition<PrefixTuningOptions> = {
   schema: PrefixTuningOptionsSchema,
   loadOptions: () => ({ f32Weights: false }),
   countTrainable: (_tensors, hp, options) => prefixParameterCount(hp, options),
+  async resolveOptions(options, { modelPath }) {
+    if (options.reparam || options.initText === undefined || options.initTokens !== undefined) return options;
+    return { ...options, initTokens: await tokenizeInitText(modelPath, options.initText) };
+  },
   prepare(model, options, seed) {
     const random = seededRandom(seed);
     const shape = prefixShape(model.hparams, options);
     const { D, K, P, L } = shape;
+    if (options.reparam && options.initText !== undefined) {
+      throw new InvalidConfigError({
+        en: "--init-text initialises the prefixes directly and cannot be combined with --reparam (the MLP starts at random); drop one of them",
+        ko: "--init-text는 접두사를 직접 초기화하므로 --reparam(MLP는 무작위로 시작)과 함께 쓸 수 없습니다. 둘 중 하나를 빼세요",
+      });
+    }
     if (!options.reparam) {
-      // Direct prefixes start as standard normals, like PEFT's prefix embedding (nn.Embedding's default).
-      const specs: ParamSpec[] = [];
-      for (let il = 0; il < L; il++) {
-        specs.push({ name: prefixKeyName(il), ne: [D, P, K], init: randomNormal(D * P * K, 1, random) });
-        specs.push({ name: prefixValueName(il), ne: [D, P, K], init: randomNormal(D * P * K, 1, random) });
+      if (options.initText !== undefined && options.initTokens === undefined) {
+        // prepare is synchronous and tokenizing needs node-llama-cpp: callers resolve the options first.
+        throw new InvalidConfigError({
+          en: "prefix tuning with initText needs its token ids: call prefixTuningMethod.resolveOptions before prepare",
+          ko: "initText로 프리픽스 튜닝을 하려면 토큰 id가 필요합니다. prepare 전에 prefixTuningMethod.resolveOptions를 호출하세요",
+        });
       }
-      const store = new ParamStore(model, specs);
+      const ids = options.initTokens ? fitToCount(options.initTokens, P) : randomVocabularyIds(model, P, random);
+      const store = new ParamStore(
+        model,
+        prefixesFromTokens(model, ids).flatMap((layer, il) => [
+          { name: prefixKeyName(il), ne: [D, P, K], init: layer.k },
+          { name: prefixValueName(il), ne: [D, P, K], init: layer.v },
+        ]),
+      );
       return {
         trainable: store.trainable(),
         hooks: { attentionPrefix: { count: P, kv: (_g, il) => ({ k: store.get(prefixKeyName(il)), v: store.get(prefixValueName(il)) }) } },
@@ -92,6 +114,7 @@ export const prefixTuningMethod: MethodDefinition<PrefixTuningOptions> = {
   },
   cliOptions: [
     { flags: "--prefix-tokens <n>", description: "prefix length: key/value pairs added to every layer's attention (default 10)", key: "prefixTokens", parse: positiveInt("--prefix-tokens") },
+    { flags: "--init-text <text>", description: "initialise the prefixes from the keys and values of this text, repeated or cut to P tokens (default: random vocabulary tokens; not with --reparam)", key: "initText" },
     { flags: "--reparam", description: "train the prefixes through the paper's MLP (embedding -> Linear -> tanh -> Linear); the saved adapter holds only its output", key: "reparam" },
     { flags: "--reparam-hidden <n>", description: "hidden width of the --reparam MLP (default 512)", key: "reparamHidden", parse: positiveInt("--reparam-hidden") },
     { flags: "--reparam-embd <n>", description: "width of the --reparam MLP's input embedding (default: the model's embedding width)", key: "reparamEmbd", parse: positiveInt("--reparam-embd") },

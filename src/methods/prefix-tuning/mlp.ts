@@ -7,10 +7,23 @@ import { ShapeError } from "../../errors.js";
 import type { GgmlTensor } from "../../native/ggml-bindings.js";
 import { MLP_TENSORS, mlpTensorShapes, type PrefixShape } from "./shapes.js";
 
+/**
+ * tanh from ops that have a backward pass in this ggml (its TANH has none): (e^x - e^-x) / (e^x + e^-x) with both
+ * exponents shifted by -|x|, so neither overflows and the larger term is exactly 1. The shift cancels in the ratio,
+ * so its gradient path (through ABS) contributes zero.
+ */
+export function tanhWithGradient(g: GraphContext, x: GgmlTensor): GgmlTensor {
+  const { api, ctx } = g;
+  const shift = api.ggml_abs(ctx, x);
+  const a = api.ggml_exp(ctx, api.ggml_sub(ctx, x, shift)); //             e^(x - |x|)
+  const b = api.ggml_exp(ctx, api.ggml_neg(ctx, api.ggml_add(ctx, x, shift))); // e^(-x - |x|)
+  return api.ggml_div(ctx, api.ggml_sub(ctx, a, b), api.ggml_add(ctx, a, b));
+}
+
 /** MLP output [S, P]: column p holds, layer after layer, keys [D, K] then values [D, K] of prefix position p. */
 export function buildPrefixMlp(g: GraphContext, t: (name: string) => GgmlTensor): GgmlTensor {
   const { api, ctx } = g;
-  const hidden = api.ggml_tanh(ctx, api.ggml_add(ctx, api.ggml_mul_mat(ctx, t(MLP_TENSORS.w1), t(MLP_TENSORS.embd)), t(MLP_TENSORS.b1))); // [M, P]
+  const hidden = tanhWithGradient(g, api.ggml_add(ctx, api.ggml_mul_mat(ctx, t(MLP_TENSORS.w1), t(MLP_TENSORS.embd)), t(MLP_TENSORS.b1))); // [M, P]
   return api.ggml_add(ctx, api.ggml_mul_mat(ctx, t(MLP_TENSORS.w2), hidden), t(MLP_TENSORS.b2)); //                                  [S, P]
 }
 
@@ -19,7 +32,10 @@ export function layerPrefix(g: GraphContext, out: GgmlTensor, shape: PrefixShape
   const { api, ctx } = g;
   const { D, K, P, S } = shape;
   const view = api.ggml_view_3d(ctx, out, D, K, P, 4 * D, 4 * S, 4 * (2 * layer + which) * K * D); // [D, K, P]
-  return api.ggml_cont(ctx, api.ggml_permute(ctx, view, 0, 2, 1, 3)); //                              [D, P, K]
+  const prefix = api.ggml_cont(ctx, api.ggml_permute(ctx, view, 0, 2, 1, 3)); //                     [D, P, K]
+  // A same-shape reshape on top: the decoder permutes the values, so their gradient arrives non-contiguous, which
+  // CONT's backward rejects and RESHAPE's backward makes contiguous.
+  return api.ggml_reshape_3d(ctx, prefix, D, P, K);
 }
 
 /** Runs the MLP on the model's backend with trained `values`: per layer, keys and values [D, P, K] as flat arrays. */
