@@ -258,3 +258,23 @@ export class AdapterMismatchError extends LocaltuneError {
     });
   }
 }
+
+/** The doctor's engine benchmark (calibration) failed: the child's reason and its last output. */
+export class CalibrationFailedError extends LocaltuneError {
+  constructor(readonly reason: string, readonly output: string) {
+    super({
+      en: `calibration failed: ${reason}. Times stay unknown; run \`localtune doctor --calibrate\` again, with --threads 1 if the machine is busy.\n${output}`,
+      ko: `보정 실패: ${reason}. 시간은 알 수 없는 상태로 남습니다. 기기가 바쁘면 --threads 1로 \`localtune doctor --calibrate\`를 다시 실행하세요.\n${output}`,
+    });
+  }
+}
+
+/** Adapters that cannot run together in one generation path (e.g. a prompt-tuning adapter with a GGUF LoRA). */
+export class AdapterCombinationError extends LocaltuneError {
+  constructor(readonly adapters: readonly string[], detail: Bilingual) {
+    super({
+      en: `these adapters cannot be used together: ${adapters.join(", ")}. ${detail.en}`,
+      ko: `이 어댑터들은 함께 쓸 수 없습니다: ${adapters.join(", ")}. ${detail.ko}`,
+    });
+  }
+}

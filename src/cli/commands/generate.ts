@@ -1,4 +1,5 @@
-// `localtune generate`: text from a prompt with a base model and optional GGUF LoRA adapters, streamed to stdout.
+// `localtune generate`: text from a prompt with a base model and optional adapters (GGUF LoRA on node-llama-cpp;
+// prompt-tuning, prefix-tuning, IA3 or BitFit on the engine), streamed to stdout.
 import fs from "node:fs";
 import type { Command } from "commander";
 import { FileNotFoundError, InvalidConfigError } from "../../errors.js";
@@ -18,7 +19,10 @@ export function registerGenerate(program: Command): void {
     .option("--chat", "send the prompt as a user turn in the model's chat template / 대화 템플릿으로 감싸기")
     .option("--system <text>", "system prompt (with --chat) / 시스템 프롬프트")
     .option("--json", "print one JSON object (text, token counts, speed, seed) instead of streaming");
-  addModelOptions(command, "GGUF LoRA adapter, optionally @scale (repeatable: applied together) / LoRA 어댑터");
+  addModelOptions(
+    command,
+    "GGUF LoRA adapter, optionally @scale (repeatable: applied together); or one prompt-tuning, prefix-tuning, IA3 or BitFit adapter (runs on localtune's engine) / LoRA 어댑터, 또는 프롬프트·프리픽스 튜닝, IA3, BitFit 어댑터 하나(localtune 엔진에서 실행)",
+  );
   addSamplingOptions(command);
   command.action(async (options) => {
     if ((options.prompt === undefined) === (options.file === undefined)) {
