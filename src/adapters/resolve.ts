@@ -1,7 +1,7 @@
 // Load-and-play: turns whatever a user names as an adapter into a GGUF LoRA file llama.cpp can load. A GGUF file is
 // used as it is; a PEFT folder is converted once for the given base model into a cache folder (keyed by the adapter's
-// files and the base model, so a changed adapter or another base converts again); a run's adapter folder gives its
-// adapter.gguf.
+// files and the base model, so a changed adapter or another base converts again); a training run's folder (or its
+// adapter/ folder) gives its adapter.gguf.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -22,7 +22,7 @@ function fileStamp(file: string): string {
 }
 
 /**
- * The GGUF LoRA file for `adapter` (a GGUF file, a PEFT folder, or a folder holding adapter.gguf) on the base `model`.
+ * The GGUF LoRA file for `adapter` (a GGUF file, a PEFT folder, a run folder or its adapter/ folder) on the base `model`.
  * A PEFT folder is converted on first use (named errors for a mismatched base or unsupported tensors).
  */
 export async function resolveAdapterFile(adapter: string, model: string): Promise<string> {
@@ -41,8 +41,9 @@ export async function resolveAdapterFile(adapter: string, model: string): Promis
     if (!fs.existsSync(out)) await importPeftAdapter({ adapter, model, out });
     return out;
   }
-  const inner = path.join(adapter, "adapter.gguf");
-  if (fs.existsSync(inner)) return inner;
+  for (const inner of [path.join(adapter, "adapter.gguf"), path.join(adapter, "adapter", "adapter.gguf")]) {
+    if (fs.existsSync(inner)) return inner;
+  }
   throw new AdapterFormatError(adapter, {
     en: `the folder holds neither ${PEFT_CONFIG_FILE} (a PEFT adapter) nor adapter.gguf`,
     ko: `폴더에 ${PEFT_CONFIG_FILE}(PEFT 어댑터)도 adapter.gguf도 없습니다`,

@@ -1,9 +1,9 @@
 // The node-llama-cpp generation path: base models and GGUF LoRA adapters, sampled by llama.cpp itself.
 // One LlamaContext per adapter set (llama.cpp binds LoRA adapters to a context), each with a pool of sequences.
 import path from "node:path";
-import fs from "node:fs";
 import { LlamaCompletion, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
-import { AdapterLoadError, FileNotFoundError, PromptTooLongError } from "../errors.js";
+import { resolveAdapterFile } from "../adapters/resolve.js";
+import { AdapterLoadError, PromptTooLongError } from "../errors.js";
 import { loadLlamaModel, type LoadModelOptions } from "../native/llama-runtime.js";
 import type { GenerateRequest, GenerationResult, StopReason, TextGenerator } from "./generator.js";
 import { toLlamaSampling } from "./sampling.js";
@@ -11,7 +11,7 @@ import { SequencePool } from "./sequence-pool.js";
 
 /** A LoRA adapter file and how strongly to apply it. */
 export interface AdapterSpec {
-  /** Path of a GGUF LoRA adapter (general.type = adapter, adapter.type = lora). */
+  /** A GGUF LoRA adapter (general.type = adapter, adapter.type = lora), a PEFT LoRA folder, or a folder with adapter.gguf. */
   path: string;
   /** Multiplier of the adapter's delta: 0 = no effect, 1 = as trained. Default 1. */
   scale?: number;
@@ -78,7 +78,8 @@ export class LlamaModelHost {
   }
 
   private async createGenerator(adapters: readonly AdapterSpec[]): Promise<LlamaCppGenerator> {
-    for (const adapter of adapters) if (!fs.existsSync(adapter.path)) throw new FileNotFoundError(adapter.path, "adapter");
+    // GGUF files as they are; PEFT folders converted once for this base model (cached); run folders' adapter.gguf.
+    const files = await Promise.all(adapters.map((a) => resolveAdapterFile(a.path, this.modelPath)));
     const contextSize = this.options.contextSize ?? Math.min(this.model.trainContextSize, 4096);
     let context: LlamaContext;
     try {
@@ -87,7 +88,7 @@ export class LlamaModelHost {
         sequences: this.options.parallel ?? 1,
         ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
         ...(adapters.length > 0
-          ? { lora: { adapters: adapters.map((a) => ({ filePath: path.resolve(a.path), scale: a.scale ?? 1 })) } }
+          ? { lora: { adapters: adapters.map((a, i) => ({ filePath: path.resolve(files[i]!), scale: a.scale ?? 1 })) } }
           : {}),
       });
     } catch (error) {

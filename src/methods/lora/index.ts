@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { findArchitecture } from "../../arch/registry.js";
 import { finiteNumber, positiveInt } from "../../cli/options.js";
+import { exportPeftAdapter } from "../../adapters/peft-export.js";
 import { ParamStore } from "../../engine/param-store.js";
 import { seededRandom } from "../../engine/random.js";
 import type { MethodDefinition } from "../types.js";
@@ -53,10 +54,12 @@ export const loraMethod: MethodDefinition<LoraOptions> = {
     };
   },
   output: "adapter",
-  async exportAdapter(options, { model, values, dir }) {
+  async exportAdapter(options, { model, values, dir, baseModelPath }) {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, "adapter.gguf");
     await writeGgufLora(file, model.file, loraTargets(model.arch, model.hparams, options), values, options);
+    // A Hugging Face PEFT copy beside it (adapter/peft/): a few reads and writes of the adapter's own size.
+    await exportPeftAdapter({ adapter: file, model: baseModelPath, out: path.join(dir, "peft"), rslora: options.rslora });
     return file;
   },
   cliOptions: [
