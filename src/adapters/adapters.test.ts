@@ -1,7 +1,12 @@
 // Pure pieces of the adapter converters against values worked out by hand: llama's q/k row permutation (as
 // convert_hf_to_gguf.py's LlamaModel.permute defines it), PEFT key names, PEFT pattern matching, and the merge update.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { GgmlType, gguf, writeGguf } from "../formats/gguf/index.js";
 import { matchPattern } from "../formats/peft/index.js";
+import { describeAdapter, formatAdapterInfo } from "./info.js";
 import { addLowRank } from "./merge.js";
 import { hfModuleName, hfShortName, parseGgufProjection, parsePeftKey, peftKey } from "./module-names.js";
 import { permuteRowsGgufToHf, permuteRowsHfToGguf, permutesQk } from "./permute.js";
@@ -65,5 +70,23 @@ describe("merge update", () => {
     const w = new Float32Array(6).fill(1);
     addLowRank(w, Float32Array.of(1, 0, 2, 0, 1, -1), Float32Array.of(1, 2, 3, -1), 3, 2, 2, 0.5);
     expect([...w]).toEqual([1.5, 2, 1, 2.5, 0.5, 4.5]);
+  });
+});
+
+describe("adapter info for other adapter types", () => {
+  it("describes a prompt-tuning GGUF and a PEFT PROMPT_TUNING folder by their own metadata", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-info-"));
+    const file = path.join(dir, "pt.gguf");
+    await writeGguf(file, {
+      metadata: { "general.architecture": gguf.str("llama"), "general.type": gguf.str("adapter"), "adapter.type": gguf.str("prompt-tuning"), "adapter.prompt_tuning.virtual_tokens": gguf.u32(20) },
+      tensors: [{ name: "prompt.embd", type: GgmlType.F32, ne: [64, 20], data: new Float32Array(1280) }],
+    });
+    const info = describeAdapter(file);
+    expect(info).toMatchObject({ format: "gguf", type: "prompt-tuning", arch: "llama", ranks: [], alpha: null, targets: ["prompt.embd"], tensors: 1, parameters: 1280, dtypes: ["f32"] });
+    expect(info.details).toEqual({ "adapter.prompt_tuning.virtual_tokens": "20" });
+    expect(formatAdapterInfo(info)).toContain("adapter.prompt_tuning.virtual_tokens  20");
+    fs.writeFileSync(path.join(dir, "adapter_config.json"), JSON.stringify({ peft_type: "PROMPT_TUNING", task_type: "CAUSAL_LM", num_virtual_tokens: 8, base_model_name_or_path: "Qwen/Qwen2-0.5B" }));
+    expect(describeAdapter(dir)).toMatchObject({ format: "peft", type: "PROMPT_TUNING", baseModel: "Qwen/Qwen2-0.5B", tensors: 0, details: { num_virtual_tokens: "8" } });
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -34,6 +34,8 @@ export interface AdapterInfo {
   parameters: number;
   /** Element types of the stored tensors. */
   dtypes: string[];
+  /** Other adapter.* metadata of a GGUF adapter (e.g. adapter.prompt_tuning.virtual_tokens), as text. */
+  details: Record<string, string>;
 }
 
 const uniqueSorted = <T>(values: Iterable<T>, compare?: (a: T, b: T) => number) => [...new Set(values)].sort(compare);
@@ -49,7 +51,13 @@ function describeGguf(file: string): AdapterInfo {
     });
   }
   const type = gguf.getString("adapter.type", "unknown");
+  const details: Record<string, string> = {};
+  for (const [key, value] of gguf.metadata) {
+    if (!key.startsWith("adapter.") || key === "adapter.type" || key === "adapter.lora.alpha" || value.type === "array") continue;
+    details[key] = String(value.value);
+  }
   const common = {
+    details,
     path: file,
     format: "gguf" as const,
     type,
@@ -100,6 +108,7 @@ function describePeft(dir: string): AdapterInfo {
     tensors: tensors.length,
     parameters: tensors.reduce((n, t) => n + t.elementCount, 0),
     dtypes: uniqueSorted(tensors.map((t) => t.dtype)),
+    details: isLora ? {} : Object.fromEntries(Object.entries(config).filter(([k, v]) => k.startsWith("num_") && v !== null).map(([k, v]) => [k, String(v)])),
   };
 }
 
@@ -138,5 +147,6 @@ export function formatAdapterInfo(info: AdapterInfo): string[] {
     msg({ en: "tensors     {n} ({t})", ko: "텐서        {n}개 ({t})" }, { n: info.tensors, t: info.dtypes.join(", ") || none }),
     msg({ en: "parameters  {v}", ko: "파라미터    {v}" }, { v: info.parameters.toLocaleString("en-US") }),
   );
+  for (const [key, value] of Object.entries(info.details)) lines.push(`${key}  ${value}`);
   return lines;
 }
