@@ -1,5 +1,6 @@
 // Pure pieces of the adapter converters against values worked out by hand: llama's q/k row permutation (as
-// convert_hf_to_gguf.py's LlamaModel.permute defines it), PEFT key names, PEFT pattern matching, and the merge update.
+// convert_hf_to_gguf.py's LlamaModel.permute defines it), PEFT key names, PEFT pattern matching, the merge update,
+// and what `adapters info` reports for non-LoRA adapters.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
