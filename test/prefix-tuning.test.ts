@@ -16,9 +16,9 @@ import { captureKeysValues } from "../src/methods/prefix-tuning/init.js";
 import { loadLlamaModel } from "../src/native/llama-runtime.js";
 import { readCheckpoint } from "../src/train/checkpoint.js";
 import { RunFolder, startTraining } from "../src/train/index.js";
-import { checkGradients } from "./helpers/finite-differences.js";
+import { checkGradients, tinyModel } from "./helpers/finite-differences.js";
 import { compareLogProbs, referenceLogProbs } from "./helpers/reference-logprobs.js";
-import { STORIES_260K, testModelPath } from "./helpers/test-models.js";
+import { STORIES_260K } from "./helpers/test-models.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-prefix-tuning-"));
 const trainText = path.join(root, "train.txt");
@@ -42,7 +42,7 @@ function ropeNormal(row: Float32Array, offset: number, pos: number, base: number
 describe("prefix tuning", () => {
   for (const arch of ["llama", "qwen3"] as const) {
     it(`${arch}: gradients of the prefixes equal finite differences`, async () => {
-      const model = await EngineModel.load(await testModelPath(arch), { threads: 1 });
+      const model = await tinyModel(arch);
       const prepared = prefixTuningMethod.prepare(model, options({ prefixTokens: 3 }), 2);
       expect(prepared.trainable.map((t) => t.name)).toEqual(["blk.0.prefix_k", "blk.0.prefix_v", "blk.1.prefix_k", "blk.1.prefix_v"]);
       const { checked, nonZero } = checkGradients(model, prepared.trainable, prepared.hooks, 4);
@@ -54,7 +54,7 @@ describe("prefix tuning", () => {
   }
 
   it("MLP reparameterisation: gradients of the embedding and both layers equal finite differences", async () => {
-    const model = await EngineModel.load(await testModelPath("llama"), { threads: 1 });
+    const model = await tinyModel("llama");
     const prepared = prefixTuningMethod.prepare(model, options({ prefixTokens: 3, reparam: true, reparamHidden: 16, reparamEmbd: 8 }), 2);
     expect(prepared.trainable.map((t) => t.name)).toEqual(["prefix.embd", "prefix.mlp.w1", "prefix.mlp.b1", "prefix.mlp.w2", "prefix.mlp.b2"]);
     const { checked, nonZero } = checkGradients(model, prepared.trainable, prepared.hooks, 5);

@@ -15,9 +15,9 @@ import { fitToCount, tokenizeInitText } from "../src/methods/prompt-tuning/init.
 import { loadLlamaModel } from "../src/native/llama-runtime.js";
 import { readCheckpoint } from "../src/train/checkpoint.js";
 import { RunFolder, startTraining } from "../src/train/index.js";
-import { checkGradients } from "./helpers/finite-differences.js";
+import { checkGradients, tinyModel } from "./helpers/finite-differences.js";
 import { compareLogProbs, referenceLogProbs } from "./helpers/reference-logprobs.js";
-import { quantizedStoriesPath, STORIES_260K, testModelPath } from "./helpers/test-models.js";
+import { quantizedStoriesPath, STORIES_260K } from "./helpers/test-models.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-prompt-tuning-"));
 const trainText = path.join(root, "train.txt");
@@ -40,7 +40,7 @@ function fileEmbeddingRows(file: string, ids: readonly number[]): Float32Array {
 describe("prompt tuning", () => {
   for (const arch of ["llama", "qwen3"] as const) {
     it(`${arch}: gradients of the virtual tokens equal finite differences`, async () => {
-      const model = await EngineModel.load(await testModelPath(arch), { threads: 1 });
+      const model = await tinyModel(arch);
       const prepared = promptTuningMethod.prepare(model, options({ virtualTokens: 3 }), 2);
       const { checked, nonZero } = checkGradients(model, prepared.trainable, prepared.hooks, 12);
       expect(checked).toBe(12);
@@ -139,7 +139,9 @@ describe("prompt tuning", () => {
     model.dispose();
 
     // Wrong adapters: another architecture, another width, a model file, a damaged file.
-    const qwen = await EngineModel.load(await testModelPath("qwen2"), { threads: 1 });
+    const qwenFile = path.join(root, "qwen2.gguf");
+    await writeRandomModel(qwenFile, { arch: "qwen2", nLayer: 1, nEmbd: 64, nFf: 64, nHead: 4, nHeadKv: 2, nVocab: 512, seed: 1 });
+    const qwen = await EngineModel.load(qwenFile, { threads: 1 });
     expect(() => loadPromptAdapter(adapterFile, qwen)).toThrow(AdapterMismatchError);
     qwen.dispose();
     const narrowFile = path.join(root, "narrow.gguf");

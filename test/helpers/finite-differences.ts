@@ -1,12 +1,26 @@
 // Gradient check for method tensors (prompt and prefix tuning): the Trainer's analytic gradient of a few entries of
 // each trainable tensor against central finite differences of its own forward loss (pattern of gradients.test.ts).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect } from "vitest";
 import type { DecoderHooks } from "../../src/arch/decoder.js";
-import type { EngineModel } from "../../src/engine/model.js";
+import { writeRandomModel } from "../../src/arch/random-model.js";
+import { EngineModel } from "../../src/engine/model.js";
 import { seededRandom } from "../../src/engine/random.js";
 import { Trainer, type MicroBatch, type TrainableTensor } from "../../src/engine/trainer.js";
 
 const ADAMW = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 };
+
+/**
+ * A tiny random model (40-token vocabulary, so a probe's forward pass is cheap) of `arch`; qwen3 with a head width
+ * other than E / H. Loaded with one thread.
+ */
+export async function tinyModel(arch: "llama" | "qwen3"): Promise<EngineModel> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "localtune-fd-")), `${arch}.gguf`);
+  await writeRandomModel(file, { arch, nLayer: 2, nEmbd: 16, nFf: 24, nHead: 4, nHeadKv: 2, headDim: arch === "qwen3" ? 8 : undefined, nVocab: 40, seed: 3 });
+  return EngineModel.load(file, { threads: 1 });
+}
 
 /** Random tokens and targets, the first token masked, weights normalised to a mean over the counted tokens. */
 export function randomBatch(V: number, T: number, B: number, seed: number): MicroBatch {

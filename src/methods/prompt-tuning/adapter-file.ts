@@ -1,7 +1,7 @@
 // The small GGUF files of soft-prompt adapters (prompt tuning, prefix tuning): writing them, and opening one with
 // checks that it is the expected kind of adapter, for this base architecture, with tensors of the model's shapes.
-// Layout (docs/adapters in README): general.type "adapter", adapter.type "prompt-tuning" | "prefix-tuning",
-// general.architecture of the base, F32 tensors named below by each method.
+// Layout (README, "Prompt tuning and prefix tuning"): general.type "adapter", adapter.type "prompt-tuning" or
+// "prefix-tuning", general.architecture of the base, F32 tensors named by each method.
 import fs from "node:fs";
 import type { EngineModel } from "../../engine/model.js";
 import { AdapterFormatError, AdapterMismatchError, FileNotFoundError } from "../../errors.js";
