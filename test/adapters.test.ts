@@ -1,20 +1,23 @@
 // Adapter export, import, merge and load-and-play on stories260K (llama: q/k rows permuted by llama.cpp's converter)
 // with a LoRA trained by `startTraining`: PEFT export -> import gives the same GGUF tensors; a merged GGUF loaded by
-// node-llama-cpp gives the logits of the base with the adapter attached through node-llama-cpp's `lora` option; PEFT
-// folders play through the generation path; adapters for another base and damaged files give named errors.
+// node-llama-cpp gives the logits of the base with the adapters attached through node-llama-cpp's `lora` option, and
+// so does our engine with stacked adapters (one of them a PEFT folder); PEFT folders play through the generation
+// path; adapters for another base and damaged files give named errors.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { LlamaContext, LlamaModel } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeAdapter, exportPeftAdapter, importPeftAdapter, mergeAdapters, readGgufLora, readLoraPair, resolveAdapterFile } from "../src/adapters/index.js";
+import { describeAdapter, exportPeftAdapter, importPeftAdapter, loadEngineLora, mergeAdapters, readGgufLora, readLoraPair, resolveAdapterFile } from "../src/adapters/index.js";
+import { forwardLogits } from "../src/engine/forward.js";
+import { EngineModel } from "../src/engine/model.js";
 import { AdapterFormatError, AdapterMismatchError, GgufFormatError, SafetensorsFormatError } from "../src/errors.js";
 import { GgmlType, readGguf } from "../src/formats/gguf/index.js";
 import { readSafetensors, writeSafetensors } from "../src/formats/safetensors/index.js";
 import { getLlamaRuntime } from "../src/native/llama-runtime.js";
 import { generateText } from "../src/prompt/index.js";
 import { startTraining } from "../src/train/index.js";
-import { referenceLogProbs } from "./helpers/reference-logprobs.js";
+import { logSoftmax, referenceLogProbs } from "./helpers/reference-logprobs.js";
 import { quantizedStoriesPath, STORIES_260K, testModelPath } from "./helpers/test-models.js";
 import { writeTinyLora } from "./helpers/tiny-lora.js";
 
@@ -78,10 +81,10 @@ function worstRelativeDiff(a: Float64Array[], b: Float64Array[]): number {
 
 const F32_CONTEXT = { contextSize: 32, threads: 1, flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32" } as const;
 
-async function logProbs(modelPath: string, lora?: { filePath: string; scale?: number }): Promise<Float64Array[]> {
+async function logProbs(modelPath: string, ...adapters: { filePath: string; scale?: number }[]): Promise<Float64Array[]> {
   const llama = await getLlamaRuntime({ gpu: "cpu" });
   const model: LlamaModel = await llama.loadModel({ modelPath });
-  const context: LlamaContext = await model.createContext({ ...F32_CONTEXT, ...(lora ? { lora: { adapters: [lora] } } : {}) });
+  const context: LlamaContext = await model.createContext({ ...F32_CONTEXT, ...(adapters.length > 0 ? { lora: { adapters } } : {}) });
   try {
     return await referenceLogProbs(model, TOKENS, V, context);
   } finally {
@@ -222,6 +225,27 @@ describe("merge", () => {
     await mergeAdapters({ model: q8Base, adapters: [{ path: adapter }], out: mergedQ8Base });
     expect(readGguf(mergedQ8Base).tensor("blk.0.ffn_gate.weight").type).toBe(GgmlType.Q8_0);
     expect(worstRelativeDiff(await logProbs(mergedQ8Base), await logProbs(q8Base, { filePath: adapter }))).toBeLessThan(2.5e-2);
+  }, 60_000);
+});
+
+describe("stacking", () => {
+  it("two adapters with scales: merged GGUF, our engine (PEFT folder + GGUF) and node-llama-cpp agree", async () => {
+    const tiny = path.join(root, "tiny-stack.gguf");
+    await writeTinyLora(tiny, { rank: 2, alpha: 4, bScale: 0.2, seed: 3 });
+    const reference = await logProbs(STORIES_260K, { filePath: adapter, scale: 0.5 }, { filePath: tiny, scale: -1 });
+    const merged = path.join(root, "merged-stack.gguf");
+    await mergeAdapters({ model: STORIES_260K, adapters: [{ path: adapter, scale: 0.5 }, { path: tiny, scale: -1 }], out: merged, type: "f32" });
+    expect(worstRelativeDiff(await logProbs(merged), reference)).toBeLessThan(1e-4);
+
+    const peft = path.join(root, "peft-stack");
+    await exportPeftAdapter({ adapter, model: STORIES_260K, out: peft });
+    const engine = await EngineModel.load(STORIES_260K, { threads: 1 });
+    const lora = await loadEngineLora(engine, [{ path: peft, scale: 0.5 }, { path: tiny, scale: -1 }], STORIES_260K);
+    const logits = forwardLogits(engine, { tokens: Int32Array.from(TOKENS), sequences: 1 }, lora.hooks);
+    const ours = TOKENS.map((_, i) => logSoftmax(logits.subarray(i * V, (i + 1) * V)));
+    expect(worstRelativeDiff(ours, reference)).toBeLessThan(1e-4);
+    lora.dispose();
+    engine.dispose();
   }, 60_000);
 });
 

@@ -8,3 +8,4 @@ export { resolveAdapterFile, adapterCacheDir } from "./resolve.js";
 export { readGgufLora, readLoraPair, checkLoraAgainstBase, writeGgufLoraFile, loraPairScale, type GgufLora, type LoraPair, type LoraPairValues } from "./gguf-lora.js";
 export { permuteRowsGgufToHf, permuteRowsHfToGguf, permutesQk } from "./permute.js";
 export { HF_MODULES, parsePeftKey, peftKey, hfModuleName } from "./module-names.js";
+export { loadEngineLora, type EngineLora } from "./engine-lora.js";
