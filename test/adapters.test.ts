@@ -3,6 +3,7 @@
 // node-llama-cpp gives the logits of the base with the adapters attached through node-llama-cpp's `lora` option, and
 // so does our engine with stacked adapters (one of them a PEFT folder); PEFT folders play through the generation
 // path; adapters for another base and damaged files give named errors.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -276,4 +277,24 @@ describe("load-and-play", () => {
     const peft = describeAdapter(path.join(path.dirname(adapter), "peft"));
     expect(peft).toMatchObject({ format: "peft", type: "lora", ranks: [4], alpha: 8, parameters: gguf.parameters, targets: gguf.targets });
   });
+});
+
+describe("CLI", () => {
+  const localtune = (...args: string[]) => spawnSync(process.execPath, ["bin/localtune.js", ...args], { encoding: "utf8", env: { ...process.env } });
+
+  it("adapters export/import/info round trip as a user runs them; bad input exits non-zero with a Korean message", () => {
+    const out = path.join(root, "cli-peft");
+    const exported = localtune("--lang", "en", "adapters", "export", "-a", adapter, "-m", STORIES_260K, "-o", out, "--json");
+    expect(exported.status).toBe(0);
+    expect(JSON.parse(exported.stdout)).toMatchObject({ modules: 35, rank: 4, permuted: 10 });
+    const gguf = path.join(root, "cli.gguf");
+    const imported = localtune("--lang", "en", "adapters", "import", "-a", out, "-m", STORIES_260K, "-o", gguf);
+    expect(imported.stdout).toMatch(/GGUF LoRA written to .*cli\.gguf: 35 modules, rank 4, alpha 8/);
+    const info = localtune("--lang", "ko", "adapters", "info", gguf);
+    expect(info.stdout).toMatch(/랭크\s+4/);
+    expect(info.stdout).toMatch(/파라미터\s+23,120/);
+    const bad = localtune("--lang", "ko", "adapters", "import", "-a", root, "-m", STORIES_260K, "-o", path.join(root, "never.gguf"));
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/adapter_config\.json.*찾을 수 없습니다/);
+  }, 30_000);
 });
