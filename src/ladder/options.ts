@@ -1,0 +1,34 @@
+// Options of `localtune ladder` (and of the demo, which fills them with the embedded defaults): one zod schema.
+import { z } from "zod";
+import { InvalidConfigError } from "../errors.js";
+
+export const LadderOptionsSchema = z.object({
+  model: z.string().min(1).describe("base model: a GGUF file"),
+  data: z.array(z.string().min(1)).min(1).describe("training documents: .txt/.md files, folders of them, or a dataset folder; also what RAG retrieves from"),
+  suite: z.string().min(1).describe("evaluation suite JSONL (qa, cloze, mc, judge items), the same for every rung"),
+  heldOut: z.string().optional().describe("held-out text for perplexity (text none of the rungs trained on)"),
+  out: z.string().min(1).describe("folder for report.md, report.html, results.json and each rung's run folder and eval"),
+  budget: z.string().default("50k").describe('training budget per training rung: tokens ("50k", "200000") or time ("90s", "5m")'),
+  methods: z.array(z.string()).optional().describe("rungs to run, by id (prompt, few-shot, rag, lora-r2, dapt...) or method name; default all"),
+  ctx: z.number().int().min(8).default(128).describe("tokens per training sequence; also the perplexity window"),
+  batch: z.number().int().positive().default(4).describe("sequences per optimizer step"),
+  seed: z.number().int().nonnegative().default(42).describe("seed for training (data order, initialisation) and for drawing few-shot examples"),
+  threads: z.number().int().positive().optional().describe("CPU threads for training and scoring; default all logical cores"),
+  fewShot: z.number().int().positive().default(3).describe("examples before each item in the few-shot rung"),
+  examples: z.string().optional().describe("few-shot examples file (JSONL of input/output or question/answer); default: other suite items whose answer differs"),
+  ragPassages: z.number().int().positive().default(3).describe("retrieved passages before each item in the RAG rung"),
+  ragPassageTokens: z.number().int().min(8).default(64).describe("longest passage in the RAG index, in tokens"),
+  judgeModel: z.string().optional().describe("GGUF model that judges the suite's judge items; without it they are listed as skipped"),
+  title: z.string().optional().describe("report title"),
+});
+
+export type LadderOptions = z.infer<typeof LadderOptionsSchema>;
+export type LadderOptionsInput = z.input<typeof LadderOptionsSchema>;
+
+/** Validates ladder options, listing every problem in one message. */
+export function resolveLadderOptions(input: unknown): LadderOptions {
+  const parsed = LadderOptionsSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "options"}: ${issue.message}`).join("; ");
+  throw new InvalidConfigError({ en: `invalid ladder options: ${problems}`, ko: `사다리 설정이 올바르지 않습니다: ${problems}` });
+}

@@ -1,0 +1,93 @@
+// The rungs of the method ladder, cheapest first: three that train nothing (prompt, few-shot, RAG), then one or more
+// per training method in src/methods/registry.ts, so a newly registered method joins the ladder by itself.
+import { InvalidConfigError } from "../errors.js";
+import { METHODS } from "../methods/registry.js";
+
+export type RungKind = "prompt" | "few-shot" | "rag" | "train";
+
+export interface Rung {
+  /** Id in --methods, the report and the run folder name, e.g. "lora-r16". */
+  id: string;
+  /** Display name, e.g. "LoRA r=16". */
+  label: string;
+  kind: RungKind;
+  /** Registered method name (training rungs). */
+  method?: string;
+  methodOptions?: Record<string, unknown>;
+  /** Peak learning rate (training rungs). */
+  lr?: number;
+}
+
+interface Variant {
+  id: string;
+  label: string;
+  options: Record<string, unknown>;
+  lr: number;
+}
+
+// How a registered method appears on the ladder. Learning rates follow each method's usual range (higher for the
+// fewer, freshly initialised parameters of prompt tuning, lower for every weight in DAPT), tuned on the demo's
+// corpus (README of src/ladder).
+const VARIANTS: Record<string, Variant[]> = {
+  "prompt-tuning": [{ id: "prompt-tuning", label: "prompt tuning", options: {}, lr: 3e-2 }],
+  "prefix-tuning": [{ id: "prefix-tuning", label: "prefix tuning", options: {}, lr: 1e-2 }],
+  bitfit: [{ id: "bitfit", label: "BitFit", options: {}, lr: 1e-2 }],
+  ia3: [{ id: "ia3", label: "IA3", options: {}, lr: 1e-2 }],
+  lora: [
+    { id: "lora-r2", label: "LoRA r=2", options: { lowRank: true }, lr: 5e-3 },
+    { id: "lora-r16", label: "LoRA r=16", options: { rank: 16 }, lr: 5e-3 },
+  ],
+  full: [{ id: "dapt", label: "DAPT (full)", options: {}, lr: 2e-3 }],
+};
+
+/** Ladder order of the known methods; methods registered later without an entry go before DAPT. */
+const ORDER = ["prompt-tuning", "prefix-tuning", "bitfit", "ia3", "lora"];
+const LAST = ["full"];
+
+/** A registered method without a ladder entry trains with its default options at this learning rate. */
+const DEFAULT_LR = 1e-3;
+
+const UNTRAINED: Rung[] = [
+  { id: "prompt", label: "prompt (baseline)", kind: "prompt" },
+  { id: "few-shot", label: "few-shot", kind: "few-shot" },
+  { id: "rag", label: "RAG", kind: "rag" },
+];
+
+/** Every rung, in ladder order. */
+export function allRungs(): Rung[] {
+  const names = METHODS.map((m) => m.name);
+  const rank = (name: string) => {
+    if (LAST.includes(name)) return ORDER.length + 1 + LAST.indexOf(name);
+    const i = ORDER.indexOf(name);
+    return i >= 0 ? i : ORDER.length;
+  };
+  const ordered = [...names].sort((a, b) => rank(a) - rank(b) || names.indexOf(a) - names.indexOf(b));
+  const training = ordered.flatMap((method) =>
+    (VARIANTS[method] ?? [{ id: method, label: method, options: {}, lr: DEFAULT_LR }]).map(
+      (v): Rung => ({ id: v.id, label: v.label, kind: "train", method, methodOptions: v.options, lr: v.lr }),
+    ),
+  );
+  return [...UNTRAINED, ...training];
+}
+
+/**
+ * The rungs to run: all of them, or those named (by rung id, "lora-r2", or by method name, "lora" for all its
+ * rungs), kept in ladder order. An unknown name fails with the list of valid ones.
+ */
+export function selectRungs(names: readonly string[] | undefined): Rung[] {
+  const rungs = allRungs();
+  if (names === undefined || names.length === 0) return rungs;
+  const wanted = new Set<string>();
+  for (const name of names) {
+    const matches = rungs.filter((r) => r.id === name || r.method === name);
+    if (matches.length === 0) {
+      const valid = rungs.map((r) => r.id).join(", ");
+      throw new InvalidConfigError({
+        en: `--methods: unknown rung "${name}". Valid rungs: ${valid} (or a method name such as lora for all its rungs).`,
+        ko: `--methods: 알 수 없는 단계 "${name}". 사용 가능한 단계: ${valid} (또는 lora처럼 방법 이름으로 그 방법의 모든 단계).`,
+      });
+    }
+    for (const m of matches) wanted.add(m.id);
+  }
+  return rungs.filter((r) => wanted.has(r.id));
+}
