@@ -12,6 +12,8 @@ import { registerData } from "./data.js";
 import { registerEval } from "./eval.js";
 import { registerReport } from "./report.js";
 import { registerAdapters } from "./adapters.js";
+import { registerLadder } from "./ladder.js";
+import { registerDemo } from "./demo.js";
 
 /** Adds every command to the program. Add one line per new command file. */
 export function registerCommands(program: Command): void {
@@ -31,4 +33,6 @@ const commandRegistrars: Array<(program: Command) => void> = [
   registerEval,
   registerReport,
   registerAdapters,
+  registerLadder,
+  registerDemo,
 ];
