@@ -72,6 +72,21 @@ describe("merge update", () => {
     addLowRank(w, Float32Array.of(1, 0, 2, 0, 1, -1), Float32Array.of(1, 2, 3, -1), 3, 2, 2, 0.5);
     expect([...w]).toEqual([1.5, 2, 1, 2.5, 0.5, 4.5]);
   });
+
+  it("gives the same sums with rank 5 (four components per pass, then one) as the plain triple loop", () => {
+    const [nIn, nOut, r] = [7, 3, 5];
+    const a = Float32Array.from({ length: r * nIn }, (_, i) => Math.sin(i));
+    const b = Float32Array.from({ length: nOut * r }, (_, i) => Math.cos(i));
+    const w = new Float32Array(nIn * nOut).fill(0.25);
+    addLowRank(w, a, b, nIn, nOut, r, -1.5);
+    for (let o = 0; o < nOut; o++) {
+      for (let i = 0; i < nIn; i++) {
+        let sum = 0;
+        for (let k = 0; k < r; k++) sum += b[o * r + k]! * a[k * nIn + i]!;
+        expect(w[o * nIn + i]).toBeCloseTo(0.25 - 1.5 * sum, 6);
+      }
+    }
+  });
 });
 
 describe("adapter info for other adapter types", () => {
