@@ -7,6 +7,7 @@ import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
 import { tensorShape, type GgmlTensor, type Ptr } from "../native/ggml-bindings.js";
 import { GraphContext, graphNodeBudget } from "./graph-context.js";
+import { TransposedWeights } from "./frozen-backward.js";
 import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
 import { realTokenRows, sequencePositions } from "./positions.js";
@@ -32,6 +33,8 @@ export interface TrainerShape {
   sequenceLength: number;
   /** Sequences per micro-batch B. */
   batchSize: number;
+  /** Backward through frozen F16/quantized weights as mul_mat against transposed BF16 copies (frozen-backward.ts). Default true. */
+  transposeFrozenWeights?: boolean;
 }
 
 /** One micro-batch: N = B * T tokens, each with its next-token target and loss weight. */
@@ -71,6 +74,9 @@ export class Trainer {
   private evalGraph: LossGraph | undefined;
   private readonly staticCtx: Ptr;
   private readonly staticBuffer: Ptr;
+  private readonly transposed: TransposedWeights;
+  /** Backward nodes through frozen compact weights turned into mul_mat against transposed copies. */
+  readonly rewrittenBackwardNodes: number;
 
   constructor(
     readonly model: EngineModel,
@@ -113,6 +119,10 @@ export class Trainer {
       accs[i] = node === this.train.loss ? lossGradAcc : (byTensor.get(node) ?? 0n);
     }
     api.ggml_build_backward_expand(this.train.g.ctx, this.train.g.graph, accs);
+    const trainableSet = new Set(trainable.map((t) => t.tensor));
+    this.transposed = new TransposedWeights(model);
+    this.rewrittenBackwardNodes =
+      shape.transposeFrozenWeights === false ? 0 : this.transposed.rewrite(this.train.g.graph, new Set([...model.weights.values()].filter((w) => !trainableSet.has(w))));
     this.allocate(this.train);
     this.optimizer = this.buildOptimizerGraph();
   }
@@ -185,12 +195,12 @@ export class Trainer {
     this.step = step;
   }
 
-  /** Bytes of compute buffers (activations of the training graph, optimizer, validation). */
+  /** Bytes of compute buffers (activations of the training graph, optimizer, validation) and transposed frozen weights. */
   computeBufferBytes(): number {
     const { api } = this.model;
     return [this.train.galloc, this.optimizer.galloc, this.evalGraph?.galloc]
       .filter((g): g is Ptr => g !== undefined)
-      .reduce((sum, g) => sum + api.ggml_gallocr_get_buffer_size(g, 0), 0);
+      .reduce((sum, g) => sum + api.ggml_gallocr_get_buffer_size(g, 0), this.transposed.bytes);
   }
 
   dispose(): void {
@@ -202,6 +212,7 @@ export class Trainer {
     }
     api.ggml_backend_buffer_free(this.staticBuffer);
     api.ggml_free(this.staticCtx);
+    this.transposed.dispose();
   }
 
   private buildLossGraph(backward: boolean): Omit<LossGraph, "galloc"> & { galloc: Ptr } {

@@ -153,7 +153,6 @@ export interface GgmlApi {
   ggml_exp(ctx: C, a: T): T;
   ggml_neg(ctx: C, a: T): T;
   ggml_abs(ctx: C, a: T): T;
-  ggml_abs(ctx: C, a: T): T;
   ggml_sum(ctx: C, a: T): T;
   ggml_sum_rows(ctx: C, a: T): T;
   ggml_mean(ctx: C, a: T): T;
@@ -290,7 +289,6 @@ const BASE_PROTOTYPES = [
   "void *ggml_log(void *ctx, void *a)",
   "void *ggml_exp(void *ctx, void *a)",
   "void *ggml_neg(void *ctx, void *a)",
-  "void *ggml_abs(void *ctx, void *a)",
   "void *ggml_abs(void *ctx, void *a)",
   "void *ggml_sum(void *ctx, void *a)",
   "void *ggml_sum_rows(void *ctx, void *a)",
