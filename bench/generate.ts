@@ -1,13 +1,14 @@
-// `npm run bench:generate`: decode tokens/s of localtune's generation path (TextGenerator over node-llama-cpp)
-// beside node-llama-cpp's own LlamaCompletion on the same model, prompt, context and threads. Greedy, fixed token
-// count, runs interleaved (ours, theirs, ours...) so load on the machine hits both alike; medians are quoted.
+// `npm run bench:generate`: decode tokens/s of localtune's two generation paths (TextGenerator over node-llama-cpp,
+// and over our ggml engine with its key/value cache, which prompt/prefix-tuning adapters use) beside node-llama-cpp's
+// own LlamaCompletion on the same model, prompt, context and threads. Greedy, fixed token count, runs interleaved
+// (ours, theirs, engine, ours...) so load on the machine hits all alike; medians are quoted.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LlamaCompletion } from "node-llama-cpp";
 import { writeRandomModel } from "../src/arch/random-model.js";
 import { GgmlType } from "../src/formats/gguf/index.js";
-import { LlamaModelHost, resolveSampling } from "../src/prompt/index.js";
+import { EngineGenerator, LlamaModelHost, resolveSampling } from "../src/prompt/index.js";
 import { median, printTable } from "./stats.js";
 
 const threads = Number(process.env.BENCH_THREADS ?? 1);
@@ -51,9 +52,14 @@ for (const c of cases) {
   const context = await host.model.createContext({ contextSize: 1024, threads });
   const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
   const promptTokens = host.model.tokenize(prompt);
+  const engine = await EngineGenerator.open(file, { gpu, threads, contextSize: 1024 });
 
   const runOurs = async (): Promise<Run> => {
     const r = await ours.generate({ prompt, sampling, onText: () => undefined });
+    return { tokens: r.completionTokens, decodeTps: r.tokensPerSecond, totalTps: (r.completionTokens * 1000) / r.durationMs };
+  };
+  const runEngine = async (): Promise<Run> => {
+    const r = await engine.generate({ prompt, sampling, onText: () => undefined });
     return { tokens: r.completionTokens, decodeTps: r.tokensPerSecond, totalTps: (r.completionTokens * 1000) / r.durationMs };
   };
   const runTheirs = async (): Promise<Run> => {
@@ -76,19 +82,24 @@ for (const c of cases) {
 
   await runOurs();
   await runTheirs();
+  await runEngine();
   const oursRuns: Run[] = [];
   const theirRuns: Run[] = [];
+  const engineRuns: Run[] = [];
   for (let i = 0; i < repeats; i++) {
     oursRuns.push(await runOurs());
     theirRuns.push(await runTheirs());
+    engineRuns.push(await runEngine());
   }
   const m = (runs: Run[], key: keyof Run) => median(runs.map((r) => r[key]));
   const ratio = m(oursRuns, "decodeTps") / m(theirRuns, "decodeTps");
+  const engineRatio = m(engineRuns, "decodeTps") / m(theirRuns, "decodeTps");
   rows.push(
     { model: c.name, path: "localtune generate (node-llama-cpp)", tokens: m(oursRuns, "tokens"), "decode tok/s": m(oursRuns, "decodeTps").toFixed(0), "total tok/s": m(oursRuns, "totalTps").toFixed(0), "vs node-llama-cpp": `${(ratio * 100).toFixed(1)}%` },
     { model: c.name, path: "node-llama-cpp LlamaCompletion", tokens: m(theirRuns, "tokens"), "decode tok/s": m(theirRuns, "decodeTps").toFixed(0), "total tok/s": m(theirRuns, "totalTps").toFixed(0), "vs node-llama-cpp": "100%" },
-    { model: c.name, path: "localtune engine (prompt/prefix tuning)", tokens: "-", "decode tok/s": "n/a", "total tok/s": "n/a", "vs node-llama-cpp": "not built yet" },
+    { model: c.name, path: "localtune engine, KV cache (prompt/prefix tuning)", tokens: m(engineRuns, "tokens"), "decode tok/s": m(engineRuns, "decodeTps").toFixed(0), "total tok/s": m(engineRuns, "totalTps").toFixed(0), "vs node-llama-cpp": `${(engineRatio * 100).toFixed(1)}%` },
   );
+  await engine.dispose();
   await context.dispose();
   await host.dispose();
 }

@@ -1,6 +1,7 @@
 // The engine generation path against independent references: on base models its greedy output is node-llama-cpp's,
 // token for token (stories260K and a random qwen3); with prompt- and prefix-tuning adapters it is the greedy argmax of
 // full forward passes with the adapter's hooks; stops, seeds and aborts behave as on the node-llama-cpp path.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -165,6 +166,10 @@ describe("EngineGenerator with adapters", () => {
     expect(result.text).toBe(host.model.detokenize(expected));
     const plain = await engine.generate({ prompt: "Once upon a time", sampling: greedy(40) });
     expect(result.text).not.toBe(plain.text);
+    // `localtune generate --adapter` picks the engine path from the file's adapter.type.
+    const cli = spawnSync(process.execPath, ["bin/localtune.js", "--lang", "en", "generate", "-m", STORIES_260K, "--adapter", file, "-p", "Once upon a time", "-t", "0", "-n", "40", "--threads", "1", "--context-size", "128", "--json"], { encoding: "utf8" });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ model: "stories260K+prompt", text: result.text, stopReason: result.stopReason });
   });
 
   it("prefix tuning: greedy output equals full forwards with the prefixes, and differs from the base", async () => {
