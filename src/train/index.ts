@@ -1,4 +1,6 @@
 // Public training API: start a run from a config, or resume one from its folder. Both run in a child process.
+import { InvalidConfigError } from "../errors.js";
+import { findMethod } from "../methods/registry.js";
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from "./config.js";
 import { runTrainingJob, type DoneEvent, type JobOptions } from "./job.js";
 import { RunFolder } from "./run-folder.js";
@@ -8,9 +10,16 @@ export { TrainingCrashedError, type DoneEvent, type JobOptions } from "./job.js"
 export type { TrainEvent } from "./loop.js";
 export { RunFolder, type MetricsRecord } from "./run-folder.js";
 
-/** Validates the config, creates the run folder (config.json) and trains. */
+/** Validates the config and the method's options, creates the run folder (config.json) and trains. */
 export async function startTraining(input: TrainConfigInput, options: JobOptions = {}): Promise<{ config: TrainConfig; runDir: string; done: DoneEvent }> {
   const config = resolveTrainConfig(input);
+  // Bad method options must fail before the run folder exists, or a retry with the same --out would be refused.
+  const method = findMethod(config.method);
+  const parsed = method.schema.safeParse(config.methodOptions);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || method.name}: ${i.message}`).join("; ");
+    throw new InvalidConfigError({ en: `invalid ${method.name} options: ${problems}`, ko: `${method.name} 옵션이 올바르지 않습니다: ${problems}` });
+  }
   const folder = RunFolder.create(config);
   const done = await runTrainingJob(folder.dir, options);
   return { config, runDir: folder.dir, done };
