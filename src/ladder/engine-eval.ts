@@ -111,8 +111,9 @@ export function createEngineEvalBackend(model: EngineModel, vocab: LlamaModel, h
         const next = argmax(forwardLogits(model, { tokens: all, sequences: 1, outputRows: Int32Array.from([all.length - 1]) }, hooks)) as Token;
         if (next === eos) break;
         generated.push(next);
-        // Detokenized with the prompt's last tokens as context, so a leading space is kept as llama.cpp keeps it.
-        text = vocab.detokenize(generated, false, tokens);
+        // Detokenized on its own, as node-llama-cpp's LlamaCompletion returns it (SentencePiece drops the first
+        // token's leading space), so both generators give the same text.
+        text = vocab.detokenize(generated);
         const stopAt = firstStop(text, opts.stop);
         if (stopAt >= 0) return text.slice(0, stopAt);
         if (decided !== undefined && text.normalize("NFC").trimStart().toLowerCase().length > decided) break;
