@@ -12,6 +12,8 @@ import { RUNG_IDS } from "../src/doctor/rungs.js";
 
 const MODEL = "models/stories260K.gguf";
 const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-doctor-"));
+// These tests check the uncalibrated report; calibration and --verify are test/doctor-verify.test.ts.
+const skip = { calibration: "skip" as const, threads: 1 };
 
 function expectConsistentVerdict(report: DoctorReport): void {
   const hw = report.hardware;
@@ -24,12 +26,12 @@ function expectConsistentVerdict(report: DoctorReport): void {
     expect(report.verdict.en).toContain(hw.backend.backend.toUpperCase());
   }
   expect(report.calibration.status).toBe("missing");
-  expect(report.verdict.en).toContain("Not calibrated: times are unknown until calibration runs");
+  expect(report.verdict.en).toContain("Not calibrated at 1 thread(s): times are unknown until calibration runs");
 }
 
 describe("doctor on this machine", () => {
   it("plans stories260K from its GGUF: every rung fits, ranked by FLOPs", async () => {
-    const report = await runDoctor({ model: MODEL, tokens: 100_000, cacheDir });
+    const report = await runDoctor({ model: MODEL, tokens: 100_000, cacheDir, ...skip });
     expectConsistentVerdict(report);
     expect(report.hardware.cpu.threads).toBeGreaterThan(0);
     expect(report.hardware.disk.freeBytes).toBeGreaterThan(0);
@@ -46,11 +48,12 @@ describe("doctor on this machine", () => {
   });
 
   it("plans a 0.5B shape: LoRA fits in RAM, full DAPT needs 16 bytes per parameter", async () => {
-    const report = await runDoctor({ modelShape: "qwen2.5-0.5b", tokens: 5_000_000, cacheDir });
+    const report = await runDoctor({ modelShape: "qwen2.5-0.5b", tokens: 5_000_000, cacheDir, ...skip });
     expectConsistentVerdict(report);
     const plan = report.plans[0]!;
     const full = plan.rungs.find((r) => r.id === "full-dapt")!;
-    expect(full.memory.weights).toBe(16 * 494_032_768);
+    const m = full.memory;
+    expect(m.weightBytes + m.gradientBytes + m.optimizerBytes).toBe(16 * 494_032_768);
     const ranks = plan.rungs.map((r) => r.epochFlops);
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
   });
@@ -71,7 +74,7 @@ describe("doctor on this machine", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-data-"));
     const file = path.join(dir, "mixed.txt");
     fs.writeFileSync(file, "Once upon a time, there was a little girl. 옛날 옛적에");
-    const report = await runDoctor({ model: MODEL, data: file, cacheDir });
+    const report = await runDoctor({ model: MODEL, data: file, cacheDir, ...skip });
     const bound = countDatasetTokens(file).tokens;
     expect(report.dataset.source).toBe("tokenizer");
     expect(report.dataset.tokens).toBeGreaterThan(10);
@@ -79,7 +82,7 @@ describe("doctor on this machine", () => {
   });
 
   it("the CLI prints the report as JSON", () => {
-    const out = execFileSync("node", ["bin/localtune.js", "doctor", "--model", MODEL, "--tokens", "1000", "--json"], {
+    const out = execFileSync("node", ["bin/localtune.js", "doctor", "--model", MODEL, "--tokens", "1000", "--no-calibrate", "--json"], {
       encoding: "utf8",
       env: { ...process.env, LOCALTUNE_CACHE_DIR: cacheDir },
     });
@@ -90,6 +93,6 @@ describe("doctor on this machine", () => {
   });
 
   it("rejects an unknown shape with the list of known ones", async () => {
-    await expect(runDoctor({ modelShape: "gpt-5", cacheDir })).rejects.toThrow(/known shapes are smollm2-135m, qwen2.5-0.5b/);
+    await expect(runDoctor({ modelShape: "gpt-5", cacheDir, ...skip })).rejects.toThrow(/known shapes are smollm2-135m, qwen2.5-0.5b/);
   });
 });

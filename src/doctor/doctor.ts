@@ -4,15 +4,28 @@ import fs from "node:fs";
 import { InvalidConfigError } from "../errors.js";
 import type { Bilingual } from "../i18n/index.js";
 import { getLlamaRuntime } from "../native/llama-runtime.js";
-import { calibrationCacheDir, loadCalibration, machineKey, type CalibrationState, type Versions } from "./calibration.js";
+import { defaultThreads } from "../native/ggml-runtime.js";
+import {
+  calibrate,
+  calibratedThreads,
+  calibrationCacheDir,
+  calibrationCases,
+  loadCalibration,
+  machineKey,
+  type CalibrationCase,
+  type CalibrationState,
+  type MachineIdentity,
+  type Versions,
+} from "./calibration.js";
 import type { CommandRunner } from "./command.js";
 import { simdSummary } from "./cpu.js";
 import { countDatasetTokens, type DatasetTokens } from "./dataset-tokens.js";
 import { detectHardware, type HardwareReport } from "./detect.js";
 import { readGgufModelShape } from "./gguf-shape.js";
 import { KNOWN_MODEL_SHAPES, type ModelShape } from "./model-shape.js";
+import { measureEngine } from "./measure.js";
 import { planRungs, type Plan } from "./plan.js";
-import { DEFAULT_RUNG_OPTIONS, type RungOptions } from "./rungs.js";
+import { ASSUMED_RUNTIME_BYTES, DEFAULT_RUNG_OPTIONS, type RungOptions } from "./rungs.js";
 
 export interface DoctorOptions {
   /** GGUF model file to plan for. */
@@ -32,6 +45,13 @@ export interface DoctorOptions {
   workspace?: string;
   /** Calibration cache folder. Default: calibrationCacheDir(). */
   cacheDir?: string;
+  /** CPU threads training would use. Default: the engine's default (LOCALTUNE_THREADS, else every core). */
+  threads?: number;
+  /** "auto": benchmark the engine when no calibration covers these threads; "force": benchmark again; "skip": never
+   *  (times stay unknown without a cached calibration). Default "auto". */
+  calibration?: "auto" | "force" | "skip";
+  /** Calibration progress (to stderr in the CLI). */
+  onProgress?: (line: string) => void;
   run?: CommandRunner;
 }
 
@@ -42,6 +62,8 @@ export interface DoctorReport {
   localtuneVersion: string;
   hardware: HardwareReport;
   calibration: CalibrationState;
+  /** CPU threads the plan's times are for. */
+  threads: number;
   dataset: (DatasetTokens | { tokens: number; source: "given" | "default"; files: string[]; records: number });
   options: RungOptions;
   /** Memory the chosen backend can use for a plan. */
@@ -87,17 +109,20 @@ async function datasetSize(options: DoctorOptions): Promise<DoctorReport["datase
   }
 }
 
-function verdictOf(hw: HardwareReport, memoryBytes: number, calibration: CalibrationState): Bilingual {
+function verdictOf(hw: HardwareReport, memoryBytes: number, calibration: CalibrationState, threads: number): Bilingual {
   const gib = (memoryBytes / 2 ** 30).toFixed(1);
   const s = simdSummary(hw.cpu.simd);
   const simd = [s.avx512 ? "AVX-512" : s.avx2 ? "AVX2" : s.neon ? "NEON" : "no AVX2", s.amx ? "AMX" : ""].filter(Boolean).join(" + ");
   const variant = hw.backend.cpuVariant ? `libggml-cpu-${hw.backend.cpuVariant}` : "ggml CPU";
-  const calibrated = calibration.status === "calibrated";
+  const calibrated = calibration.status === "calibrated" && calibratedThreads(calibration.calibration, hw.backend.backend).includes(threads);
   const timing: Bilingual = calibrated
-    ? { en: "Times below are from this machine's calibration.", ko: "아래 시간은 이 PC의 보정 결과입니다." }
+    ? {
+        en: `Times below are from this machine's calibration at ${threads} thread(s), measured ${calibration.calibration.measuredAt}.`,
+        ko: `아래 시간은 이 PC에서 스레드 ${threads}개로 보정한 결과입니다 (${calibration.calibration.measuredAt} 측정).`,
+      }
     : {
-        en: "Not calibrated: times are unknown until calibration runs (it needs the training engine); rungs are ranked by FLOPs.",
-        ko: "보정 안 됨: 보정을 실행하기 전에는 시간을 알 수 없습니다 (학습 엔진 필요). 단계는 FLOPs 순으로 정렬했습니다.",
+        en: `Not calibrated at ${threads} thread(s): times are unknown until calibration runs (localtune doctor --calibrate); rungs are ranked by FLOPs.`,
+        ko: `스레드 ${threads}개로 보정 안 됨: 보정(localtune doctor --calibrate)을 실행하기 전에는 시간을 알 수 없습니다. 단계는 FLOPs 순으로 정렬했습니다.`,
       };
   if (hw.backend.backend === "cpu") {
     return {
@@ -112,6 +137,58 @@ function verdictOf(hw: HardwareReport, memoryBytes: number, calibration: Calibra
   };
 }
 
+/** Threads the training engine uses when none are given (the same rule as src/native/ggml-runtime.ts). */
+export function engineThreads(): number {
+  return Math.max(1, (process.env.LOCALTUNE_THREADS ? Number(process.env.LOCALTUNE_THREADS) : 0) || defaultThreads());
+}
+
+export function machineIdentity(hardware: HardwareReport): MachineIdentity {
+  return {
+    cpuModel: hardware.cpu.model,
+    logicalCores: hardware.cpu.threads,
+    ramBytes: Math.round(hardware.memory.totalBytes / 2 ** 30) * 2 ** 30,
+    gpus: hardware.gpus.map((g) => g.name),
+  };
+}
+
+export function versionsOf(hardware: HardwareReport): Versions {
+  return {
+    localtune: localtuneVersion(),
+    nodeLlamaCpp: hardware.runtime.nodeLlamaCppVersion,
+    llamaCppRelease: hardware.runtime.llamaCppRelease,
+  };
+}
+
+/** The cached calibration, or a fresh one when it is missing, damaged, does not cover `threads`, or is forced. */
+export async function ensureCalibration(o: {
+  hardware: HardwareReport;
+  versions: Versions;
+  machine: MachineIdentity;
+  threads: number;
+  dir: string;
+  mode: "auto" | "force" | "skip";
+  onProgress?: (line: string) => void;
+}): Promise<CalibrationState> {
+  const backend = o.hardware.backend.backend;
+  const cached = loadCalibration(o.dir, machineKey(o.machine, o.versions));
+  const covered = cached.status === "calibrated" && calibratedThreads(cached.calibration, backend).includes(o.threads);
+  if (o.mode === "skip" || (o.mode === "auto" && covered)) return cached;
+  const cases = calibrationCases(backend);
+  const started = performance.now();
+  const describe = (c: CalibrationCase) => `${c.shape.name} ${c.mode} ${c.baseType}`;
+  const { file, calibration } = await calibrate({
+    measure: (list, threads) =>
+      measureEngine(list, threads, backend === "cpu" ? "cpu" : "gpu", (i, c) => o.onProgress?.(`calibrating ${i + 1}/${list.length}: ${describe(c)} (${threads} threads)`)),
+    cases,
+    threads: o.threads,
+    machine: o.machine,
+    versions: o.versions,
+    dir: o.dir,
+  });
+  o.onProgress?.(`calibrated in ${((performance.now() - started) / 1000).toFixed(1)} s: ${file}`);
+  return { status: "calibrated", file, calibration };
+}
+
 /** Runs the whole check. */
 export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
   const shapes: ModelShape[] = options.model
@@ -120,18 +197,18 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       ? [resolveShapeName(options.modelShape)]
       : Object.values(KNOWN_MODEL_SHAPES);
   const hardware = await detectHardware({ workspace: options.workspace, run: options.run });
-  const versions: Versions = {
-    localtune: localtuneVersion(),
-    nodeLlamaCpp: hardware.runtime.nodeLlamaCppVersion,
-    llamaCppRelease: hardware.runtime.llamaCppRelease,
-  };
-  const machine = {
-    cpuModel: hardware.cpu.model,
-    logicalCores: hardware.cpu.threads,
-    ramBytes: Math.round(hardware.memory.totalBytes / 2 ** 30) * 2 ** 30,
-    gpus: hardware.gpus.map((g) => g.name),
-  };
-  const calibration = loadCalibration(options.cacheDir ?? calibrationCacheDir(), machineKey(machine, versions));
+  const versions = versionsOf(hardware);
+  const machine = machineIdentity(hardware);
+  const threads = options.threads ?? engineThreads();
+  const calibration = await ensureCalibration({
+    hardware,
+    versions,
+    machine,
+    threads,
+    dir: options.cacheDir ?? calibrationCacheDir(),
+    mode: options.calibration ?? "auto",
+    onProgress: options.onProgress,
+  });
   const dataset = await datasetSize(options);
 
   const gpuFree = Math.max(0, ...hardware.gpus.map((g) => g.vramFreeBytes ?? 0));
@@ -140,6 +217,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     ctx: options.ctx ?? DEFAULT_RUNG_OPTIONS.ctx,
     batch: options.batch ?? DEFAULT_RUNG_OPTIONS.batch,
     virtualTokens: options.virtualTokens ?? DEFAULT_RUNG_OPTIONS.virtualTokens,
+    runtimeBytes: calibration.status === "calibrated" ? calibration.calibration.runtimeBytes : ASSUMED_RUNTIME_BYTES,
   };
   const plans = shapes.map((shape) =>
     planRungs({
@@ -148,6 +226,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       // A sequence never exceeds what the model was trained on.
       options: { ...base, ctx: Math.min(base.ctx, shape.ctxTrain) },
       backend: hardware.backend.backend,
+      threads,
       memoryBytes,
       calibration: calibration.status === "calibrated" ? calibration.calibration : undefined,
       budgetHours: options.budgetHours ?? 8,
@@ -157,10 +236,11 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     localtuneVersion: versions.localtune,
     hardware,
     calibration,
+    threads,
     dataset,
     options: base,
     memoryBytes,
     plans,
-    verdict: verdictOf(hardware, memoryBytes, calibration),
+    verdict: verdictOf(hardware, memoryBytes, calibration, threads),
   };
 }

@@ -3,6 +3,7 @@ import { msg, type Bilingual, type Lang } from "../i18n/index.js";
 import type { DoctorReport } from "./doctor.js";
 import { formatDuration, type Plan, type RungPlan } from "./plan.js";
 import { RUNG_IDS } from "./rungs.js";
+import { relativeError, type VerifyResult } from "./verify.js";
 
 /** Terminal columns of a string: East Asian wide characters (Hangul, CJK, full-width forms) take two. */
 export function displayWidth(text: string): number {
@@ -58,12 +59,16 @@ const T = {
   calibration: { en: "Calibration", ko: "보정" },
   calMissing: { en: "not calibrated: times unknown until calibration runs ({file})", ko: "보정 안 됨: 보정을 실행하기 전에는 시간을 알 수 없음 ({file})" },
   calInvalid: { en: "calibration file unreadable, ignored until calibration runs again: {file}: {reason}", ko: "보정 파일을 읽을 수 없어 다시 보정할 때까지 쓰지 않음: {file}: {reason}" },
-  calOk: { en: "measured {when} ({file})", ko: "{when}에 측정 ({file})" },
+  calOk: {
+    en: "measured {when} at {threads} thread(s) ({file}); process baseline {runtime}",
+    ko: "{when}에 스레드 {threads}개로 측정 ({file}); 프로세스 기본 메모리 {runtime}",
+  },
+  calFits: { en: "  {mode} {type}: {gflops} GFLOP/s + {perLayer} ms per layer per step", ko: "  {mode} {type}: {gflops} GFLOP/s + 스텝당 층마다 {perLayer} ms" },
   verdict: { en: "Verdict", ko: "판정" },
   plan: { en: "Plan", ko: "계획" },
   planHead: {
-    en: "{name}: {arch}, {layers} layers, d {d}, {params} parameters, {type} - {tokens} tokens ({source}), ctx {ctx}, batch {batch}",
-    ko: "{name}: {arch}, {layers}층, d {d}, 파라미터 {params}개, {type} - 토큰 {tokens}개 ({source}), ctx {ctx}, batch {batch}",
+    en: "{name}: {arch}, {layers} layers, d {d}, {params} parameters, {type} - {tokens} tokens ({source}), ctx {ctx}, batch {batch}, {threads} thread(s)",
+    ko: "{name}: {arch}, {layers}층, d {d}, 파라미터 {params}개, {type} - 토큰 {tokens}개 ({source}), ctx {ctx}, batch {batch}, 스레드 {threads}개",
   },
   rankedBy: { en: "ranked fastest first by {by}", ko: "빠른 순 정렬 기준: {by}" },
   byTime: { en: "measured time", ko: "측정 시간" },
@@ -74,8 +79,8 @@ const T = {
 } satisfies Record<string, Bilingual>;
 
 const HEAD: Record<Lang, string[]> = {
-  en: ["#", "rung", "trainable", "peak memory", "fits", "FLOPs/epoch", "time/epoch"],
-  ko: ["#", "단계", "학습 파라미터", "최대 메모리", "가능", "에포크 FLOPs", "에포크 시간"],
+  en: ["#", "rung", "trainable", "peak memory", "fits", "FLOPs/epoch", "s/step", "time/epoch"],
+  ko: ["#", "단계", "학습 파라미터", "최대 메모리", "가능", "에포크 FLOPs", "초/스텝", "에포크 시간"],
 };
 const FIT: Record<Lang, Record<RungPlan["fit"], string>> = {
   en: { yes: "yes", tight: "tight", no: "NO" },
@@ -96,13 +101,14 @@ function planTable(plan: Plan, lang: Lang): string {
       String(i + 1),
       r.id,
       formatCount(r.trainableParams),
-      formatBytes(r.memory.peak),
+      formatBytes(r.memory.totalBytes),
       FIT[lang][r.fit],
       formatFlops(r.epochFlops),
+      r.stepSeconds === null ? "-" : r.stepSeconds.toFixed(r.stepSeconds < 1 ? 3 : 1),
       r.epochSeconds === null ? msg(T.unknown, {}, lang) : formatDuration(r.epochSeconds),
     ]);
   });
-  return table(rows, [0, 2, 3, 5, 6]);
+  return table(rows, [0, 2, 3, 5, 6, 7]);
 }
 
 function sizesTable(plans: Plan[], lang: Lang): string {
@@ -113,7 +119,7 @@ function sizesTable(plans: Plan[], lang: Lang): string {
       `${p.model.name} (${formatCount(p.model.totalParams)})`,
       ...order.map((id) => {
         const r = p.rungs.find((x) => x.id === id)!;
-        return `${formatBytes(r.memory.peak)}${r.fit === "no" ? " ✗" : r.fit === "tight" ? " ~" : ""}`;
+        return `${formatBytes(r.memory.totalBytes)}${r.fit === "no" ? " ✗" : r.fit === "tight" ? " ~" : ""}`;
       }),
       p.recommendation.rung,
     ]);
@@ -151,11 +157,22 @@ export function formatDoctorReport(report: DoctorReport, lang: Lang): string {
   const cal = report.calibration;
   const calText =
     cal.status === "calibrated"
-      ? msg(T.calOk, { when: cal.calibration.measuredAt, file: cal.file }, lang)
+      ? msg(T.calOk, {
+          when: cal.calibration.measuredAt,
+          threads: [...new Set(cal.calibration.fits.map((f) => f.threads))].join(", "),
+          file: cal.file,
+          runtime: formatBytes(cal.calibration.runtimeBytes),
+        }, lang)
       : cal.status === "invalid"
         ? msg(T.calInvalid, { file: cal.file, reason: cal.reason }, lang)
         : msg(T.calMissing, { file: cal.file }, lang);
-  out.push("", `${msg(T.calibration, {}, lang)}: ${calText}`, "", `${msg(T.verdict, {}, lang)}: ${msg(report.verdict, {}, lang)}`);
+  out.push("", `${msg(T.calibration, {}, lang)}: ${calText}`);
+  if (cal.status === "calibrated") {
+    for (const f of cal.calibration.fits.filter((x) => x.threads === report.threads && x.backend === hw.backend.backend)) {
+      out.push(msg(T.calFits, { mode: f.mode, type: f.baseType, gflops: f.gflops.toFixed(1), perLayer: (1000 * f.secondsPerLayer).toFixed(1) }, lang));
+    }
+  }
+  out.push("", `${msg(T.verdict, {}, lang)}: ${msg(report.verdict, {}, lang)}`);
 
   if (report.plans.length > 1) {
     out.push("", `${msg(T.sizes, {}, lang)}; ${msg(SOURCE[report.dataset.source]!, {}, lang)}: ${report.dataset.tokens.toLocaleString("en")}`);
@@ -167,7 +184,7 @@ export function formatDoctorReport(report: DoctorReport, lang: Lang): string {
   out.push("", `${msg(T.plan, {}, lang)}: ${msg(T.planHead, {
     name: m.name, arch: m.arch, layers: m.nLayer, d: m.nEmbd, params: formatCount(m.totalParams), type: m.weightType,
     tokens: plan.tokens.toLocaleString("en"), source: msg(SOURCE[report.dataset.source]!, {}, lang),
-    ctx: Math.min(report.options.ctx, m.ctxTrain), batch: report.options.batch,
+    ctx: Math.min(report.options.ctx, m.ctxTrain), batch: report.options.batch, threads: report.threads,
   }, lang)}`);
   out.push(`  (${msg(T.rankedBy, { by: msg(plan.rankedBy === "time" ? T.byTime : T.byFlops, {}, lang) }, lang)})`);
   out.push(planTable(plan, lang));
@@ -177,4 +194,36 @@ export function formatDoctorReport(report: DoctorReport, lang: Lang): string {
   for (const r of plan.rungs) for (const n of r.notes) notes.set(msg(n, {}, lang), [...(notes.get(msg(n, {}, lang)) ?? []), r.id]);
   for (const [text, ids] of notes) out.push(`  ${ids.join(", ")}: ${text}`);
   return out.join("\n");
+}
+
+const VERIFY_HEAD: Record<Lang, string[]> = {
+  en: ["configuration", "est. s/step", "measured", "error", "est. peak", "measured peak", "error"],
+  ko: ["구성", "예상 초/스텝", "측정", "오차", "예상 최대 메모리", "측정 최대 메모리", "오차"],
+};
+
+const percent = (e: number) => `${e >= 0 ? "+" : ""}${(100 * e).toFixed(0)}%`;
+
+/** The --verify table: estimated against measured time per step and peak resident memory. */
+export function formatVerify(results: readonly VerifyResult[], lang: Lang): string {
+  const rows = [VERIFY_HEAD[lang]];
+  for (const r of results) {
+    const est = r.estimatedStepSeconds;
+    rows.push([
+      r.config.name,
+      est === null ? msg(T.unknown, {}, lang) : est.toFixed(3),
+      r.measuredStepSeconds.toFixed(3),
+      est === null ? "-" : percent(relativeError(est, r.measuredStepSeconds)),
+      formatBytes(r.estimatedPeakBytes),
+      formatBytes(r.measuredPeakBytes),
+      percent(relativeError(r.estimatedPeakBytes, r.measuredPeakBytes)),
+    ]);
+  }
+  const first = results[0];
+  const note = first
+    ? msg({
+        en: "{steps} real steps each through the training child at {threads} thread(s); measured time is the median step after the first, measured peak is the child's peak RSS.",
+        ko: "각 구성을 학습 자식 프로세스로 실제 {steps}스텝, 스레드 {threads}개로 실행; 측정 시간은 첫 스텝을 뺀 중앙값, 측정 메모리는 자식 프로세스의 최대 RSS입니다.",
+      }, { steps: first.steps, threads: first.threads }, lang)
+    : "";
+  return `${table(rows, [1, 2, 3, 4, 5, 6])}\n${note}`;
 }

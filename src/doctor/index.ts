@@ -1,6 +1,7 @@
 // The hardware check and feasibility planner: public API of src/doctor.
-export { runDoctor, DEFAULT_PLAN_TOKENS, type DoctorOptions, type DoctorReport } from "./doctor.js";
-export { formatDoctorReport } from "./format.js";
+export { runDoctor, ensureCalibration, DEFAULT_PLAN_TOKENS, type DoctorOptions, type DoctorReport } from "./doctor.js";
+export { formatDoctorReport, formatVerify } from "./format.js";
+export { runVerify, relativeError, VERIFY_CONFIGS, type VerifyConfig, type VerifyResult } from "./verify.js";
 export { detectHardware, type HardwareReport, type GpuInfo } from "./detect.js";
 export { planRungs, formatDuration, type Plan, type RungPlan } from "./plan.js";
 export { estimateRungs, RUNG_IDS, DEFAULT_RUNG_OPTIONS, type RungId, type RungEstimate, type RungOptions } from "./rungs.js";
@@ -10,9 +11,10 @@ export {
   calibrate,
   calibrationCases,
   calibrationCacheDir,
+  estimateStepSeconds,
+  fitCalibration,
   loadCalibration,
   machineKey,
-  type CalibrationBenchmark,
   type CalibrationCase,
   type CalibrationMeasurement,
   type CalibrationFile,

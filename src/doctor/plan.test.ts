@@ -7,10 +7,13 @@ import { describe, expect, it } from "vitest";
 import {
   calibrate,
   calibrationCases,
-  caseFlopsPerToken,
+  caseFlops,
+  estimateStepSeconds,
+  fitCalibration,
   loadCalibration,
   machineKey,
   saveCalibration,
+  type CalibrationEntry,
   type CalibrationFile,
 } from "./calibration.js";
 import { readGgufModelShape } from "./gguf-shape.js";
@@ -62,7 +65,7 @@ describe("trainable parameters", () => {
 
 describe("rung arithmetic on stories260K (ctx 256, batch 1)", async () => {
   const s = await readGgufModelShape("models/stories260K.gguf");
-  const rungs = estimateRungs(s, { ctx: 256, batch: 1, virtualTokens: 20 });
+  const rungs = estimateRungs(s, { ctx: 256, batch: 1, virtualTokens: 20, runtimeBytes: 0 });
   const by = (id: string) => rungs.find((r) => r.id === id)!;
   // N = 5 x (4096 q + 2 x 2048 kv + 4096 o + 3 x 11008 ffn) + 512 x 64 head = 259,328; A = 5 x 4 x 256 x 64 = 327,680.
   const N = 259_328;
@@ -76,28 +79,37 @@ describe("rung arithmetic on stories260K (ctx 256, batch 1)", async () => {
   });
 
   it("holds full DAPT at 16 bytes per parameter and a frozen F32 base at its file size", () => {
-    expect(by("full-dapt").memory.weights).toBe(16 * 292_800);
-    expect(by("full-dapt").memory.trainable).toBe(0);
-    expect(by("lora-r16").memory.weights).toBe(1_171_200);
-    expect(by("lora-r16").memory.trainable).toBe(16 * loraParams(s, 16));
+    const full = by("full-dapt").memory;
+    expect(full.weightBytes + full.trainableValueBytes + full.gradientBytes + full.optimizerBytes).toBe(16 * 292_800);
+    const lora = by("lora-r16").memory;
+    expect(lora.weightBytes).toBe(1_171_200);
+    // The adapter's values, gradients and two AdamW moments: 16 bytes per adapter parameter.
+    expect(lora.trainableValueBytes + lora.gradientBytes + lora.optimizerBytes).toBe(16 * loraParams(s, 16));
+    expect(lora.frozenCopyBytes).toBe(0);
   });
 
-  it("sizes a Q4_K base at 144 bytes per 256 weights, norms kept F32", () => {
+  it("sizes a Q4_K base at 144 bytes per 256 weights, norms kept F32, plus the trainer's BF16 transposed copies", () => {
     const norms = 5 * 2 * 64 + 64;
-    expect(by("lora-r16-q4_K").memory.weights).toBe(Math.round((292_800 - norms) * (144 / 256) + norms * 4));
+    const q4 = by("lora-r16-q4_K").memory;
+    expect(q4.weightBytes).toBe(Math.round((292_800 - norms) * (144 / 256) + norms * 4));
+    // N minus the first block's q/k/v (64 x (64 + 2 x 32)), 2 bytes each.
+    expect(q4.frozenCopyBytes).toBe(2 * (N - 64 * 128));
   });
 });
 
 describe("plan", () => {
+  // Every mode and type at `gflops`, no dispatch cost, an optimizer at 1 ns per parameter.
   const calibration = (gflops: number): CalibrationFile => ({
-    formatVersion: 1, machineKey: "k", measuredAt: "2025-01-01T00:00:00Z",
+    formatVersion: 2, machineKey: "k", measuredAt: "2025-01-01T00:00:00Z", runtimeBytes: 150 * 2 ** 20,
     machine: { cpuModel: "x", logicalCores: 2, ramBytes: 0, gpus: [] },
     versions: { localtune: "0.1.0", nodeLlamaCpp: "3.21.1", llamaCppRelease: "v" },
-    entries: (["forward", "frozen", "full"] as const).flatMap((mode) =>
-      ["f32", "f16", "q8_0", "q4_K"].map((baseType) => ({ backend: "cpu" as const, mode, baseType, gflops, threads: 2, tokens: 1, seconds: 1 })),
+    entries: [],
+    fits: (["forward", "frozen", "full"] as const).flatMap((mode) =>
+      ["f32", "f16", "q8_0", "q4_K"].map((baseType) => ({ backend: "cpu" as const, mode, baseType, threads: 2, gflops, secondsPerLayer: 0 })),
     ),
+    optimizer: [{ backend: "cpu", threads: 2, secondsPerStep: 0, secondsPerParam: 1e-9 }],
   });
-  const base = { tokens: 1_000_000, options: { ctx: 512, batch: 4, virtualTokens: 20 }, backend: "cpu" as const, budgetHours: 8 };
+  const base = { tokens: 1_000_000, options: { ctx: 512, batch: 4, virtualTokens: 20, runtimeBytes: 0 }, backend: "cpu" as const, threads: 2, budgetHours: 8 };
 
   it("without calibration gives no times, ranks by FLOPs and says so", () => {
     const plan = planRungs({ ...base, shape: shape("qwen2.5-0.5b"), memoryBytes: 16 * GIB });
@@ -111,11 +123,15 @@ describe("plan", () => {
     expect(plan.recommendation.reason.en).toMatch(/unknown until calibration/);
   });
 
-  it("with a calibration, time per epoch = epoch FLOPs / measured GFLOP/s", () => {
+  it("with a calibration, time per epoch = epoch FLOPs / GFLOP/s + one optimizer step per micro-batch", () => {
     const plan = planRungs({ ...base, shape: shape("qwen2.5-0.5b"), memoryBytes: 16 * GIB, calibration: calibration(50) });
     const full = plan.rungs.find((r) => r.id === "full-dapt")!;
-    expect(full.epochSeconds).toBeCloseTo(full.epochFlops / 50e9, 6);
+    const steps = Math.ceil(1_000_000 / (512 * 4));
+    expect(full.epochSteps).toBe(steps);
+    expect(full.epochSeconds).toBeCloseTo(steps * ((full.flopsPerToken * 2048) / 50e9 + 494_032_768 * 1e-9), 6);
     expect(plan.rankedBy).toBe("time");
+    // Another thread count is not calibrated: no times.
+    expect(planRungs({ ...base, threads: 1, shape: shape("qwen2.5-0.5b"), memoryBytes: 16 * GIB, calibration: calibration(50) }).calibrated).toBe(false);
   });
 
   it("excludes rungs that do not fit and full DAPT on a small dataset", () => {
@@ -138,26 +154,55 @@ describe("plan", () => {
   });
 });
 
+describe("calibration fit", () => {
+  const entry = (mode: CalibrationEntry["mode"], baseType: string, nLayer: number, gflop: number, seconds: number, params = 0, opt = 0): CalibrationEntry => ({
+    backend: "cpu", mode, baseType, threads: 1, shape: "s", nLayer, ctx: 64, batch: 1, flops: gflop * 1e9,
+    microBatchSeconds: seconds, optimizerSeconds: opt, trainableParams: params, gflops: gflop / seconds,
+  });
+
+  it("recovers per-layer cost and GFLOP/s from a small and a mid-size shape, and applies them to other types", () => {
+    // Made-up machine: 10 ms per (layer + 1), 20 GFLOP/s for F32; the q8_0 case pays the same dispatch at 5 GFLOP/s.
+    const t = (layers: number, gflop: number, g: number) => 0.01 * (layers + 1) + gflop / g;
+    const { fits, optimizer } = fitCalibration([
+      entry("frozen", "f32", 5, 0.2, t(5, 0.2, 20), 1000, 0.001 + 1000 * 1e-8),
+      entry("frozen", "f32", 4, 8, t(4, 8, 20), 600_000, 0.001 + 600_000 * 1e-8),
+      entry("frozen", "q8_0", 4, 8, t(4, 8, 5), 600_000, 0.001 + 600_000 * 1e-8),
+    ]);
+    const f32 = fits.find((f) => f.baseType === "f32")!;
+    expect(f32.secondsPerLayer).toBeCloseTo(0.01, 9);
+    expect(f32.gflops).toBeCloseTo(20, 6);
+    expect(fits.find((f) => f.baseType === "q8_0")!.gflops).toBeCloseTo(5, 6);
+    expect(optimizer[0]!.secondsPerStep).toBeCloseTo(0.001, 9);
+    expect(optimizer[0]!.secondsPerParam).toBeCloseTo(1e-8, 12);
+    const file = { fits, optimizer } as unknown as CalibrationFile;
+    const step = estimateStepSeconds(file, { backend: "cpu", threads: 1, mode: "frozen", baseType: "q8_0", nLayer: 24, flops: 100e9, trainableParams: 1e6 });
+    expect(step!.seconds).toBeCloseTo(0.25 + 20 + 0.001 + 0.01, 6);
+    expect(estimateStepSeconds(file, { backend: "cpu", threads: 2, mode: "frozen", baseType: "q8_0", nLayer: 24, flops: 1, trainableParams: 1 })).toBeNull();
+  });
+});
+
 describe("calibration cache", () => {
   const machine = { cpuModel: "Intel(R) Xeon(R) Processor", logicalCores: 2, ramBytes: 24 * GIB, gpus: [] };
   const versions = { localtune: "0.1.0", nodeLlamaCpp: "3.21.1", llamaCppRelease: "v0.4.0" };
 
-  it("turns measured seconds into GFLOP/s with the planner's FLOP rule and reads it back", async () => {
+  it("turns measured seconds into GFLOP/s with the planner's FLOP rule, keeps other thread counts and reads it back", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-cal-"));
     const cases = calibrationCases("cpu");
-    const { file, calibration } = await calibrate({
-      measure: async () => ({ tokens: 512, seconds: 2, threads: 2 }),
-      cases, machine, versions, dir,
+    const measure = async (list: typeof cases) => ({
+      runtimeBytes: 150e6,
+      results: list.map(() => ({ microBatchSeconds: 2, optimizerSeconds: 0.1, trainableParams: 1000 })),
     });
-    expect(calibration.entries).toHaveLength(cases.length);
-    expect(calibration.entries[0]!.gflops).toBeCloseTo((caseFlopsPerToken(cases[0]!) * 512) / 2 / 1e9, 9);
+    await calibrate({ measure, cases, threads: 2, machine, versions, dir });
+    const { file, calibration } = await calibrate({ measure, cases, threads: 1, machine, versions, dir });
+    expect(calibration.entries).toHaveLength(2 * cases.length);
+    expect(calibration.entries.at(-1)!.gflops).toBeCloseTo(caseFlops(cases.at(-1)!) / 2 / 1e9, 9);
     const loaded = loadCalibration(dir, machineKey(machine, versions));
     expect(loaded.status).toBe("calibrated");
     expect(loaded.file).toBe(file);
     expect(fs.readdirSync(dir)).toEqual([path.basename(file)]);
   });
 
-  it("keys the cache by machine and version, and reports a damaged file instead of ignoring it", () => {
+  it("keys the cache by machine and version, and reports a damaged or old-format file instead of ignoring it", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-cal-"));
     const key = machineKey(machine, versions);
     expect(machineKey(machine, { ...versions, nodeLlamaCpp: "3.22.0" })).not.toBe(key);
@@ -165,7 +210,7 @@ describe("calibration cache", () => {
     fs.writeFileSync(path.join(dir, `calibration-${key}.json`), '{"formatVersion": 1, "entries": "x"}');
     const state = loadCalibration(dir, key);
     expect(state.status).toBe("invalid");
-    saveCalibration(dir, { formatVersion: 1, machineKey: key, machine, versions, measuredAt: "t", entries: [] });
+    saveCalibration(dir, { formatVersion: 2, machineKey: key, machine, versions, measuredAt: "t", runtimeBytes: 1, entries: [], fits: [], optimizer: [] });
     expect(loadCalibration(dir, key).status).toBe("calibrated");
   });
 });

@@ -1,7 +1,7 @@
 // The feasibility plan: each rung's memory against what this machine has free, its time per epoch from the
-// calibrated throughput (unknown, not guessed, without calibration), a ranking fastest first and a recommendation.
+// calibrated step-time model (unknown, not guessed, without calibration), a ranking fastest first and a recommendation.
 import type { Bilingual } from "../i18n/index.js";
-import { findThroughput, type Backend, type CalibrationEntry, type CalibrationFile } from "./calibration.js";
+import { estimateStepSeconds, type Backend, type CalibrationFile, type ThroughputFit } from "./calibration.js";
 import type { ModelShape } from "./model-shape.js";
 import { estimateRungs, RUNG_IDS, type RungEstimate, type RungId, type RungOptions } from "./rungs.js";
 
@@ -15,9 +15,14 @@ export interface RungPlan extends RungEstimate {
   fit: Fit;
   /** FLOPs of one pass over the dataset (for prompt-rag: one forward pass, e.g. to embed it for an index). */
   epochFlops: number;
-  /** Seconds per epoch from the calibrated throughput; null when this mode / base type is not calibrated. */
+  /** Micro-batches (= optimizer steps, without accumulation) in one epoch. */
+  epochSteps: number;
+  /** Seconds of one step from the calibration; null when this mode / base type / thread count is not calibrated. */
+  stepSeconds: number | null;
+  /** Seconds per epoch: epochSteps x stepSeconds. */
   epochSeconds: number | null;
-  throughput: CalibrationEntry | null;
+  /** The calibrated model the time comes from. */
+  throughput: ThroughputFit | null;
   notes: Bilingual[];
 }
 
@@ -27,6 +32,8 @@ export interface PlanInput {
   tokens: number;
   options: RungOptions;
   backend: Backend;
+  /** CPU threads the training would use (the calibration must cover them for times). */
+  threads: number;
   /** Memory the backend can use: free VRAM on a GPU backend, available RAM on the CPU. */
   memoryBytes: number;
   calibration?: CalibrationFile;
@@ -38,6 +45,7 @@ export interface Plan {
   model: ModelShape;
   tokens: number;
   backend: Backend;
+  threads: number;
   memoryBytes: number;
   /** Every rung has a measured throughput. */
   calibrated: boolean;
@@ -107,8 +115,8 @@ function recommend(rungs: RungPlan[], input: PlanInput, calibrated: boolean): Pl
   return {
     rung: best.id,
     reason: {
-      en: `start with prompts / RAG as the baseline, then ${best.id}: the most thorough rung that fits (${gib(best.memory.peak)} of ${gib(input.memoryBytes)} GiB); ${when.en}`,
-      ko: `먼저 프롬프트 / RAG로 기준을 잡고, 다음은 ${best.id}: 메모리에 맞는 가장 깊은 단계 (${gib(input.memoryBytes)} GiB 중 ${gib(best.memory.peak)}); ${when.ko}`,
+      en: `start with prompts / RAG as the baseline, then ${best.id}: the most thorough rung that fits (${gib(best.memory.totalBytes)} of ${gib(input.memoryBytes)} GiB); ${when.en}`,
+      ko: `먼저 프롬프트 / RAG로 기준을 잡고, 다음은 ${best.id}: 메모리에 맞는 가장 깊은 단계 (${gib(input.memoryBytes)} GiB 중 ${gib(best.memory.totalBytes)}); ${when.ko}`,
     },
   };
 }
@@ -127,15 +135,26 @@ export function formatDuration(seconds: number): string {
 
 /** Plans every rung for one model, dataset size and machine. */
 export function planRungs(input: PlanInput): Plan {
+  const { ctx, batch } = input.options;
+  const epochSteps = Math.max(1, Math.ceil(input.tokens / (ctx * batch)));
   const rungs: RungPlan[] = estimateRungs(input.shape, input.options).map((r) => {
-    const throughput = findThroughput(input.calibration, input.backend, r.mode, r.baseType) ?? null;
-    const epochFlops = r.flopsPerToken * input.tokens;
+    const step = estimateStepSeconds(input.calibration, {
+      backend: input.backend,
+      threads: input.threads,
+      mode: r.mode,
+      baseType: r.baseType,
+      nLayer: input.shape.nLayer,
+      flops: r.flopsPerToken * ctx * batch,
+      trainableParams: r.trainableParams,
+    });
     return {
       ...r,
-      fit: fitOf(r.memory.peak, input.memoryBytes),
-      epochFlops,
-      epochSeconds: throughput ? epochFlops / (throughput.gflops * 1e9) : null,
-      throughput,
+      fit: fitOf(r.memory.totalBytes, input.memoryBytes),
+      epochFlops: r.flopsPerToken * input.tokens,
+      epochSteps,
+      stepSeconds: step?.seconds ?? null,
+      epochSeconds: step ? step.seconds * epochSteps : null,
+      throughput: step?.fit ?? null,
       notes: notesFor(r, input),
     };
   });
@@ -147,6 +166,7 @@ export function planRungs(input: PlanInput): Plan {
     model: input.shape,
     tokens: input.tokens,
     backend: input.backend,
+    threads: input.threads,
     memoryBytes: input.memoryBytes,
     calibrated,
     rankedBy: calibrated ? "time" : "flops",

@@ -1,5 +1,6 @@
 // The training ladder as arithmetic: for each rung, the trainable parameters, the peak memory and the FLOPs per
 // token, from the model's shape alone. Letters: B batch, T context, p virtual tokens, r LoRA rank, N matmul params.
+import { inferenceActivationBytes, planTrainingMemory, type TrainingMemoryPlan } from "../engine/memory-plan.js";
 import { attentionWidths, matmulParamsPerToken, type ModelShape } from "./model-shape.js";
 
 export const RUNG_IDS = [
@@ -27,9 +28,15 @@ export interface RungOptions {
   batch: number;
   /** p: virtual tokens of prompt tuning and prefix tuning. */
   virtualTokens: number;
+  /** Resident memory of the training process before the model loads (measured by calibration). */
+  runtimeBytes: number;
 }
 
-export const DEFAULT_RUNG_OPTIONS: RungOptions = { ctx: 512, batch: 1, virtualTokens: 20 };
+/** What a Node process with ggml and llama.cpp loaded holds before any model, until calibration measures it on this
+ *  machine (about 150-200 MiB on Linux x64 with node-llama-cpp 3.21). */
+export const ASSUMED_RUNTIME_BYTES = 200 * 2 ** 20;
+
+export const DEFAULT_RUNG_OPTIONS: RungOptions = { ctx: 512, batch: 1, virtualTokens: 20, runtimeBytes: ASSUMED_RUNTIME_BYTES };
 
 /** What one rung costs on one model, before any measurement. */
 export interface RungEstimate {
@@ -42,23 +49,14 @@ export interface RungEstimate {
   trainableParams: number;
   /** FLOPs per training token (for prompt-rag: per token of one forward pass over the data, e.g. to build an index). */
   flopsPerToken: number;
-  memory: {
-    /** Model weights as held in memory. */
-    weights: number;
-    /** Trainable parameters, their gradients and AdamW's two moments, all F32: 16 bytes per trainable parameter. */
-    trainable: number;
-    /** Forward tensors kept for the backward pass (or the KV cache and logits for inference). */
-    activations: number;
-    /** Sum of the three. */
-    peak: number;
-  };
+  /** Peak memory from the engine's own plan (src/engine/memory-plan.ts), the one the training loop checks; for
+   *  prompt-rag, the inference KV cache and buffers as activations. totalBytes is the expected peak. */
+  memory: TrainingMemoryPlan;
 }
 
 // Bytes per weight of ggml's block formats: Q8_0 = 34 bytes per 32 values, Q4_K = 144 bytes per 256 (ggml-common.h).
 const BYTES_PER_PARAM: Record<string, number> = { f32: 4, f16: 2, bf16: 2, q8_0: 34 / 32, q4_K: 144 / 256 };
 const F32 = 4;
-/** Trainable parameter + gradient + AdamW first and second moments, all F32. */
-const TRAINABLE_BYTES = 4 * F32;
 
 /** LoRA targets: all seven projections of a block (the QLoRA paper's finding that every linear layer matters). */
 export function loraParams(s: ModelShape, rank: number): number {
@@ -92,34 +90,48 @@ function attentionFlops(s: ModelShape, keys: number): number {
   return s.nLayer * 4 * keys * attentionWidths(s).qDim;
 }
 
-/** F32 values kept per token for the backward pass of one block with `keys` keys: 9d (residual, two norms with
- *  their scaled copies, attention and FFN outputs, two residual sums) + 4 qDim (q, roped q, attention output, its
- *  merged copy) + 3 kvDim (k, roped k, v) + 4f (gate, up, silu, product) + 3 H keys (scores, masked, softmax). */
-function blockActivationValues(s: ModelShape, keys: number): number {
-  const { qDim, kvDim } = attentionWidths(s);
-  return 9 * s.nEmbd + 4 * qDim + 3 * kvDim + 4 * s.nFf + 3 * s.nHead * keys;
-}
-
-/** Training activations: every block's saved tensors, one block's gradients in flight, and the head: logits,
- *  softmax, dense labels (ggml's cross entropy takes label distributions, FINDINGS trap 9) and the logits' gradient. */
-function trainingActivationBytes(s: ModelShape, o: RungOptions, tokens: number, keys: number): number {
-  const perToken = (s.nLayer + 1) * blockActivationValues(s, keys) + 4 * s.nVocab + 2 * s.nEmbd;
-  return o.batch * tokens * perToken * F32;
-}
-
-/** Inference memory besides weights: an F16 KV cache of T tokens and one batch of logits and block buffers. */
-function inferenceActivationBytes(s: ModelShape, o: RungOptions): number {
-  const kvCache = 2 * s.nLayer * o.ctx * attentionWidths(s).kvDim * 2;
-  const buffers = o.ctx * (s.nVocab + blockActivationValues(s, o.ctx)) * F32;
-  return kvCache + buffers;
-}
-
 /** Bytes of the model's weights if its matrices and embeddings were stored as `type` (norms and biases stay F32). */
 function weightsAs(s: ModelShape, type: string): number {
   const rate = BYTES_PER_PARAM[type];
   if (rate === undefined || type === s.weightType) return s.weightBytes;
   const vectors = s.nLayer * 2 * s.nEmbd + s.nEmbd;
   return Math.round((s.totalParams - vectors) * rate + vectors * F32);
+}
+
+/** The memory of one rung: the engine's training plan, with the sequence lengthened or keys added where the rung does. */
+function trainingMemory(
+  s: ModelShape,
+  o: RungOptions,
+  weightBytes: number,
+  trainableParams: number,
+  extra: { fullTraining?: boolean; virtualTokens?: number; prefixTokens?: number } = {},
+): TrainingMemoryPlan {
+  return planTrainingMemory({
+    shape: s,
+    weightBytes,
+    trainableParams,
+    fullTraining: extra.fullTraining ?? false,
+    sequenceLength: o.ctx,
+    batchSize: o.batch,
+    virtualTokens: extra.virtualTokens,
+    prefixTokens: extra.prefixTokens,
+    compactFrozenWeights: weightBytes < F32 * s.totalParams,
+    runtimeBytes: o.runtimeBytes,
+  });
+}
+
+function inferenceMemory(s: ModelShape, o: RungOptions): TrainingMemoryPlan {
+  const activationBytes = o.batch * inferenceActivationBytes(s, o.ctx);
+  return {
+    runtimeBytes: o.runtimeBytes,
+    weightBytes: s.weightBytes,
+    trainableValueBytes: 0,
+    gradientBytes: 0,
+    optimizerBytes: 0,
+    activationBytes,
+    frozenCopyBytes: 0,
+    totalBytes: o.runtimeBytes + s.weightBytes + activationBytes,
+  };
 }
 
 function estimate(
@@ -129,52 +141,62 @@ function estimate(
   baseType: string,
   trainableParams: number,
   flopsPerToken: number,
-  weights: number,
-  activations: number,
+  memory: TrainingMemoryPlan,
 ): RungEstimate {
-  const trainable = mode === "full" ? 0 : trainableParams * TRAINABLE_BYTES;
+  return { id, level, mode, baseType, trainableParams, flopsPerToken, memory };
+}
+
+/** FLOPs of one token's forward pass, and of a training step through a frozen base with `keys` keys. */
+function flopRules(s: ModelShape) {
+  const n = matmulParamsPerToken(s);
   return {
-    id,
-    level,
-    mode,
-    baseType,
-    trainableParams,
-    flopsPerToken,
-    memory: { weights, trainable, activations, peak: weights + trainable + activations },
+    forward: (keys: number) => 2 * n + attentionFlops(s, keys),
+    frozen: (keys: number) => 4 * n + 3 * attentionFlops(s, keys),
+    full: (keys: number) => 6 * n + 3 * attentionFlops(s, keys),
   };
+}
+
+/** LoRA of `rank` on all seven projections of a base held as `type`. */
+export function loraEstimate(s: ModelShape, o: RungOptions, rank: number, type: string, id: RungId = "lora-r16", level: 2 | 3 = 3): RungEstimate {
+  const r = loraParams(s, rank);
+  // The adapter's own matmuls: forward 2 r(in+out), backward 4 r(in+out) = 6 per adapter parameter.
+  return estimate(id, level, "frozen", type, r, flopRules(s).frozen(o.ctx) + 6 * r, trainingMemory(s, o, weightsAs(s, type), r));
+}
+
+/** Full fine-tuning: F32 master weights plus a gradient and two AdamW moments, 16 bytes per parameter. */
+export function fullEstimate(s: ModelShape, o: RungOptions): RungEstimate {
+  return estimate("full-dapt", 4, "full", "f32", s.totalParams, flopRules(s).full(o.ctx),
+    trainingMemory(s, o, F32 * s.totalParams, s.totalParams, { fullTraining: true }));
+}
+
+/** One forward pass over the data (prompts / RAG: nothing trains). */
+export function forwardEstimate(s: ModelShape, o: RungOptions): RungEstimate {
+  return estimate("prompt-rag", 0, "forward", s.weightType, 0, flopRules(s).forward(o.ctx), inferenceMemory(s, o));
 }
 
 /** Every rung's arithmetic for one model. FLOP rules (per token, N = matmul parameters, A = attention FLOPs):
  *  forward 2N + A; full training 6N + 3A (backward = gradients of activations 2N + of weights 2N);
  *  frozen base 4N + 3A (activation gradients still flow through every layer) plus the trainable part's own cost. */
 export function estimateRungs(s: ModelShape, o: RungOptions = DEFAULT_RUNG_OPTIONS): RungEstimate[] {
-  const n = matmulParamsPerToken(s);
   const t = o.ctx;
   const p = o.virtualTokens;
   const base = s.weightType;
-  const frozen = (keys: number) => 4 * n + 3 * attentionFlops(s, keys);
-  const act = (tokens: number, keys: number) => trainingActivationBytes(s, o, tokens, keys);
-  const lora = (rank: number, type: string, id: RungId, level: 2 | 3) => {
-    const r = loraParams(s, rank);
-    // The adapter's own matmuls: forward 2 r(in+out), backward 4 r(in+out) = 6 per adapter parameter.
-    return estimate(id, level, "frozen", type, r, frozen(t) + 6 * r, weightsAs(s, type), act(t, t));
-  };
+  const { frozen } = flopRules(s);
   const pt = promptTuningParams(s, p);
+  const pf = prefixParams(s, p);
   const bf = bitfitParams(s);
   return [
-    estimate("prompt-rag", 0, "forward", base, 0, 2 * n + attentionFlops(s, t), s.weightBytes, inferenceActivationBytes(s, o)),
+    forwardEstimate(s, o),
     // p virtual tokens lengthen every sequence: (T + p) / T more work per real token.
-    estimate("prompt-tuning", 1, "frozen", base, pt, (frozen(t + p) * (t + p)) / t, s.weightBytes, act(t + p, t + p)),
+    estimate("prompt-tuning", 1, "frozen", base, pt, (frozen(t + p) * (t + p)) / t, trainingMemory(s, o, s.weightBytes, pt, { virtualTokens: p })),
     // The prefix adds p keys to every attention; the queries are still the T real tokens.
-    estimate("prefix-tuning", 1, "frozen", base, prefixParams(s, p), frozen(t + p), s.weightBytes, act(t, t + p)),
+    estimate("prefix-tuning", 1, "frozen", base, pf, frozen(t + p), trainingMemory(s, o, s.weightBytes, pf, { prefixTokens: p })),
     // A bias gradient is a sum over tokens: one add per bias value per token.
-    estimate("bitfit", 1, "frozen", base, bf, frozen(t) + bf, s.weightBytes, act(t, t)),
-    lora(2, base, "lora-r2", 2),
-    lora(16, base, "lora-r16", 3),
-    lora(16, "q8_0", "lora-r16-q8_0", 3),
-    lora(16, "q4_K", "lora-r16-q4_K", 3),
-    // Full DAPT trains F32 master weights: weight + gradient + two AdamW moments = 16 bytes per parameter.
-    estimate("full-dapt", 4, "full", "f32", s.totalParams, 6 * n + 3 * attentionFlops(s, t),
-      s.totalParams * TRAINABLE_BYTES, act(t, t)),
+    estimate("bitfit", 1, "frozen", base, bf, frozen(t) + bf, trainingMemory(s, o, s.weightBytes, bf)),
+    loraEstimate(s, o, 2, base, "lora-r2", 2),
+    loraEstimate(s, o, 16, base, "lora-r16", 3),
+    loraEstimate(s, o, 16, "q8_0", "lora-r16-q8_0", 3),
+    loraEstimate(s, o, 16, "q4_K", "lora-r16-q4_K", 3),
+    fullEstimate(s, o),
   ];
 }

@@ -1,30 +1,113 @@
-// Memory of a training run, estimated from the model's shapes before anything is allocated: weights, gradients,
-// AdamW moments and the activations the backward pass keeps. The trainer reports the measured compute buffers so
-// the estimate can be checked against them.
-import type { ModelHparams } from "../arch/hparams.js";
+// Memory of a training run (and of inference), estimated from the model's shapes before anything is allocated. One
+// function serves the training loop (which refuses runs that do not fit) and `localtune doctor` (which plans them).
+// Components: the process itself, weights, gradients, AdamW moments and ggml's compute buffers.
+const F32 = 4;
+
+/** The sizes the estimate needs; ModelHparams and the doctor's ModelShape both have them. */
+export interface MemoryShape {
+  nLayer: number;
+  nEmbd: number;
+  nFf: number;
+  nHead: number;
+  nHeadKv: number;
+  headDim: number;
+  nVocab: number;
+}
+
+export interface TrainingMemoryInput {
+  shape: MemoryShape;
+  /** Bytes of the weights as held while training (F32 when every weight trains, else as stored). */
+  weightBytes: number;
+  trainableParams: number;
+  /** Every weight trains (full fine-tuning): the embedding and head gradients pass through the graph. */
+  fullTraining: boolean;
+  /** T: tokens per sequence. */
+  sequenceLength: number;
+  /** B: sequences per micro-batch. */
+  batchSize: number;
+  /** Prompt tuning: trainable positions prepended to every sequence (they are queries and keys). */
+  virtualTokens?: number;
+  /** Prefix tuning: trainable keys/values every query also sees. */
+  prefixTokens?: number;
+  /** The frozen matrices are F16 or quantized: the Trainer keeps transposed BF16 copies for a fast backward. */
+  compactFrozenWeights?: boolean;
+  /** Resident bytes of the process before the model loads (Node, ggml, llama.cpp); 0 to leave it out. */
+  runtimeBytes: number;
+}
 
 export interface TrainingMemoryPlan {
+  /** Resident memory of the process before the model loads. */
+  runtimeBytes: number;
   weightBytes: number;
+  /** Values of trainable tensors created beside the weights (adapters, prompts): 4 bytes per parameter; 0 when the
+   *  weights themselves train. */
+  trainableValueBytes: number;
   /** Gradient accumulators: 4 bytes per trainable parameter. */
   gradientBytes: number;
   /** AdamW first and second moments: 8 bytes per trainable parameter. */
   optimizerBytes: number;
-  /** Activations kept for the backward pass and their gradients, for one micro-batch. */
+  /** ggml compute buffers: the forward/backward graph, the optimizer graph and the validation graph. */
   activationBytes: number;
+  /** Transposed BF16 copies of F16/quantized frozen matrices (src/engine/frozen-backward.ts): 2 bytes per weight
+   *  whose input gradient is needed, i.e. every block matrix and the head except the first block's q/k/v. */
+  frozenCopyBytes: number;
+  /** Expected peak resident memory: the sum of the above. */
   totalBytes: number;
 }
 
-export function planTrainingMemory(hp: ModelHparams, weightBytes: number, trainableParams: number, sequenceLength: number, batchSize: number): TrainingMemoryPlan {
-  const N = sequenceLength * batchSize;
-  const kv = hp.headDim * hp.nHeadKv;
-  const q = hp.headDim * hp.nHead;
-  // Per token and layer, forward values the backward pass reads (norm outputs, q/k/v before and after RoPE and
-  // their head-major copies, attention output, ffn gate/up/activation) plus the attention scores and softmax
-  // (2 x H x T), doubled for their gradients. Per token at the head: logits, probabilities and their gradient.
-  const perLayer = 4 * hp.nEmbd + 3 * q + 4 * kv + 4 * hp.nFf + 2 * hp.nHead * sequenceLength;
-  const activationFloats = N * (hp.nLayer * 2 * perLayer + 3 * hp.nVocab);
-  const gradientBytes = 4 * trainableParams;
-  const optimizerBytes = 8 * trainableParams;
-  const activationBytes = 4 * activationFloats;
-  return { weightBytes, gradientBytes, optimizerBytes, activationBytes, totalBytes: weightBytes + gradientBytes + optimizerBytes + activationBytes };
+function widths(s: MemoryShape): { q: number; kv: number } {
+  return { q: s.nHead * s.headDim, kv: s.nHeadKv * s.headDim };
+}
+
+/** F32 values one block keeps per position for its backward pass, with `keys` keys per query: what ggml's backward
+ *  reads (mul_mat inputs, rms_norm inputs, softmax outputs, SwiGLU factors): 6E (two residual inputs, two norm outputs,
+ *  two normed copies) + 2q (roped queries, merged attention output) + 2kv (roped keys, values) + 4F (gate, up, silu,
+ *  product) + H x keys (softmax). Checked against ggml's allocator in memory-plan.test.ts. */
+export function blockActivationValues(s: MemoryShape, keys: number): number {
+  const { q, kv } = widths(s);
+  return 6 * s.nEmbd + 2 * q + 2 * kv + 4 * s.nFf + s.nHead * keys;
+}
+
+/** Peak memory of training one micro-batch of B x T tokens and its optimizer step. */
+export function planTrainingMemory(input: TrainingMemoryInput): TrainingMemoryPlan {
+  const s = input.shape;
+  const T = input.sequenceLength;
+  const B = input.batchSize;
+  const p = input.virtualTokens ?? 0;
+  const rows = T + p;
+  const keys = rows + (input.prefixTokens ?? 0);
+  const { q } = widths(s);
+  // Forward values kept for the backward pass, then the gradients in flight at the head (logits and their gradient)
+  // and through the widest block tensors; only real tokens reach the head.
+  const graph = B * rows * s.nLayer * blockActivationValues(s, keys) + B * T * (2 * s.nVocab + 4 * s.nEmbd + 2 * s.nFf);
+  // Full training materialises the [E, V] gradients of token_embd and output inside the graph before accumulating.
+  const weightGradients = input.fullTraining ? 2 * s.nVocab * s.nEmbd : 0;
+  // The optimizer graph's clipped-gradient temporary is the size of the largest trainable tensor.
+  const largest = input.fullTraining ? Math.max(s.nVocab * s.nEmbd, s.nFf * s.nEmbd, q * s.nEmbd) : input.trainableParams;
+  // Validation: a forward graph whose largest buffers are the logits.
+  const validation = B * T * (s.nVocab + 4 * s.nEmbd);
+  const activationBytes = F32 * (graph + weightGradients + largest + validation);
+  const { kv } = widths(s);
+  const matmulParams = s.nLayer * (2 * s.nEmbd * q + 2 * s.nEmbd * kv + 3 * s.nEmbd * s.nFf) + s.nVocab * s.nEmbd;
+  const frozenCopyBytes = input.compactFrozenWeights && !input.fullTraining ? 2 * (matmulParams - s.nEmbd * (q + 2 * kv)) : 0;
+  const trainableValueBytes = input.fullTraining ? 0 : F32 * input.trainableParams;
+  const gradientBytes = F32 * input.trainableParams;
+  const optimizerBytes = 2 * F32 * input.trainableParams;
+  return {
+    runtimeBytes: input.runtimeBytes,
+    weightBytes: input.weightBytes,
+    trainableValueBytes,
+    gradientBytes,
+    optimizerBytes,
+    activationBytes,
+    frozenCopyBytes,
+    totalBytes: input.runtimeBytes + input.weightBytes + trainableValueBytes + gradientBytes + optimizerBytes + activationBytes + frozenCopyBytes,
+  };
+}
+
+/** Memory of inference besides the weights: an F16 KV cache of `ctx` tokens and one batch of logits and block buffers. */
+export function inferenceActivationBytes(s: MemoryShape, ctx: number): number {
+  const kvCache = 2 * s.nLayer * ctx * widths(s).kv * 2;
+  const buffers = ctx * (s.nVocab + blockActivationValues(s, ctx)) * F32;
+  return kvCache + buffers;
 }

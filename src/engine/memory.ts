@@ -20,6 +20,11 @@ export function ensureMemory(neededBytes: number, what: string, advice: string):
   if (neededBytes > limit) throw new InsufficientMemoryError(neededBytes, limit, what, advice);
 }
 
+/** Resident set size of this process now, in bytes. */
+export function residentBytes(): number {
+  return process.memoryUsage().rss;
+}
+
 /** Peak resident set size of this process in bytes (VmHWM on Linux, else the current RSS). */
 export function peakRssBytes(): number {
   try {

@@ -125,6 +125,6 @@ export function openBackend(rt: GgmlRuntime, options: BackendOptions = {}): Comp
 }
 
 /** Physical cores are what matter for matmul; availableParallelism counts hyper-threads, so this may overshoot on SMT machines. */
-function defaultThreads(): number {
+export function defaultThreads(): number {
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
 }

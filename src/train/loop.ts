@@ -3,12 +3,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { InvalidConfigError } from "../errors.js";
-import { ensureMemory, peakRssBytes } from "../engine/memory.js";
+import { ensureMemory, peakRssBytes, residentBytes } from "../engine/memory.js";
 import { planTrainingMemory, type TrainingMemoryPlan } from "../engine/memory-plan.js";
 import { EngineModel } from "../engine/model.js";
 import { readHparams } from "../arch/hparams.js";
 import { findArchitecture } from "../arch/registry.js";
-import { readGguf } from "../formats/gguf/index.js";
+import { GgmlType, readGguf } from "../formats/gguf/index.js";
 import { seededRandom } from "../engine/random.js";
 import { Trainer, type MicroBatch } from "../engine/trainer.js";
 import { tensorShape } from "../native/ggml-bindings.js";
@@ -77,9 +77,20 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
   const file = readGguf(config.model);
   const hparams = readHparams(file, file.tensors, findArchitecture(file.architecture).ropeMode);
   const heldWeightBytes = file.tensors.reduce((sum, t) => sum + (loadOptions.f32Weights ? 4 * t.elementCount : t.byteLength), 0);
-  const memoryPlan = planTrainingMemory(hparams, heldWeightBytes, method.countTrainable(file.tensors, hparams, options), T, B);
+  const plannedTrainable = method.countTrainable(file.tensors, hparams, options);
+  const memoryPlan = planTrainingMemory({
+    shape: hparams,
+    weightBytes: heldWeightBytes,
+    trainableParams: plannedTrainable,
+    fullTraining: plannedTrainable >= file.tensors.reduce((sum, t) => sum + t.elementCount, 0),
+    sequenceLength: T,
+    batchSize: B,
+    compactFrozenWeights: !loadOptions.f32Weights && file.tensors.some((t) => t.ne.length >= 2 && t.type !== GgmlType.F32),
+    runtimeBytes: residentBytes(),
+  });
+  // This process is already resident: only the rest of the plan is still to be allocated.
   ensureMemory(
-    memoryPlan.totalBytes,
+    memoryPlan.totalBytes - memoryPlan.runtimeBytes,
     "training (weights, gradients, optimizer state and activations)",
     "Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.",
   );
