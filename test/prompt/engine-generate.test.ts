@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DecoderHooks } from "../../src/arch/decoder.js";
 import { forwardLogits } from "../../src/engine/forward.js";
@@ -163,7 +164,7 @@ describe("EngineGenerator with adapters", () => {
     opened.push(tuned);
     expect(tuned.id).toBe("stories260K+prompt");
     const result = await tuned.generate({ prompt: "Once upon a time", sampling: greedy(40) });
-    expect(result.text).toBe(host.model.detokenize(expected));
+    expect(result.text).toBe(host.model.detokenize(expected as Token[]));
     const plain = await engine.generate({ prompt: "Once upon a time", sampling: greedy(40) });
     expect(result.text).not.toBe(plain.text);
     // `localtune generate --adapter` picks the engine path from the file's adapter.type.
@@ -184,7 +185,7 @@ describe("EngineGenerator with adapters", () => {
     // Through the one-shot API the CLI uses: the adapter type picks the engine path.
     const result = await generateText({ model: STORIES_260K, adapters: [{ path: file }], prompt: "Once upon a time", sampling: { temperature: 0, maxTokens: 40 }, threads: 1, gpu: "cpu", contextSize: 128 });
     expect(result.model).toBe("stories260K+prefix");
-    expect(result.text).toBe(host.model.detokenize(expected));
+    expect(result.text).toBe(host.model.detokenize(expected as Token[]));
     const plain = await engine.generate({ prompt: "Once upon a time", sampling: greedy(40) });
     expect(result.text).not.toBe(plain.text);
   });
