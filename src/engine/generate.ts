@@ -57,8 +57,8 @@ export class CachedDecoder {
     options: CachedDecoderOptions,
   ) {
     this.hooks = options.hooks ?? {};
-    const { virtualTokens: _virtual, attentionPrefix: _prefix, ...rest } = this.hooks;
-    this.stepHooks = rest;
+    const { linear, activation } = this.hooks;
+    this.stepHooks = { ...(linear ? { linear } : {}), ...(activation ? { activation } : {}) };
     this.prefixSlots = this.hooks.attentionPrefix?.count ?? 0;
     const reserved = this.prefixSlots + (this.hooks.virtualTokens?.count ?? 0);
     if (options.slots <= reserved) throw new ShapeError(`a cache of ${options.slots} slots leaves no room after ${reserved} adapter tokens`);
