@@ -93,6 +93,8 @@ export interface CalibrationMeasurement {
   microBatchSeconds: number;
   optimizerSeconds: number;
   trainableParams: number;
+  /** Frozen cases in a non-F32 type: the forward pass alone on the same model. */
+  forwardSeconds?: number;
 }
 
 /** Cache folder: LOCALTUNE_CACHE_DIR, else the platform's user cache folder. */
@@ -239,8 +241,7 @@ export async function calibrate(options: {
   const dir = options.dir ?? calibrationCacheDir();
   const key = machineKey(options.machine, options.versions);
   const { runtimeBytes, results } = await options.measure(options.cases, options.threads);
-  const fresh = options.cases.map((c, i) => {
-    const m = results[i]!;
+  const entry = (c: CalibrationCase, m: CalibrationMeasurement) => {
     const flops = caseFlops(c);
     return CalibrationEntrySchema.parse({
       backend: c.backend,
@@ -257,6 +258,11 @@ export async function calibrate(options: {
       trainableParams: m.trainableParams,
       gflops: flops / m.microBatchSeconds / 1e9,
     });
+  };
+  const fresh = options.cases.flatMap((c, i) => {
+    const m = results[i]!;
+    const forward = m.forwardSeconds === undefined ? [] : [entry({ ...c, mode: "forward" }, { microBatchSeconds: m.forwardSeconds, optimizerSeconds: 0, trainableParams: 0 })];
+    return [entry(c, m), ...forward];
   });
   const previous = loadCalibration(dir, key);
   const backends = new Set(options.cases.map((c) => c.backend));
@@ -301,9 +307,14 @@ export const CALIBRATION_SMALL = benchShape("calibration-small", "stories260K's 
   nLayer: 5, nEmbd: 64, nFf: 172, nHead: 8, nHeadKv: 4, headDim: 8, nVocab: 512,
 });
 
-/** The mid-size shape, where arithmetic dominates: d 512 and ffn 1536 so every row length is a multiple of 256 (K-quants
- *  need it; the engine spike's d 576 is not), 4 layers and vocab 4096 so a case stays within a few seconds. */
-export const CALIBRATION_MID = benchShape("calibration-mid", "engine spike reference shape with d 512 for K-quant rows", {
+/** The mid-size shape, where arithmetic dominates: the engine spike's reference (d 576, ffn 1536, 9 / 3 heads) with 4
+ *  layers and vocab 4096 so a case stays within a few seconds. */
+export const CALIBRATION_MID = benchShape("calibration-mid", "engine spike reference shape (FINDINGS.md), 4 layers", {
+  nLayer: 4, nEmbd: 576, nFf: 1536, nHead: 9, nHeadKv: 3, headDim: 64, nVocab: 4096,
+});
+
+/** K-quants pack 256 values per block, so every row length must be a multiple of 256: d 512 for the Q4_K case. */
+export const CALIBRATION_MID_K = benchShape("calibration-mid-k", "reference shape with d 512 for K-quant rows", {
   nLayer: 4, nEmbd: 512, nFf: 1536, nHead: 8, nHeadKv: 4, headDim: 64, nVocab: 4096,
 });
 
@@ -319,7 +330,8 @@ export function calibrationCases(backend: Backend): CalibrationCase[] {
     { ...mid, mode: "full", baseType: "f32" },
     { ...mid, mode: "frozen", baseType: "f32" },
     { ...mid, mode: "forward", baseType: "f32" },
-    // One sequence: ggml's CPU backward through F16 and quantized weights is several times slower.
-    ...["f16", "q8_0", "q4_K"].map((baseType) => ({ ...mid, batch: 1, mode: "frozen" as const, baseType })),
+    { ...mid, mode: "frozen", baseType: "f16" },
+    { ...mid, mode: "frozen", baseType: "q8_0" },
+    { ...mid, shape: CALIBRATION_MID_K, mode: "frozen", baseType: "q4_K" },
   ];
 }

@@ -151,6 +151,7 @@ describe("plan", () => {
   it("drops rungs slower than the time budget once times are known", () => {
     const slow = planRungs({ ...base, shape: shape("qwen2.5-0.5b"), memoryBytes: 64 * GIB, calibration: calibration(0.001) });
     expect(slow.recommendation.rung).toBe("prompt-rag");
+    expect(slow.recommendation.reason.en).toMatch(/fits in memory, but every rung takes longer than 8 h per epoch/);
   });
 });
 

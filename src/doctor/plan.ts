@@ -67,8 +67,8 @@ function notesFor(r: RungEstimate, input: PlanInput): Bilingual[] {
   const quantizedOrHalf = r.mode === "frozen" && r.baseType !== "f32";
   if (quantizedOrHalf && input.backend === "cpu") {
     notes.push({
-      en: `a ${r.baseType} frozen base costs the same FLOPs as F32, but ggml's CPU backward re-converts it for every token (out_prod): calibration measures how much slower`,
-      ko: `${r.baseType} 고정 가중치는 F32와 FLOPs가 같지만 ggml CPU 역전파가 토큰마다 다시 변환합니다 (out_prod): 얼마나 느린지는 보정이 측정합니다`,
+      en: `a ${r.baseType} frozen base costs the same FLOPs as F32; the trainer keeps a transposed BF16 copy of it (2 bytes per weight, in the peak) so the backward runs as a fast mul_mat; the speed is the calibration's ${r.baseType} figure`,
+      ko: `${r.baseType} 고정 가중치는 F32와 FLOPs가 같습니다. 역전파를 빠른 mul_mat으로 하려고 트레이너가 전치된 BF16 사본(가중치당 2바이트, 최대 메모리에 포함)을 둡니다. 속도는 보정의 ${r.baseType} 측정값입니다`,
     });
   }
   if (r.id === "full-dapt" && input.tokens < input.shape.totalParams) {
@@ -97,6 +97,18 @@ function recommend(rungs: RungPlan[], input: PlanInput, calibrated: boolean): Pl
   );
   // The most thorough rung that qualifies; within a level, the ladder's order (a fuller-precision base first).
   const best = [...candidates].sort((a, b) => b.level - a.level || ladderIndex(a.id) - ladderIndex(b.id))[0];
+  const fitsMemory = rungs.filter((r) => r.level > 0 && r.fit !== "no" && r.epochSeconds !== null);
+  if (!best && fitsMemory.length > 0) {
+    const fastest = [...fitsMemory].sort((a, b) => a.epochSeconds! - b.epochSeconds!)[0]!;
+    const took = formatDuration(fastest.epochSeconds!);
+    return {
+      rung: "prompt-rag",
+      reason: {
+        en: `training fits in memory, but every rung takes longer than ${input.budgetHours} h per epoch (fastest: ${fastest.id}, ${took}): use prompts and RAG, or fewer tokens, more threads, a GPU or a smaller model (--budget-hours to accept longer)`,
+        ko: `메모리에는 맞지만 모든 학습 단계가 에포크당 ${input.budgetHours}시간을 넘습니다 (가장 빠른 것: ${fastest.id}, ${took}): 프롬프트와 RAG를 쓰거나, 토큰을 줄이거나, 스레드·GPU를 늘리거나, 더 작은 모델을 쓰세요 (더 긴 시간을 허용하려면 --budget-hours)`,
+      },
+    };
+  }
   if (!best) {
     return {
       rung: "prompt-rag",

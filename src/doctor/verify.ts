@@ -72,7 +72,7 @@ export async function runVerify(options: {
   configs?: readonly VerifyConfig[];
   onProgress?: (line: string) => void;
 }): Promise<VerifyResult[]> {
-  const steps = options.steps ?? 5;
+  const steps = options.steps ?? 8;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-verify-"));
   const results: VerifyResult[] = [];
   try {

@@ -37,7 +37,7 @@ export function registerDoctor(program: Command): void {
     .option("--calibrate", "benchmark the engine again (about 20 s), even when this machine's calibration is cached")
     .option("--no-calibrate", "never benchmark: times stay unknown without a cached calibration")
     .option("--verify", "also run a few real training steps of three configurations and print estimated vs measured time and memory")
-    .option("--steps <n>", "steps per --verify configuration (default 5)", positiveInt("--steps"))
+    .option("--steps <n>", "steps per --verify configuration (default 8)", positiveInt("--steps"))
     .option("--json", "print the report as JSON")
     .action(async (opts: {
       model?: string; modelShape?: string; data?: string; tokens?: number; ctx?: number; batch?: number; budgetHours?: number;
