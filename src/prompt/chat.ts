@@ -5,12 +5,15 @@ import type { Readable, Writable } from "node:stream";
 import { LocaltuneError } from "../errors.js";
 import { msg } from "../i18n/index.js";
 import type { ChatMessage } from "../data/schema.js";
-import { chatFormatFor, type ChatFormat } from "./chat-format.js";
-import type { AdapterSpec, LlamaCppGenerator, LlamaModelHost } from "./llama-generator.js";
+import type { ChatFormat } from "./chat-format.js";
+import type { TextGenerator } from "./generator.js";
+import type { AdapterSpec } from "./llama-generator.js";
+import type { ModelHost } from "./model-host.js";
 import { resolveSampling, type Sampling, type SamplingInput } from "./sampling.js";
 
 export interface ChatOptions {
-  host: LlamaModelHost;
+  /** The base model; each adapter set gets its path from the host (node-llama-cpp, or the engine for prompt tuning etc.). */
+  host: ModelHost;
   input: Readable;
   output: Writable;
   /** Status lines (template notice, adapter switches, errors) go here; default: output. */
@@ -49,12 +52,12 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
   const { host, output } = options;
   const info = options.info ?? output;
   const say = (line: string) => info.write(line + "\n");
-  const format: ChatFormat = chatFormatFor(host.model);
+  const format: ChatFormat = host.chatFormat();
   say(format.fromModel ? msg(M.template, { name: format.name }) : msg(M.plainTemplate));
   say(msg(M.help));
 
   let adapters = options.adapters ?? [];
-  let generator: LlamaCppGenerator = await host.generator(adapters);
+  let generator: TextGenerator = await host.generator(adapters);
   if (adapters.length > 0) say(msg(M.adapterOn, { id: generator.id }));
   let system = options.system;
   let history: ChatMessage[] = [];
@@ -87,8 +90,9 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
           const next = adapterCommand(args);
           const previous = adapters;
           const nextGenerator = await host.generator(next);
-          // One adapter context at a time: each holds its own KV cache, which is the large part for big models.
-          if (previous.length > 0) await host.release(previous);
+          // One adapter at a time: each holds its own KV cache (and, on the engine path, its own copy of the weights).
+          // The base model stays loaded; switching to the adapter already in use keeps it.
+          if (previous.length > 0 && nextGenerator !== generator) await host.release(previous);
           say(next.length > 0 ? msg(M.adapterOn, { id: nextGenerator.id }) : msg(M.adapterOff, { id: generator.id }));
           adapters = next;
           generator = nextGenerator;

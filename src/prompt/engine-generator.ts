@@ -65,6 +65,8 @@ export interface EngineGeneratorOptions {
 /** Generation through the engine; requests run one at a time, in order (one key/value cache). */
 export class EngineGenerator implements TextGenerator {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Requests accepted and not yet finished: the first generates, the rest wait. */
+  private pending = 0;
 
   private constructor(
     readonly id: string,
@@ -102,8 +104,17 @@ export class EngineGenerator implements TextGenerator {
     return this.vocab.tokenize(text).length;
   }
 
+  get active(): number {
+    return Math.min(this.pending, 1);
+  }
+
+  get queued(): number {
+    return Math.max(this.pending - 1, 0);
+  }
+
   generate(request: GenerateRequest): Promise<GenerationResult> {
-    const run = this.queue.then(() => this.generateNow(request));
+    this.pending++;
+    const run = this.queue.then(() => this.generateNow(request)).finally(() => this.pending--);
     this.queue = run.catch(() => undefined);
     return run;
   }

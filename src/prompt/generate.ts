@@ -1,11 +1,9 @@
 // One-shot generation: load the model (and adapters), generate from a prompt, free everything. The adapters decide
 // the path: node-llama-cpp for base models and LoRA, our engine for the adapters llama.cpp cannot run.
-import type { AdapterSpec, LlamaHostOptions } from "./llama-generator.js";
-import { LlamaModelHost } from "./llama-generator.js";
-import { chatFormatFor } from "./chat-format.js";
-import type { LlamaModel } from "node-llama-cpp";
-import { EngineGenerator, needsEnginePath } from "./engine-generator.js";
+import type { ChatFormat } from "./chat-format.js";
 import type { GenerationResult, TextGenerator } from "./generator.js";
+import type { AdapterSpec, LlamaHostOptions } from "./llama-generator.js";
+import { ModelHost } from "./model-host.js";
 import { resolveSampling, type Sampling, type SamplingInput } from "./sampling.js";
 
 export interface GenerateTextOptions extends LlamaHostOptions {
@@ -29,28 +27,17 @@ export interface GenerateTextResult extends GenerationResult {
 
 export async function generateText(options: GenerateTextOptions): Promise<GenerateTextResult> {
   const sampling = resolveSampling(options.sampling);
-  const adapters = options.adapters ?? [];
-  // Prompt-tuning, prefix-tuning, IA3 and BitFit adapters run on our engine; base models and LoRA on node-llama-cpp.
-  if (needsEnginePath(adapters)) {
-    const generator = await EngineGenerator.open(options.model, { ...options, adapter: adapters[0]! });
-    try {
-      return await generateWith(generator, generator.vocab, options, sampling);
-    } finally {
-      await generator.dispose();
-    }
-  }
-  const host = await LlamaModelHost.open(options.model, options);
+  const host = await ModelHost.open(options.model, options);
   try {
-    return await generateWith(await host.generator(adapters), host.model, options, sampling);
+    return await generateWith(await host.generator(options.adapters), host.chatFormat(), options, sampling);
   } finally {
     await host.dispose();
   }
 }
 
-async function generateWith(generator: TextGenerator, model: LlamaModel, options: GenerateTextOptions, sampling: Sampling): Promise<GenerateTextResult> {
+async function generateWith(generator: TextGenerator, format: ChatFormat, options: GenerateTextOptions, sampling: Sampling): Promise<GenerateTextResult> {
   const common = { sampling, ...(options.onText ? { onText: options.onText } : {}), ...(options.signal ? { signal: options.signal } : {}) };
   if (!options.chat) return { model: generator.id, ...(await generator.generate({ prompt: options.prompt.normalize("NFC"), ...common })) };
-  const format = chatFormatFor(model);
   const rendered = format.render([
     ...(options.system ? [{ role: "system" as const, content: options.system.normalize("NFC") }] : []),
     { role: "user", content: options.prompt.normalize("NFC") },

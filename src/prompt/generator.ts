@@ -41,6 +41,10 @@ export interface TextGenerator {
   readonly id: string;
   /** Tokens one sequence holds (prompt plus generated text). */
   readonly contextSize: number;
+  /** Requests generating now. */
+  readonly active: number;
+  /** Requests waiting for their turn (a free sequence, or the engine's one cache). */
+  readonly queued: number;
   generate(request: GenerateRequest): Promise<GenerationResult>;
   /** Token count of a text as the generator's model tokenizes it (BOS not counted). */
   countTokens(text: string): number;

@@ -1,8 +1,9 @@
-// The prompt layer: text generation (node-llama-cpp path), chat, prompt templates and batch prompt runs.
+// The prompt layer: text generation (node-llama-cpp and engine paths), chat, prompt templates and batch prompt runs.
 export * from "./generator.js";
 export * from "./sampling.js";
 export * from "./llama-generator.js";
 export * from "./engine-generator.js";
+export * from "./model-host.js";
 export * from "./token-sampler.js";
 export * from "./stop-stream.js";
 export * from "./sequence-pool.js";

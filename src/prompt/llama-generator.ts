@@ -116,6 +116,14 @@ export class LlamaCppGenerator implements TextGenerator {
     return this.context.contextSize;
   }
 
+  get active(): number {
+    return this.pool.busy;
+  }
+
+  get queued(): number {
+    return this.pool.queued;
+  }
+
   countTokens(text: string): number {
     return this.model.tokenize(text).length;
   }

@@ -3,9 +3,9 @@
 import { InvalidConfigError } from "../errors.js";
 import { getLang, type Lang } from "../i18n/index.js";
 import { runPrompts, type PromptMode, type PromptResult } from "./batch-run.js";
-import { chatFormatFor } from "./chat-format.js";
 import { loadFewShotPool, type FewShotPool } from "./few-shot.js";
-import { LlamaModelHost, modelNameOf, type AdapterSpec, type LlamaHostOptions } from "./llama-generator.js";
+import { modelNameOf, type AdapterSpec, type LlamaHostOptions } from "./llama-generator.js";
+import { ModelHost } from "./model-host.js";
 import { loadPromptRows, loadVariants, RAW_VARIANT, resolveTemplateSpec, type PromptVariant } from "./prompt-set.js";
 import { writeResultsJsonl } from "./results-table.js";
 import type { SamplingInput } from "./sampling.js";
@@ -20,7 +20,7 @@ export interface PromptFileRunOptions extends LlamaHostOptions {
   templates?: string[];
   /** variants.jsonl, one variant a line. */
   variantsFile?: string;
-  /** Each adapter is its own target column, beside the base model. */
+  /** Each adapter is its own target column, beside the base model (LoRA on node-llama-cpp, prompt tuning etc. on the engine). */
   adapters?: AdapterSpec[];
   /** Leave the base model out of the comparison (only when adapters are given). */
   skipBase?: boolean;
@@ -64,13 +64,13 @@ export async function runPromptFile(options: PromptFileRunOptions): Promise<Prom
   }
   const pool = options.examples ? loadFewShotPool(options.examples) : undefined;
 
-  const host = await LlamaModelHost.open(options.model, options);
+  const host = await ModelHost.open(options.model, options);
   try {
     const targets = [
       ...(options.skipBase ? [] : [{ label: "base", generator: await host.generator() }]),
       ...(await Promise.all(adapters.map(async (a) => ({ label: modelNameOf(a.path), generator: await host.generator([a]) })))),
     ];
-    const format = chatFormatFor(host.model);
+    const format = host.chatFormat();
     const mode: PromptMode = options.mode === "chat" || options.mode === "completion" ? options.mode : format.fromModel ? "chat" : "completion";
     const results = await runPrompts({
       rows,

@@ -1,17 +1,19 @@
 // The OpenAI-compatible local API: /v1/models, /v1/chat/completions, /v1/completions (JSON or SSE streaming).
-// Requests wait for a free context sequence (FIFO); a client that disconnects aborts its own generation.
+// Requests wait for a free context sequence, or the engine's turn (FIFO); a client that disconnects aborts its own
+// generation. Each adapter is a model id, on whichever path its kind needs (the prompt layer's ModelHost decides).
 import crypto from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InvalidConfigError, PromptTooLongError } from "../errors.js";
-import { chatFormatFor, modelNameOf, resolveSampling, type AdapterSpec, type ChatFormat, type GenerateRequest, type GenerationResult, type LlamaCppGenerator, type LlamaModelHost } from "../prompt/index.js";
+import { modelNameOf, resolveSampling, type AdapterSpec, type ChatFormat, type GenerateRequest, type GenerationResult, type ModelHost, type TextGenerator } from "../prompt/index.js";
 import { HttpError, readJsonBody, sendError, sendJson, startEventStream } from "./http.js";
 import { ChatCompletionRequestSchema, chatMessages, CompletionRequestSchema, parseRequest, samplingOf } from "./openai-schema.js";
 
 export interface ServeOptions {
-  /** The loaded base model. The server does not dispose it. */
-  host: LlamaModelHost;
-  /** Adapters served beside the base model, each under its file name as a model id. */
+  /** The base model. The server does not dispose it. */
+  host: ModelHost;
+  /** Adapters served beside the base model, each under its file name as a model id (GGUF/PEFT LoRA, or one
+   * prompt-tuning, prefix-tuning, IA3 or BitFit adapter each). */
   adapters?: AdapterSpec[];
   /** Interface to listen on. Default 127.0.0.1 (this machine only). */
   hostname?: string;
@@ -21,7 +23,7 @@ export interface ServeOptions {
   token?: string;
   /** Largest request body in bytes (413 above). Default 1 MiB. */
   bodyLimit?: number;
-  /** Requests allowed to wait for a sequence before new ones get 429. Default 64. */
+  /** Requests allowed to wait for their turn before new ones get 429. Default 64. */
   maxQueue?: number;
   /** max_tokens when a request gives none. Default 512. */
   defaultMaxTokens?: number;
@@ -30,7 +32,7 @@ export interface ServeOptions {
 export interface ServerStats {
   /** Requests generating now. */
   active: number;
-  /** Requests waiting for a free sequence. */
+  /** Requests waiting for their turn. */
   queued: number;
   completed: number;
   /** Generations stopped because the client went away. */
@@ -49,7 +51,7 @@ export interface RunningServer {
 
 interface ServedModel {
   id: string;
-  generator: LlamaCppGenerator;
+  generator: TextGenerator;
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
@@ -58,7 +60,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const maxQueue = options.maxQueue ?? 64;
   const defaultMaxTokens = options.defaultMaxTokens ?? 512;
   const created = Math.floor(Date.now() / 1000);
-  const format: ChatFormat = chatFormatFor(options.host.model);
+  const format: ChatFormat = options.host.chatFormat();
 
   // Adapters load up front: a bad file fails at start, not on a user's first request.
   const served: ServedModel[] = [{ id: options.host.name, generator: await options.host.generator() }];
@@ -70,14 +72,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     served.push({ id, generator: await options.host.generator([adapter]) });
   }
   const counts = { completed: 0, aborted: 0, failed: 0 };
-  // Generators for different models may share a context (same adapter set): count each pool once.
-  const pools = [...new Set(served.map((m) => m.generator.pool))];
+  // Different model ids may share a generator (the same adapter set): count each once.
+  const generators = [...new Set(served.map((m) => m.generator))];
   const stats: ServerStats = {
     get active() {
-      return pools.reduce((n, p) => n + p.busy, 0);
+      return generators.reduce((n, g) => n + g.active, 0);
     },
     get queued() {
-      return pools.reduce((n, p) => n + p.queued, 0);
+      return generators.reduce((n, g) => n + g.queued, 0);
     },
     get completed() {
       return counts.completed;

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LlamaModelHost, resolveSampling, runChat, runPromptFile, type PromptResult } from "../../src/prompt/index.js";
+import { ModelHost, resolveSampling, runChat, runPromptFile, type PromptResult } from "../../src/prompt/index.js";
 import { writeTinyLora } from "../helpers/tiny-lora.js";
 
 const MODEL = "models/stories260K.gguf";
@@ -14,11 +14,11 @@ const zeroB = path.join(dir, "zero-b.gguf");
 const greedy = resolveSampling({ temperature: 0, maxTokens: 30 });
 const hostOptions = { gpu: "cpu" as const, threads: 1, contextSize: 256 };
 
-let host: LlamaModelHost;
+let host: ModelHost;
 beforeAll(async () => {
   await writeTinyLora(lora, { bScale: 0.5 });
   await writeTinyLora(zeroB, { bScale: 0 });
-  host = await LlamaModelHost.open(MODEL, hostOptions);
+  host = await ModelHost.open(MODEL, hostOptions);
 });
 afterAll(async () => {
   await host?.dispose();

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LlamaModelHost, resolveSampling } from "../../src/prompt/index.js";
+import { ModelHost, resolveSampling } from "../../src/prompt/index.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { writeTinyLora } from "../helpers/tiny-lora.js";
 
@@ -12,7 +12,7 @@ const TOKEN = "test-secret-token";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lt-serve-"));
 const lora = path.join(dir, "tiny-lora.gguf");
 
-let host: LlamaModelHost;
+let host: ModelHost;
 let server: RunningServer;
 const auth = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
 const post = (path: string, body: unknown, headers: Record<string, string> = auth) =>
@@ -32,7 +32,7 @@ async function readEvents(response: Response): Promise<string[]> {
 
 beforeAll(async () => {
   await writeTinyLora(lora);
-  host = await LlamaModelHost.open("models/stories260K.gguf", { gpu: "cpu", threads: 1, contextSize: 1024, parallel: 2 });
+  host = await ModelHost.open("models/stories260K.gguf", { gpu: "cpu", threads: 1, contextSize: 1024, parallel: 2 });
   server = await startServer({ host, adapters: [{ path: lora }], port: 0, token: TOKEN, bodyLimit: 8192 });
 });
 afterAll(async () => {
@@ -90,7 +90,7 @@ describe("serve", () => {
     const request = { model: "stories260K", messages: [{ role: "system", content: "Tell stories." }, { role: "user", content: "Tell me about a cat." }], max_tokens: 24, temperature: 0 };
     const generator = await host.generator();
     const { chatFormatFor } = await import("../../src/prompt/index.js");
-    const rendered = chatFormatFor(host.model).render([
+    const rendered = chatFormatFor(host.vocab).render([
       { role: "system", content: "Tell stories." },
       { role: "user", content: "Tell me about a cat." },
     ]);

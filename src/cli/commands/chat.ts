@@ -1,7 +1,7 @@
 // `localtune chat`: an interactive, streaming conversation in the model's chat template; adapters switch with /adapter.
 import type { Command } from "commander";
 import { msg } from "../../i18n/index.js";
-import { LlamaModelHost, runChat } from "../../prompt/index.js";
+import { ModelHost, runChat } from "../../prompt/index.js";
 import { addModelOptions, addSamplingOptions, hostOptionsFrom, parseAdapter, samplingFrom } from "../generation-options.js";
 
 export function registerChat(program: Command): void {
@@ -12,10 +12,10 @@ export function registerChat(program: Command): void {
         "모델과 대화합니다(실시간 출력). 대화 중 명령: /help, /exit, /reset, /system <내용>, /adapter <경로> [배율], /adapter off",
     )
     .option("-s, --system <text>", "system prompt / 시스템 프롬프트");
-  addModelOptions(command, "GGUF LoRA adapter to start with, optionally @scale (repeatable) / 시작할 때 쓸 LoRA 어댑터");
+  addModelOptions(command, "adapter to start with: GGUF/PEFT LoRA, optionally @scale (repeatable), or one prompt-tuning, prefix-tuning, IA3 or BitFit adapter (runs on localtune's engine) / 시작할 때 쓸 어댑터: LoRA, 또는 프롬프트·프리픽스 튜닝, IA3, BitFit 어댑터 하나(localtune 엔진)");
   addSamplingOptions(command, 512);
   command.action(async (options) => {
-    const host = await LlamaModelHost.open(options.model, hostOptionsFrom(options));
+    const host = await ModelHost.open(options.model, hostOptionsFrom(options));
     try {
       const summary = await runChat({
         host,

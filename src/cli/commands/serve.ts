@@ -1,7 +1,7 @@
 // `localtune serve`: an OpenAI-compatible HTTP API for the base model and its adapters, on this machine by default.
 import type { Command } from "commander";
 import { msg } from "../../i18n/index.js";
-import { LlamaModelHost } from "../../prompt/index.js";
+import { ModelHost } from "../../prompt/index.js";
 import { startServer } from "../../server/index.js";
 import { addModelOptions, hostOptionsFrom, parseAdapter } from "../generation-options.js";
 import { positiveInt } from "../options.js";
@@ -20,10 +20,10 @@ export function registerServe(program: Command): void {
     .option("--parallel <n>", "requests generated at once per model; more wait in a queue", positiveInt("--parallel"), 1)
     .option("--max-queue <n>", "waiting requests before 429", positiveInt("--max-queue"), 64)
     .option("--max-tokens <n>", "max_tokens when a request gives none", positiveInt("--max-tokens"), 512);
-  addModelOptions(command, "GGUF LoRA adapter to serve as its own model id (its file name), optionally @scale (repeatable)");
+  addModelOptions(command, "adapter to serve as its own model id (its file name), repeatable: GGUF/PEFT LoRA (optionally @scale), or prompt-tuning, prefix-tuning, IA3 or BitFit (on localtune's engine) / 모델 id로 제공할 어댑터");
   command.action(async (options) => {
     const token: string | undefined = options.token ?? process.env.LOCALTUNE_API_TOKEN;
-    const host = await LlamaModelHost.open(options.model, hostOptionsFrom(options, options.parallel));
+    const host = await ModelHost.open(options.model, hostOptionsFrom(options, options.parallel));
     const server = await startServer({
       host,
       adapters: (options.adapter as string[]).map(parseAdapter),
