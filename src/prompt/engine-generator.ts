@@ -3,6 +3,7 @@
 // Tokenization, detokenization and end-of-generation tokens come from node-llama-cpp's vocabulary-only model, so both
 // paths read and write text identically.
 import fs from "node:fs";
+import path from "node:path";
 import type { LlamaModel, LlamaText, Token } from "node-llama-cpp";
 import { CachedDecoder } from "../engine/generate.js";
 import { EngineModel } from "../engine/model.js";
@@ -24,8 +25,16 @@ import { TokenSampler } from "./token-sampler.js";
 export const ENGINE_ADAPTER_TYPES = ["prompt-tuning", "prefix-tuning", "ia3", "bitfit"] as const;
 export type EngineAdapterType = (typeof ENGINE_ADAPTER_TYPES)[number];
 
-/** The engine adapter kind of a file, or undefined for anything else (GGUF LoRA, PEFT folders, unreadable files). */
-export function engineAdapterType(file: string): EngineAdapterType | undefined {
+/** The file an adapter path names: the path itself, or a training run folder's adapter.gguf (in it or in its adapter/). */
+export function engineAdapterFile(adapter: string): string {
+  if (!fs.existsSync(adapter) || !fs.statSync(adapter).isDirectory()) return adapter;
+  const inner = [path.join(adapter, "adapter.gguf"), path.join(adapter, "adapter", "adapter.gguf")].find((f) => fs.existsSync(f));
+  return inner ?? adapter;
+}
+
+/** The engine adapter kind of a file or run folder, or undefined for anything else (GGUF LoRA, PEFT folders, unreadable files). */
+export function engineAdapterType(adapter: string): EngineAdapterType | undefined {
+  const file = engineAdapterFile(adapter);
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return undefined;
   let type: string;
   try {
@@ -213,7 +222,8 @@ export class EngineGenerator implements TextGenerator {
 
 /** Loads an engine adapter onto the model: its decoder hooks and what frees them. */
 function loadEngineAdapter(model: EngineModel, spec: AdapterSpec): { hooks: DecoderHooks; dispose(): void } {
-  const type = engineAdapterType(spec.path);
+  const file = engineAdapterFile(spec.path);
+  const type = engineAdapterType(file);
   if ((spec.scale ?? 1) !== 1) {
     throw new InvalidConfigError({
       en: `${spec.path}: a ${type ?? "non-LoRA"} adapter has no strength to scale; give it without @${spec.scale}.`,
@@ -222,13 +232,13 @@ function loadEngineAdapter(model: EngineModel, spec: AdapterSpec): { hooks: Deco
   }
   switch (type) {
     case "prompt-tuning":
-      return loadPromptAdapter(spec.path, model);
+      return loadPromptAdapter(file, model);
     case "prefix-tuning":
-      return loadPrefixAdapter(spec.path, model);
+      return loadPrefixAdapter(file, model);
     case "ia3":
-      return loadIa3Adapter(model, spec.path);
+      return loadIa3Adapter(model, file);
     case "bitfit":
-      return loadBitfitAdapter(model, spec.path);
+      return loadBitfitAdapter(model, file);
     default:
       throw new InvalidConfigError({
         en: `${spec.path} is not an adapter the engine runs (expected a GGUF with adapter.type ${ENGINE_ADAPTER_TYPES.join(", ")}).`,
