@@ -8,7 +8,8 @@ import { indexLabel, openRagStore } from "./open-store.js";
 import { readSources } from "./sources.js";
 import { chunkSearchText, type IndexMeta, type StoredChunk } from "./store.js";
 
-export const RAG_INDEX_FORMAT_VERSION = 1;
+/** 2: the embedded store keeps its own BM25 inverted lists instead of FTS5 (the PostgreSQL layout is unchanged). */
+export const RAG_INDEX_FORMAT_VERSION = 2;
 
 export interface RagIndexReport {
   /** Chunks in the index after the run. */
@@ -60,7 +61,7 @@ export async function indexRag(
       let known = await store.listSources();
       const previous = await store.readMeta();
       if (options.rebuild) {
-        for (const source of known.keys()) await store.removeSource(source);
+        await store.clear();
         known = new Map();
       } else if (previous) {
         checkSameSettings(label, previous, meta);

@@ -148,6 +148,13 @@ export class PostgresRagStore implements RagStore {
     });
   }
 
+  async clear(): Promise<void> {
+    await this.transaction(async () => {
+      await this.client.query(`delete from ${this.schema}.chunks`);
+      await this.client.query(`delete from ${this.schema}.sources`);
+    });
+  }
+
   async countChunks(): Promise<number> {
     if (!(await this.hasTables())) return 0;
     const r = await this.client.query(`select count(*)::int as n from ${this.schema}.chunks`);

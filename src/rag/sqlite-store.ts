@@ -1,9 +1,14 @@
 // The embedded index: one SQLite file (SQLite 3.5x compiled to WebAssembly by node-sqlite3-wasm, so no native
-// install step) with FTS5 for BM25 over our own pre-analyzed terms, and vectors as float32 blobs scanned exactly.
+// install step) holding the chunks, our own BM25 inverted lists (sqlite-postings.ts, scored exactly in bm25.ts), and
+// vectors as float32 blobs scanned exactly.
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import type { Database as SqliteDatabase } from "node-sqlite3-wasm";
+import type { Database as SqliteDatabase, Statement } from "node-sqlite3-wasm";
+import { LocaltuneError } from "../errors.js";
+import { Bm25Accumulator, bm25Idf } from "./bm25.js";
+import { forEachPosting } from "./postings-codec.js";
+import { POSTINGS_BLOCK, POSTINGS_SCHEMA, SqlitePostings } from "./sqlite-postings.js";
 import { rankHits, selectiveTerms, type IndexMeta, type RagStore, type StoreHit, type StoredChunk } from "./store.js";
 
 // node-sqlite3-wasm is CommonJS; createRequire keeps its types and avoids an ESM interop default-export shim.
@@ -11,57 +16,82 @@ const { Database } = createRequire(import.meta.url)("node-sqlite3-wasm") as type
 
 export const SQLITE_INDEX_FILE = "index.sqlite";
 
-// Terms are already analyzed (analyzer.ts) and joined by spaces; FTS5 must keep each one whole, marks included.
+// Chunk ids only grow (autoincrement), so new postings always go at the end of a term's list. `terms` keeps a
+// chunk's distinct terms (analyzer terms never hold whitespace) so that its postings can be removed; `stats` keeps
+// BM25's collection figures (chunks, total terms) exact without a table scan.
 const SCHEMA = `
 create table if not exists meta(key text primary key, value text not null);
 create table if not exists sources(source text primary key, hash text not null);
 create table if not exists chunks(
-  id integer primary key, chunk_id text not null unique, source text not null,
-  heading_path text not null, citation text not null, text text not null, embedding blob);
+  id integer primary key autoincrement, chunk_id text not null unique, source text not null,
+  heading_path text not null, citation text not null, text text not null, embedding blob,
+  term_count integer not null, terms text not null);
 create index if not exists chunks_source on chunks(source);
-create virtual table if not exists chunk_terms using fts5(terms, tokenize="unicode61 remove_diacritics 0 categories 'L* N* Co M*'");
-create virtual table if not exists chunk_vocab using fts5vocab(chunk_terms, row);
-`;
+create table if not exists stats(id integer primary key check (id = 1), chunks integer not null, terms integer not null);
+insert or ignore into stats(id, chunks, terms) values (1, 0, 0);
+${POSTINGS_SCHEMA}`;
 
-/** Quotes a term as an FTS5 string so that no term is read as an operator. */
-const ftsString = (term: string) => `"${term.replace(/"/g, '""')}"`;
+/** Tables of the first layout (FTS5), found in indexes built by localtune before the own inverted lists. */
+const LEGACY_TABLES = ["chunk_vocab", "chunk_terms", "chunks", "sources", "meta"];
 
 export class SqliteRagStore implements RagStore {
   readonly kind = "sqlite";
   private readonly db: SqliteDatabase;
   /** Every vector, loaded on the first vector search: [rows, dimensions] (a copy of the blobs, freed on close). */
   private vectors: { ids: string[]; data: Float32Array; dims: number } | undefined;
-  /** Number of chunks, cached between writes (a count(*) reads the whole table). */
-  private chunkCount: number | undefined;
+  /** Collection figures for BM25, cached between writes. */
+  private stats: { chunks: number; terms: number } | undefined;
+  private readonly postings: SqlitePostings;
+  private readonly accumulator = new Bm25Accumulator();
+  /** Prepared read statements, kept for the life of the store (finalized on close). */
+  private readonly statements = new Map<string, Statement>();
 
-  private constructor(db: SqliteDatabase) {
+  private constructor(db: SqliteDatabase, blockSize: number) {
     this.db = db;
+    this.postings = new SqlitePostings(db, blockSize);
   }
 
-  /** Opens the index in `dir`, creating the folder and file when `create` is set. */
-  static open(dir: string, options: { create: boolean }): SqliteRagStore {
+  /**
+   * Opens the index in `dir`, creating the folder and file when `create` is set. An index of the first layout
+   * (FTS5) is emptied when opened to write, so the run re-indexes every input, and refused when opened to search.
+   */
+  static open(dir: string, options: { create: boolean; blockSize?: number }): SqliteRagStore {
     const file = path.join(dir, SQLITE_INDEX_FILE);
     if (options.create) fs.mkdirSync(dir, { recursive: true });
     const db = new Database(file, { fileMustExist: !options.create });
-    // A 64 MiB page cache (allocated as used): a large update otherwise spills pages to the journal file mid-transaction.
-    db.exec(`pragma cache_size = -65536; ${SCHEMA}`);
-    return new SqliteRagStore(db);
+    try {
+      if (db.get("select 1 from sqlite_master where name = 'chunk_terms'")) {
+        if (!options.create) {
+          throw new LocaltuneError({
+            en: `the RAG index at ${dir} has the first layout (SQLite FTS5), which this version no longer reads. Re-index it: localtune rag index <inputs> --index ${dir}`,
+            ko: `${dir}의 RAG 인덱스는 이 버전이 더 이상 읽지 않는 첫 형식(SQLite FTS5)입니다. 다시 색인하세요: localtune rag index <입력> --index ${dir}`,
+          });
+        }
+        db.exec(LEGACY_TABLES.map((t) => `drop table if exists ${t};`).join(" "));
+      }
+      // A 64 MiB page cache (allocated as used): a large update otherwise spills pages to the journal file mid-transaction.
+      db.exec(`pragma cache_size = -65536; ${SCHEMA}`);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new SqliteRagStore(db, options.blockSize ?? POSTINGS_BLOCK);
   }
 
   async describe(): Promise<string> {
-    return "SQLite FTS5 BM25 (node-sqlite3-wasm); vectors: exact cosine scan";
+    return "SQLite (node-sqlite3-wasm): exact BM25 over block postings; vectors: exact cosine scan";
   }
 
   async atomically<T>(work: () => Promise<T>): Promise<T> {
     this.db.exec("begin");
     try {
       const result = await work();
+      this.postings.flush();
       this.db.exec("commit");
       return result;
     } catch (error) {
       this.db.exec("rollback");
-      this.chunkCount = undefined;
-      this.vectors = undefined;
+      this.forgetWrites();
       throw error;
     }
   }
@@ -86,19 +116,20 @@ export class SqliteRagStore implements RagStore {
     this.transaction(() => {
       this.deleteSourceRows(source);
       const insertChunk = this.db.prepare(
-        "insert into chunks(chunk_id, source, heading_path, citation, text, embedding) values (?, ?, ?, ?, ?, ?)",
+        "insert into chunks(chunk_id, source, heading_path, citation, text, embedding, term_count, terms) values (?, ?, ?, ?, ?, ?, ?, ?)",
       );
-      const insertTerms = this.db.prepare("insert into chunk_terms(rowid, terms) values (?, ?)");
+      let terms = 0;
       try {
         for (const c of chunks) {
           const embedding = c.embedding ? new Uint8Array(c.embedding.buffer, c.embedding.byteOffset, c.embedding.byteLength) : null;
-          const { lastInsertRowid } = insertChunk.run([c.chunkId, source, JSON.stringify(c.headingPath), c.citation, c.text, embedding]);
-          insertTerms.run([lastInsertRowid, c.terms.join(" ")]);
+          const row = [c.chunkId, source, JSON.stringify(c.headingPath), c.citation, c.text, embedding, c.terms.length, [...new Set(c.terms)].join(" ")];
+          this.postings.add(Number(insertChunk.run(row).lastInsertRowid), c.terms);
+          terms += c.terms.length;
         }
       } finally {
         insertChunk.finalize();
-        insertTerms.finalize();
       }
+      this.db.run("update stats set chunks = chunks + ?, terms = terms + ?", [chunks.length, terms]);
       this.db.run("insert into sources(source, hash) values (?, ?) on conflict(source) do update set hash = excluded.hash", [source, hash]);
     });
   }
@@ -110,23 +141,43 @@ export class SqliteRagStore implements RagStore {
     });
   }
 
+  /** Removes every chunk and source at once (a rebuild), and restarts chunk ids at 1. */
+  async clear(): Promise<void> {
+    this.transaction(() => {
+      this.db.exec(
+        "delete from chunks; delete from sources; delete from postings; delete from vocab; update stats set chunks = 0, terms = 0; delete from sqlite_sequence where name = 'chunks';",
+      );
+      this.forgetWrites();
+    });
+  }
+
   async countChunks(): Promise<number> {
-    return (this.chunkCount ??= Number(this.db.get("select count(*) as n from chunks")!.n));
+    return this.collectionStats().chunks;
   }
 
   async lexicalSearch(terms: string[], k: number): Promise<StoreHit[]> {
     const all = [...new Set(terms)];
     if (all.length === 0 || k <= 0) return [];
-    const df = this.db.all(`select term, doc from chunk_vocab where term in (${all.map(() => "?").join(",")})`, all);
-    const distinct = selectiveTerms(all, new Map(df.map((r) => [String(r.term), Number(r.doc)])), await this.countChunks());
-    // A few rows past k so that ties at the cut are broken by chunk id, as in every store.
-    const rows = this.db.all(
-      `select c.chunk_id as chunk_id, s.score as score from
-         (select rowid, -bm25(chunk_terms) as score from chunk_terms where chunk_terms match ? order by bm25(chunk_terms) limit ?) s
-       join chunks c on c.id = s.rowid`,
-      [distinct.map(ftsString).join(" OR "), k + 16],
-    );
-    return rankHits(rows.map((r) => ({ chunkId: String(r.chunk_id), score: Number(r.score) })), k);
+    // Inside an open update, buffered postings must be written first to be seen.
+    this.postings.flush();
+    const stats = this.collectionStats();
+    if (stats.chunks === 0) return [];
+    const dfRows = this.statement("select term, df from vocab where term in (select value from json_each(?))").all([JSON.stringify(all)]);
+    const df = new Map(dfRows.map((r) => [String(r.term), Number(r.df)]));
+    const maxId = Number(this.statement("select max(id) as id from chunks").get()!.id ?? 0);
+    this.accumulator.reset(maxId);
+    const blocks = this.statement("select data from postings where term = ? order by last_id");
+    for (const term of selectiveTerms(all, df, stats.chunks)) {
+      const n = df.get(term);
+      if (!n) continue;
+      const visit = this.accumulator.termVisitor(bm25Idf(stats.chunks, n), stats.terms / stats.chunks);
+      for (const row of blocks.all([term])) forEachPosting(row.data as Uint8Array, visit);
+    }
+    const best = this.accumulator.best(k);
+    if (best.length === 0) return [];
+    const ids = this.statement("select id, chunk_id from chunks where id in (select value from json_each(?))").all([JSON.stringify(best.map((b) => b.id))]);
+    const chunkIdOf = new Map(ids.map((r) => [Number(r.id), String(r.chunk_id)]));
+    return rankHits(best.map((b) => ({ chunkId: chunkIdOf.get(b.id)!, score: b.score })), k);
   }
 
   async vectorSearch(query: Float32Array, k: number): Promise<StoreHit[]> {
@@ -164,7 +215,30 @@ export class SqliteRagStore implements RagStore {
 
   async close(): Promise<void> {
     this.vectors = undefined;
+    for (const s of this.statements.values()) s.finalize();
+    this.statements.clear();
     if (this.db.isOpen) this.db.close();
+  }
+
+  private statement(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  private collectionStats(): { chunks: number; terms: number } {
+    if (!this.stats) {
+      const row = this.db.get("select chunks, terms from stats where id = 1")!;
+      this.stats = { chunks: Number(row.chunks), terms: Number(row.terms) };
+    }
+    return this.stats;
+  }
+
+  /** Drops what is cached or buffered from writes (after a rollback or a clear). */
+  private forgetWrites(): void {
+    this.postings.discard();
+    this.stats = undefined;
+    this.vectors = undefined;
   }
 
   private loadVectors(): { ids: string[]; data: Float32Array; dims: number } {
@@ -180,10 +254,17 @@ export class SqliteRagStore implements RagStore {
   }
 
   private deleteSourceRows(source: string): void {
-    this.db.run("delete from chunk_terms where rowid in (select id from chunks where source = ?)", [source]);
+    const rows = this.db.all("select id, term_count, terms from chunks where source = ?", [source]);
+    let terms = 0;
+    for (const r of rows) {
+      const distinct = String(r.terms);
+      this.postings.remove(Number(r.id), distinct ? distinct.split(" ") : []);
+      terms += Number(r.term_count);
+    }
     this.db.run("delete from chunks where source = ?", [source]);
+    this.db.run("update stats set chunks = chunks - ?, terms = terms - ?", [rows.length, terms]);
     this.vectors = undefined;
-    this.chunkCount = undefined;
+    this.stats = undefined;
   }
 
   /** A transaction, or part of the one already open (atomically()). */
@@ -192,9 +273,11 @@ export class SqliteRagStore implements RagStore {
     this.db.exec("begin");
     try {
       work();
+      this.postings.flush();
       this.db.exec("commit");
     } catch (error) {
       this.db.exec("rollback");
+      this.forgetWrites();
       throw error;
     }
   }

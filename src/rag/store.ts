@@ -54,6 +54,8 @@ export interface RagStore {
   /** Replaces all chunks of a source (deleting the old ones) and records its hash; atomic on its own or within atomically(). */
   replaceSource(source: string, hash: string, chunks: StoredChunk[]): Promise<void>;
   removeSource(source: string): Promise<void>;
+  /** Removes every chunk and source (a rebuild); atomic on its own or within atomically(). */
+  clear(): Promise<void>;
   countChunks(): Promise<number>;
   /** BM25 over the distinct query terms, best first; ties by chunk id. */
   lexicalSearch(terms: string[], k: number): Promise<StoreHit[]>;
