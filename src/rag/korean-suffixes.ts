@@ -14,13 +14,20 @@ const LONG_SUFFIXES = [
   "하여", "되어", "해야", "하면", "되면", "하고", "하지", "되지", "할까", "나요", "는가", "려면", "하게", "했을",
   "하는데", "받는", "받을", "받으려면", "했다", "였다", "이면", "이라",
 ].sort((a, b) => b.length - a.length);
+// The long suffixes by their last character (longest first within each), with their length in characters: a word
+// is only compared with the few that can match it (this runs for every word indexed).
+const LONG_BY_LAST = new Map<string, { suffix: string; chars: number }[]>();
+for (const suffix of LONG_SUFFIXES) {
+  const chars = Array.from(suffix);
+  const last = chars[chars.length - 1]!;
+  LONG_BY_LAST.set(last, [...(LONG_BY_LAST.get(last) ?? []), { suffix, chars: chars.length }]);
+}
 const SHORT_SUFFIXES = ["은", "는", "이", "가", "을", "를", "의", "에", "도", "만", "와", "과", "로", "나", "란", "며", "면", "할", "한", "된", "될"];
 
 /** The word without one trailing particle or ending, or the word itself when none applies. */
 export function stripKoreanSuffixes(word: string): string {
   const chars = Array.from(word);
-  for (const suffix of LONG_SUFFIXES) {
-    const n = Array.from(suffix).length;
+  for (const { suffix, chars: n } of LONG_BY_LAST.get(chars[chars.length - 1] ?? "") ?? []) {
     if (chars.length - n >= 2 && word.endsWith(suffix)) return chars.slice(0, chars.length - n).join("");
   }
   if (chars.length >= 3 && SHORT_SUFFIXES.includes(chars[chars.length - 1]!)) return chars.slice(0, -1).join("");
