@@ -145,7 +145,8 @@ export class LshIndex {
   }
 }
 
-function bandKey(signature: Uint32Array, band: number): number {
+/** The LSH key of one band: a hash of its ROWS signature values. */
+export function bandKey(signature: Uint32Array, band: number): number {
   let h = band + 1;
   for (let r = band * ROWS; r < (band + 1) * ROWS; r++) h = fmix32(Math.imul(h, 0x01000193) ^ signature[r]!);
   return h;

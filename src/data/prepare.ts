@@ -1,7 +1,8 @@
 // `data prepare`: read every input, normalise, deduplicate (exact and MinHash near-duplicates, at document and chunk
 // level), chunk by structure and tokens, split by document, and write the dataset folder. Two passes over the data:
-// pass 1 streams documents into a work file and keeps only per-chunk signatures in memory; pass 2 streams the work
-// file into the splits and the tokenized cache once the split of every document is known.
+// pass 1 streams documents into a work file and spills keys and MinHash signatures to disk; the duplicate decisions
+// are then taken from those files (dedup.ts), keeping a few bytes per chunk in memory; pass 2 streams the work file
+// into the splits and the tokenized cache.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -12,27 +13,29 @@ import { loadLlamaModel } from "../native/llama-runtime.js";
 import { TokenCacheWriter } from "./cache.js";
 import { chatWrapperFor, renderChat, type ChatTemplateName } from "./chat-render.js";
 import { chunkDocument } from "./chunk.js";
+import { DedupWork, resolveDuplicates, type DedupProgress } from "./dedup.js";
 import { discoverInputs } from "./discover.js";
 import { buildGuidance } from "./guidance.js";
 import { detectLang } from "./lang.js";
 import { SyncWriter, writeFileAtomic } from "./io.js";
 import { type DatasetStats, type Manifest, type Removal, type SourceEntry, type SplitStats } from "./manifest.js";
-import { LshIndex, minhashSignature, shingleHashes, EXACT_CHECK_MAX_SHINGLES } from "./minhash.js";
-import { dedupKey } from "./normalize.js";
 import { resolvePrepareOptions, type PrepareOptions } from "./options.js";
 import { newReadInfo, readSource } from "./readers/index.js";
 import { DATASET_FORMAT_VERSION, SPLIT_NAMES, type DatasetRecord, type SplitName } from "./schema.js";
-import { assignSplits } from "./split.js";
 import { estimateCounter, modelCounter, tokenizerKey, tokenizeText, type TokenCounter } from "./tokenizer.js";
 import type { ChatSample, SkipEntry, SourceFile, TextDocument } from "./types.js";
 
 export interface PrepareProgress {
-  phase: "read" | "write";
+  phase: "read" | "dedup" | "write";
   done: number;
   total: number;
-  /** Unit of done/total: bytes of input in the read phase, records in the write phase. */
+  /** Unit of done/total: bytes of input in the read phase, records (documents or chunks) otherwise. */
   unit: "bytes" | "records";
   file?: string;
+  /** Dedup phase: which check is running (documents or chunks, exact or near). */
+  step?: DedupProgress["step"];
+  /** Dedup phase: seconds since the phase began. */
+  seconds?: number;
 }
 
 export interface PrepareHooks {
@@ -49,15 +52,6 @@ export interface PrepareResult {
 
 /** Histogram bucket edges in tokens (powers of two). */
 export const LENGTH_BUCKETS = [0, 32, 64, 128, 256, 512, 1024, 2048, 4096];
-
-interface ChunkInfo {
-  docId: string;
-  source: string;
-  id: string;
-  signature: Uint32Array;
-  /** Kept for short texts only, for an exact Jaccard check. */
-  shingles?: Uint32Array;
-}
 
 export async function prepareDataset(options: PrepareOptions, hooks: PrepareHooks = {}): Promise<PrepareResult> {
   const settings = resolvePrepareOptions(options);
@@ -83,50 +77,19 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
   const tmpDir = `${outDir}.tmp-${process.pid}`;
   fs.rmSync(tmpDir, { recursive: true, force: true });
   fs.mkdirSync(path.join(tmpDir, ".work"), { recursive: true });
+  let dedupWork: DedupWork | undefined;
   try {
-    // ---- pass 1: read, normalise, deduplicate documents, chunk; records go to a work file -----------------------
+    // ---- pass 1: read, normalise, chunk; records go to a work file, keys and signatures to the dedup files ------
     const work = new SyncWriter(path.join(tmpDir, ".work", "records.jsonl"));
+    dedupWork = new DedupWork(path.join(tmpDir, ".work"));
+    const dedup = dedupWork;
     const sources: SourceEntry[] = [];
-    const removed: Removal[] = [];
-    const chunks: ChunkInfo[] = [];
-    const exactDocs = new Map<string, string>();
-    const exactChunks = new Map<string, string>();
-    const docIndex = new LshIndex(settings.nearDupThreshold);
-    const docSources: string[] = [];
-    const docIds: string[] = [];
     const totalBytes = files.reduce((n, f) => n + f.size, 0);
     let doneBytes = 0;
     const skip = (entry: SkipEntry) => skipped.push(entry);
 
-    const addChunk = (record: DatasetRecord, exactText: string) => {
-      // 64 bits of sha256 as the key: collisions stay below 1e-7 even at a million chunks, at a quarter of the memory.
-      const key = sha(dedupKey(exactText)).slice(0, 16);
-      const first = exactChunks.get(key);
-      if (first !== undefined) {
-        removed.push({ level: "chunk", kind: "exact", source: record.source, id: record.id, duplicateOf: first });
-        return;
-      }
-      exactChunks.set(key, record.id);
-      const shingles = shingleHashes(exactText);
-      // Only short texts keep their shingle set (exact Jaccard check); long ones are compared by signature.
-      chunks.push({ docId: record.docId, source: record.source, id: record.id, signature: minhashSignature(shingles), ...(shingles.length <= EXACT_CHECK_MAX_SHINGLES ? { shingles } : {}) });
-      work.write(JSON.stringify(record) + "\n");
-    };
-
-    const addText = (doc: TextDocument, file: SourceFile) => {
-      const key = sha(dedupKey(doc.text));
-      const source = doc.line ? `${file.rel}:${doc.line}` : file.rel;
-      const first = exactDocs.get(key);
-      if (first !== undefined) return void removed.push({ level: "document", kind: "exact", source, duplicateOf: first });
-      exactDocs.set(key, source);
-      const shingles = shingleHashes(doc.text);
-      const signature = minhashSignature(shingles);
-      const near = docIndex.query(signature, shingles);
-      if (near) return void removed.push({ level: "document", kind: "near", source, duplicateOf: docSources[near.of], jaccard: round(near.jaccard) });
-      docIndex.add(docSources.length, signature, shingles);
-      docSources.push(source);
-      const docId = sha(doc.text).slice(0, 16);
-      docIds.push(docId);
+    const addText = (doc: TextDocument, file: SourceFile, fileIndex: number) => {
+      const docId = dedup.addItem(doc.text, doc.text, doc.text, fileIndex, doc.line);
       const metadata = scalarMetadata(doc.metadata, doc.line);
       chunkDocument(doc.text, doc.markdown, doc.title, counter, settings).forEach((chunk, i) => {
         const record: DatasetRecord = {
@@ -141,26 +104,22 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
           tokens: chunk.tokens,
           ...(metadata ? { metadata } : {}),
         };
-        addChunk(record, chunk.text);
+        dedup.addChunk(chunk.text);
+        work.write(JSON.stringify(record) + "\n");
       });
     };
 
-    const addChat = (sample: ChatSample, file: SourceFile) => {
+    const addChat = (sample: ChatSample, file: SourceFile, fileIndex: number) => {
       const joined = sample.messages.map((m) => m.content).join("\n");
-      const key = sha(dedupKey(sample.messages.map((m) => `${m.role}:${m.content}`).join("\n")));
-      const source = sample.line ? `${file.rel}:${sample.line}` : file.rel;
-      const first = exactDocs.get(key);
-      if (first !== undefined) return void removed.push({ level: "document", kind: "exact", source, duplicateOf: first });
-      exactDocs.set(key, source);
-      const docId = sha(JSON.stringify(sample.messages)).slice(0, 16);
-      docIds.push(docId);
       // A conversation is its own document for splitting; its near-duplicates are found with the chunks, where
       // the split is known, so that the copy kept is the one in train.
+      const docId = dedup.addItem(sample.messages.map((m) => `${m.role}:${m.content}`).join("\n"), JSON.stringify(sample.messages), undefined, fileIndex, sample.line);
       const record: DatasetRecord = { kind: "chat", id: `${docId}#0`, docId, source: file.rel, lang: detectLang(joined), messages: sample.messages, ...(sample.line ? { metadata: { line: sample.line } } : {}) };
-      addChunk(record, joined);
+      dedup.addChunk(joined);
+      work.write(JSON.stringify(record) + "\n");
     };
 
-    for (const file of files) {
+    for (const [fileIndex, file] of files.entries()) {
       const info = newReadInfo(file.ext || "txt");
       let documents = 0;
       let chatSamples = 0;
@@ -168,10 +127,10 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
         for await (const item of readSource(file, info, { strict: settings.strict, systemPrompt: settings.systemPrompt, csv: { prompt: settings.csvPromptColumn, response: settings.csvResponseColumn, system: settings.csvSystemColumn } }, skip)) {
           if (item.kind === "text") {
             documents++;
-            addText(item, file);
+            addText(item, file, fileIndex);
           } else {
             chatSamples++;
-            addChat(item, file);
+            addChat(item, file, fileIndex);
           }
         }
       } catch (error) {
@@ -198,26 +157,16 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
     }
     work.close();
 
-    // ---- split by document, then chunk-level near-duplicates in split order (train kept first) -----------------
-    const splits = assignSplits(docIds, { val: settings.valRatio, test: settings.testRatio }, settings.seed);
-    const order = chunks.map((_, i) => i);
-    const rank = (i: number) => SPLIT_NAMES.indexOf(splits.get(chunks[i]!.docId)!);
-    order.sort((a, b) => rank(a) - rank(b) || a - b);
-    const dropped = new Uint8Array(chunks.length);
-    const chunkIndex = new LshIndex(settings.nearDupThreshold);
-    let crossSplit = 0;
-    for (const i of order) {
-      const c = chunks[i]!;
-      const near = chunkIndex.query(c.signature, c.shingles);
-      if (near) {
-        dropped[i] = 1;
-        const keptSplit = splits.get(chunks[near.of]!.docId)!;
-        const split = splits.get(c.docId)!;
-        const cross = keptSplit !== split;
-        if (cross) crossSplit++;
-        removed.push({ level: "chunk", kind: cross ? "cross-split" : "near", source: c.source, id: c.id, duplicateOf: chunks[near.of]!.id, jaccard: round(near.jaccard), split, ...(cross ? { detail: `near-duplicate of a ${keptSplit} record; removed from ${split} so it cannot leak` } : {}) });
-      } else chunkIndex.add(i, c.signature, c.shingles);
-    }
+    // ---- duplicates (documents, then chunks in split order) and the split of every document ------------------------
+    const started = performance.now();
+    const decided = resolveDuplicates(dedup, files.map((f) => f.rel), {
+      threshold: settings.nearDupThreshold,
+      seed: settings.seed,
+      ratios: { val: settings.valRatio, test: settings.testRatio },
+      onProgress: (p) => hooks.onProgress?.({ phase: "dedup", step: p.step, done: p.done, total: p.total, unit: "records", seconds: (performance.now() - started) / 1000 }),
+    });
+    dedup.close();
+    const { removed, crossSplit } = decided;
 
     // ---- pass 2: write splits and the tokenized cache ------------------------------------------------------------
     const writers = Object.fromEntries(SPLIT_NAMES.map((s) => [s, new SyncWriter(path.join(tmpDir, `${s}.jsonl`))])) as Record<SplitName, SyncWriter>;
@@ -225,17 +174,18 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
     const cacheDir = key ? path.join(tmpDir, "cache", key) : undefined;
     const caches = cacheDir ? (Object.fromEntries(SPLIT_NAMES.map((s) => [s, new TokenCacheWriter(cacheDir, s)])) as Record<SplitName, TokenCacheWriter>) : undefined;
     const splitStats = Object.fromEntries(SPLIT_NAMES.map((s) => [s, emptySplitStats(!!model)])) as Record<SplitName, SplitStats>;
-    const splitDocs = Object.fromEntries(SPLIT_NAMES.map((s) => [s, new Set<string>()])) as Record<SplitName, Set<string>>;
+    // A document's records are consecutive in the work file, so counting changes of docId counts documents.
+    const lastDoc = Object.fromEntries(SPLIT_NAMES.map((s) => [s, ""])) as Record<SplitName, string>;
     const languages: Record<string, number> = {};
     const histogram = LENGTH_BUCKETS.map((min, i) => ({ min, max: LENGTH_BUCKETS[i + 1] ?? null, count: 0 }));
     let templateFailures = 0;
     let line = 0;
+    let written = 0;
     const lines = readline.createInterface({ input: fs.createReadStream(path.join(tmpDir, ".work", "records.jsonl"), { encoding: "utf8" }), crlfDelay: Infinity });
     for await (const text of lines) {
-      const i = line++;
-      if (dropped[i]) continue;
+      const split = decided.splitOfChunk(line++);
+      if (!split) continue;
       const record = JSON.parse(text) as DatasetRecord;
-      const split = splits.get(record.docId)!;
       const st = splitStats[split];
       let tokens: number;
       if (record.kind === "chat") {
@@ -271,18 +221,18 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
       }
       st.records++;
       st.tokens += tokens;
-      splitDocs[split].add(record.docId);
+      if (lastDoc[split] !== record.docId) st.documents++;
+      lastDoc[split] = record.docId;
       languages[record.lang] = (languages[record.lang] ?? 0) + 1;
       const bucket = histogram.findLast((b) => tokens >= b.min);
       if (bucket) bucket.count++;
-      if (line % 1000 === 0) hooks.onProgress?.({ phase: "write", done: line, total: chunks.length, unit: "records" });
+      if (++written % 1000 === 0) hooks.onProgress?.({ phase: "write", done: written, total: decided.keptChunks, unit: "records" });
     }
     for (const s of SPLIT_NAMES) {
       writers[s].close();
       caches?.[s].close();
-      splitStats[s].documents = splitDocs[s].size;
     }
-    hooks.onProgress?.({ phase: "write", done: chunks.length, total: chunks.length, unit: "records" });
+    hooks.onProgress?.({ phase: "write", done: decided.keptChunks, total: decided.keptChunks, unit: "records" });
     fs.rmSync(path.join(tmpDir, ".work"), { recursive: true, force: true });
 
     const count = (level: Removal["level"], kind: Removal["kind"]) => removed.filter((r) => r.level === level && r.kind === kind).length;
@@ -291,7 +241,7 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
       tokenizer: { kind: counter.kind, description: counter.description },
       splits: splitStats,
       sources: { read: sources.length, skipped: skipped.length, bytes: totalBytes },
-      documents: { kept: docIds.length, exactDuplicates: count("document", "exact"), nearDuplicates: count("document", "near") },
+      documents: { kept: decided.keptItems, exactDuplicates: count("document", "exact"), nearDuplicates: count("document", "near") },
       chunks: { exactDuplicates: count("chunk", "exact"), nearDuplicates: count("chunk", "near"), crossSplit, templateFailures },
       languages,
       lengthHistogram: histogram,
@@ -329,16 +279,13 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
     fs.rmSync(tmpDir, { recursive: true, force: true });
     throw error;
   } finally {
+    dedupWork?.close();
     if (!hooks.model && model) await model.dispose();
   }
 }
 
 function emptySplitStats(withCache: boolean): SplitStats {
   return { records: 0, textRecords: 0, chatRecords: 0, documents: 0, tokens: 0, textTokens: 0, chatTokens: 0, ...(withCache ? { trainableTokens: 0 } : {}) };
-}
-
-function sha(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 function fileSha256(file: string): string {
