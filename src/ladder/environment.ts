@@ -29,8 +29,10 @@ function localtuneVersion(): string {
 export function describeMachine(threads: number): ReportInput["environment"]["machine"] {
   const cpus = os.cpus();
   const model = cpus[0]?.model.trim() || "unknown CPU";
+  // The load average at the start says whether timings come from a quiet or a shared machine (Windows reports 0).
+  const load = os.loadavg()[0]!;
   return {
-    cpu: `${model} (${os.availableParallelism()} logical cores)`,
+    cpu: `${model} (${os.availableParallelism()} logical cores${load > 0 ? `, load average ${load.toFixed(2)} at start` : ""})`,
     threads,
     ramBytes: os.totalmem(),
     os: `${os.type()} ${os.release()} ${os.arch()}`,

@@ -6,3 +6,4 @@ export { allRungs, selectRungs, type Rung, type RungKind } from "./rungs.js";
 export { createEngineEvalBackend, type EngineEvalBackend, type EngineEvalOptions } from "./engine-eval.js";
 export { loadTrainedRun, type LoadedRun } from "./trained-model.js";
 export { demoLadderOptions, DEMO_DEFAULTS, type DemoOptions } from "./demo.js";
+export { defaultThreads } from "./run-ladder.js";

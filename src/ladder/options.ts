@@ -13,7 +13,7 @@ export const LadderOptionsSchema = z.object({
   ctx: z.number().int().min(8).default(128).describe("tokens per training sequence; also the perplexity window"),
   batch: z.number().int().positive().default(4).describe("sequences per optimizer step"),
   seed: z.number().int().nonnegative().default(42).describe("seed for training (data order, initialisation) and for drawing few-shot examples"),
-  threads: z.number().int().positive().optional().describe("CPU threads for training and scoring; default all logical cores"),
+  threads: z.number().int().positive().optional().describe("CPU threads for training and scoring; default all logical cores (1 for models under 10M parameters, whose ops are too small to split)"),
   fewShot: z.number().int().positive().default(3).describe("examples before each item in the few-shot rung"),
   examples: z.string().optional().describe("few-shot examples file (JSONL of input/output or question/answer); default: other suite items whose answer differs"),
   ragPassages: z.number().int().positive().default(3).describe("retrieved passages before each item in the RAG rung"),

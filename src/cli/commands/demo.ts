@@ -22,7 +22,7 @@ export function registerDemo(program: Command): void {
     )
     .option("--out <dir>", "folder for report.md, report.html and the runs / 보고서와 실행 폴더", "localtune-demo")
     .option("--budget <budget>", `per training rung (default ${DEMO_DEFAULTS.budget} tokens) / 학습 단계별 예산 (기본 ${DEMO_DEFAULTS.budget} 토큰)`)
-    .option("--threads <n>", "CPU threads (default: all cores) / CPU 스레드 수", positiveInt("--threads"))
+    .option("--threads <n>", "CPU threads (default 1: stories260K's ops are too small to split) / CPU 스레드 수 (기본 1)", positiveInt("--threads"))
     .option("--methods <ids>", "comma-separated rungs (default: all) / 실행할 단계 (기본: 전부)")
     .option("--json", "print results.json instead of the table / 표 대신 JSON 출력")
     .action(async (options: DemoCliOptions) => {

@@ -97,7 +97,7 @@ export function registerLadder(program: Command): void {
     .option("--ctx <n>", "tokens per training sequence and perplexity window / 학습 시퀀스와 퍼플렉서티 창 길이", positiveInt("--ctx"), 128)
     .option("--batch <n>", "sequences per step / 스텝당 시퀀스 수", positiveInt("--batch"), 4)
     .option("--seed <n>", "seed for training and few-shot draws / 학습과 퓨샷 추출 시드", nonNegativeInt("--seed"), 42)
-    .option("--threads <n>", "CPU threads (default: all cores) / CPU 스레드 수", positiveInt("--threads"))
+    .option("--threads <n>", "CPU threads (default: all cores; 1 for models under 10M parameters) / CPU 스레드 수 (기본: 전체 코어, 1천만 파라미터 미만 모델은 1)", positiveInt("--threads"))
     .option("--few-shot <k>", "examples per item in the few-shot rung / 퓨샷 예시 수", positiveInt("--few-shot"), 3)
     .option("--examples <jsonl>", "few-shot examples (input/output or question/answer lines) / 퓨샷 예시 파일")
     .option("--rag-passages <k>", "retrieved passages per item in the RAG rung / RAG 검색 문단 수", positiveInt("--rag-passages"), 3)
