@@ -23,3 +23,4 @@ export { loadBitfitAdapter, LLAMA_CPP_BIASES } from "./methods/bitfit/index.js";
 export { loadIa3Adapter } from "./methods/ia3/index.js";
 export * from "./train/index.js";
 export * from "./report/index.js";
+export * from "./ladder/index.js";
