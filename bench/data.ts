@@ -74,9 +74,11 @@ for (let run = 0; run < Number(values.runs); run++) {
     {
       onProgress: (p) => {
         const now = performance.now();
-        if (now - lastPrint > 5000) {
+        // Every 5 s, and once at the end of each dedup step (its progress line is the one the CLI shows).
+        if (now - lastPrint > 5000 || (p.phase === "dedup" && p.done === p.total)) {
           lastPrint = now;
-          process.stderr.write(`  ${p.phase} ${p.unit === "bytes" ? `${(p.done / 1e6).toFixed(0)}/${(p.total / 1e6).toFixed(0)} MB` : `${p.done}/${p.total} records`}\n`);
+          const rss = `rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MB`;
+          process.stderr.write(`  ${p.phase}${p.step ? ` ${p.step}` : ""} ${p.unit === "bytes" ? `${(p.done / 1e6).toFixed(0)}/${(p.total / 1e6).toFixed(0)} MB` : `${p.done}/${p.total} records`}, ${rss}\n`);
         }
       },
     },

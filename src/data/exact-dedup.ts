@@ -3,8 +3,8 @@
 // bounded by the partition size rather than the corpus.
 import type { RecordFile } from "./spill.js";
 
-/** Keys held in memory at once (each about 70 bytes in a Map). */
-const PARTITION_KEYS = 1 << 20;
+/** Keys held in memory at once (each about 70 bytes in a Map, so about 18 MB). */
+const PARTITION_KEYS = 1 << 18;
 /** firstOf value of a record that duplicates nothing (or was left out). */
 export const NO_DUPLICATE = 0xffffffff;
 
@@ -12,11 +12,17 @@ export const NO_DUPLICATE = 0xffffffff;
  * For every eligible record, the index of the first eligible record with the same 8-byte key at keyOffset, or
  * NO_DUPLICATE when it is that first one itself.
  */
-export function firstOccurrences(file: RecordFile, keyOffset: number, eligible: (i: number) => boolean, onProgress?: (done: number, total: number) => void): Uint32Array {
+export function firstOccurrences(
+  file: RecordFile,
+  keyOffset: number,
+  eligible: (i: number) => boolean,
+  onProgress?: (done: number, total: number) => void,
+  partitionKeys = PARTITION_KEYS,
+): Uint32Array {
   const firstOf = new Uint32Array(file.size).fill(NO_DUPLICATE);
   let count = 0;
   for (let i = 0; i < file.size; i++) if (eligible(i)) count++;
-  const partitions = Math.max(1, Math.ceil(count / PARTITION_KEYS));
+  const partitions = Math.max(1, Math.ceil(count / partitionKeys));
   let done = 0;
   for (let p = 0; p < partitions; p++) {
     const seen = new Map<string, number>();

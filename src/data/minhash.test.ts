@@ -1,7 +1,8 @@
 // MinHash estimates against exact Jaccard, and LSH recall on planted near-duplicates.
 import { describe, expect, it } from "vitest";
 import { estimateJaccard, exactJaccard, LshIndex, minhashSignature, shingleHashes } from "./minhash.js";
-import { assignSplits, heldOutCounts } from "./split.js";
+import { createHash } from "node:crypto";
+import { assignSplits, heldOutCounts, splitIndexes } from "./split.js";
 
 // A deterministic pseudo-random Korean text generator (syllables from a fixed list) so tests never flake.
 function rng(seed: number): () => number {
@@ -88,5 +89,15 @@ describe("splits", () => {
     expect([...a.values()].filter((s) => s === "val")).toHaveLength(10);
     expect([...a.values()].filter((s) => s === "test")).toHaveLength(10);
     expect(ids.some((id) => a.get(id) !== c.get(id))).toBe(true);
+  });
+  it("ranks by the full sha256(seed:id) hex key, an id listed twice counted once", () => {
+    const ids = Array.from({ length: 500 }, (_, i) => `d${i % 430}`);
+    const key = (id: string) => createHash("sha256").update(`7:${id}`).digest("hex");
+    const ranked = [...new Set(ids)].sort((x, y) => (key(x) < key(y) ? -1 : 1));
+    const { val, test } = heldOutCounts(ranked.length, { val: 0.1, test: 0.05 });
+    const expected = new Map(ranked.map((id, r) => [id, r < test ? 2 : r < test + val ? 1 : 0]));
+    const got = splitIndexes(ids.length, (i) => ids[i]!, { val: 0.1, test: 0.05 }, 7);
+    expect([...got]).toEqual(ids.map((id) => expected.get(id)));
+    expect([...got].filter((x, i) => x === 1 && i < 430).length).toBe(43);
   });
 });

@@ -8,8 +8,8 @@
 import { BANDS, bandKey, estimateJaccard, exactJaccard, type NearDuplicate } from "./minhash.js";
 import type { SignatureStore, StoredText } from "./signature-store.js";
 
-/** Band keys held at once while finding repeated keys (4 bytes each): bands are done in groups under this budget. */
-const KEY_BUDGET = 16 << 20;
+/** Band keys held at once while finding repeated keys (4 bytes each, so 16 MB): bands are done in groups under it. */
+const KEY_BUDGET = 4 << 20;
 /** Texts read back from disk kept for reuse (about 0.5 KB each). */
 const CACHE_TEXTS = 4096;
 
@@ -22,6 +22,8 @@ export interface NearDupPlan {
   rankOf: (i: number) => number;
   /** Called now and then with work done and total work, in texts visited. */
   onProgress?: (done: number, total: number) => void;
+  /** Band keys held at once while finding repeated keys (default 4M, 16 MB). */
+  keyBudget?: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface NearDupPlan {
 export function findNearDuplicates(store: SignatureStore, plan: NearDupPlan, onDuplicate: (i: number, duplicate: NearDuplicate) => void): number {
   let eligible = 0;
   for (let i = 0; i < store.size; i++) if (plan.rankOf(i) >= 0) eligible++;
-  const bandsPerScan = Math.max(1, Math.min(BANDS, Math.floor(KEY_BUDGET / Math.max(1, eligible))));
+  const bandsPerScan = Math.max(1, Math.min(BANDS, Math.floor((plan.keyBudget ?? KEY_BUDGET) / Math.max(1, eligible))));
   const scans = Math.ceil(BANDS / bandsPerScan);
   const total = eligible * (scans + 2);
   let done = 0;
