@@ -1,7 +1,7 @@
-// The embedded store's own inverted lists under updates: after chunks are added, replaced and removed (with blocks of
-// three postings, so that blocks fill, split, shrink and vanish), every search equals BM25 worked out from the
-// chunks that remain, and a fresh index of the same chunks; a failed update leaves nothing behind; an index of the
-// first (FTS5) layout is refused for search and rebuilt on write.
+// The embedded store's own inverted lists under updates: after chunks are added, replaced and removed (blocks of
+// three postings, written every few postings, so that blocks fill, split, shrink and vanish mid-update), every
+// search equals BM25 worked out from the chunks that remain, and a fresh index of the same chunks; a failed update
+// leaves nothing behind; an index of the first (FTS5) layout is refused for search and rebuilt on write.
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -66,7 +66,7 @@ async function expectMatches(store: SqliteRagStore, live: StoredChunk[]): Promis
 
 describe("embedded store postings under updates", () => {
   it("equal BM25 of the remaining chunks after adds, replacements and removals, and a fresh index of them", async () => {
-    const store = SqliteRagStore.open(path.join(root, "updated"), { create: true, blockSize: 3 });
+    const store = SqliteRagStore.open(path.join(root, "updated"), { create: true, blockSize: 3, flushAt: 7 });
     const live = new Map<string, StoredChunk[]>();
     const put = async (source: string, list: StoredChunk[]) => {
       await store.replaceSource(source, `h-${source}-${list.length}`, list);
@@ -109,7 +109,7 @@ describe("embedded store postings under updates", () => {
   });
 
   it("leaves the index as it was when an update fails midway", async () => {
-    const store = SqliteRagStore.open(path.join(root, "rollback"), { create: true, blockSize: 3 });
+    const store = SqliteRagStore.open(path.join(root, "rollback"), { create: true, blockSize: 3, flushAt: 7 });
     const first = chunks("a", 10, "v1");
     await store.replaceSource("a", "h1", first);
     await expect(

@@ -8,8 +8,8 @@ import { decodePostings, encodePostings, type PostingsBlock } from "./postings-c
 /** Postings per block: small enough that an update rewrites little, large enough that a common term is a few dozen rows. */
 export const POSTINGS_BLOCK = 1024;
 
-/** Buffered postings past which writes go to the file before more are taken (bounds memory on a bulk build). */
-const FLUSH_AT = 2_000_000;
+/** Buffered postings past which they are written before more are taken (bounds memory on a bulk build: 16 bytes each). */
+export const POSTINGS_FLUSH_AT = 2_000_000;
 
 export const POSTINGS_SCHEMA = `
 create table if not exists vocab(term text primary key, df integer not null) without rowid;
@@ -17,9 +17,73 @@ create table if not exists postings(term text not null, last_id integer not null
 create unique index if not exists postings_key on postings(term, last_id);
 `;
 
+/**
+ * Postings of chunks added since the last flush, as flat typed arrays (a bulk build buffers millions: per-term
+ * arrays would cost several times the memory and most of the build time in allocation).
+ */
+class AddedPostings {
+  /** term -> its number in this buffer. */
+  readonly termNumber = new Map<string, number>();
+  readonly termNames: string[] = [];
+  size = 0;
+  private columns = { term: new Uint32Array(4096), id: new Uint32Array(4096), tf: new Uint32Array(4096), length: new Uint32Array(4096) };
+
+  push(term: string, id: number, tf: number, length: number): void {
+    let t = this.termNumber.get(term);
+    if (t === undefined) {
+      t = this.termNames.push(term) - 1;
+      this.termNumber.set(term, t);
+    }
+    if (this.size === this.columns.id.length) {
+      const grow = (a: Uint32Array) => {
+        const b = new Uint32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.columns = { term: grow(this.columns.term), id: grow(this.columns.id), tf: grow(this.columns.tf), length: grow(this.columns.length) };
+    }
+    const c = this.columns;
+    c.term[this.size] = t;
+    c.id[this.size] = id;
+    c.tf[this.size] = tf;
+    c.length[this.size] = length;
+    this.size++;
+  }
+
+  /** term -> its postings in the order added (a stable counting sort by term). */
+  byTerm(): Map<string, PostingsBlock> {
+    const { term, id, tf, length } = this.columns;
+    const start = new Uint32Array(this.termNames.length + 1);
+    for (let i = 0; i < this.size; i++) start[term[i]! + 1]!++;
+    for (let t = 0; t < this.termNames.length; t++) start[t + 1]! += start[t]!;
+    const order = new Uint32Array(this.size);
+    const next = start.slice(0, this.termNames.length);
+    for (let i = 0; i < this.size; i++) order[next[term[i]!]!++] = i;
+    const out = new Map<string, PostingsBlock>();
+    this.termNames.forEach((name, t) => {
+      const block: PostingsBlock = { ids: [], tfs: [], lengths: [] };
+      for (let j = start[t]!; j < start[t + 1]!; j++) {
+        const i = order[j]!;
+        block.ids.push(id[i]!);
+        block.tfs.push(tf[i]!);
+        block.lengths.push(length[i]!);
+      }
+      out.set(name, block);
+    });
+    return out;
+  }
+}
+
+/** term -> how often it occurs in `terms`, in order of first occurrence. */
+export function termFrequencies(terms: readonly string[]): Map<string, number> {
+  const tf = new Map<string, number>();
+  for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
+  return tf;
+}
+
 export class SqlitePostings {
-  /** term -> postings of chunks added since the last flush (ids ascending: chunk ids only grow). */
-  private readonly added = new Map<string, PostingsBlock>();
+  /** Postings of chunks added since the last flush (ids ascending per term: chunk ids only grow). */
+  private added = new AddedPostings();
   /** term -> ids of removed chunks that held it. */
   private readonly removed = new Map<string, number[]>();
   private readonly removedIds = new Set<number>();
@@ -28,21 +92,14 @@ export class SqlitePostings {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly blockSize = POSTINGS_BLOCK,
+    private readonly flushAt = POSTINGS_FLUSH_AT,
   ) {}
 
-  /** Buffers a new chunk; `terms` are its analyzed terms with repeats (their count is its length). */
-  add(id: number, terms: readonly string[]): void {
-    const tf = new Map<string, number>();
-    for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
-    for (const [term, n] of tf) {
-      let block = this.added.get(term);
-      if (!block) this.added.set(term, (block = { ids: [], tfs: [], lengths: [] }));
-      block.ids.push(id);
-      block.tfs.push(n);
-      block.lengths.push(terms.length);
-    }
+  /** Buffers a new chunk: its term frequencies (termFrequencies()) and its length in terms. */
+  add(id: number, tf: ReadonlyMap<string, number>, length: number): void {
+    for (const [term, n] of tf) this.added.push(term, id, n, length);
     this.buffered += tf.size;
-    if (this.buffered >= FLUSH_AT) this.flush();
+    if (this.buffered >= this.flushAt) this.flush();
   }
 
   /** Buffers the removal of a chunk, given its distinct terms. */
@@ -54,7 +111,7 @@ export class SqlitePostings {
       ids.push(id);
     }
     this.buffered += distinctTerms.length;
-    if (this.buffered >= FLUSH_AT) this.flush();
+    if (this.buffered >= this.flushAt) this.flush();
   }
 
   get pending(): boolean {
@@ -63,7 +120,7 @@ export class SqlitePostings {
 
   /** Forgets buffered changes (after a rollback, or when the whole index is cleared). */
   discard(): void {
-    this.added.clear();
+    this.added = new AddedPostings();
     this.removed.clear();
     this.removedIds.clear();
     this.buffered = 0;
@@ -82,16 +139,17 @@ export class SqlitePostings {
       deleteDf: this.db.prepare("delete from vocab where term = ?"),
     };
     try {
+      const added = this.added.byTerm();
       // Sorted, so that the B-tree pages are visited in order.
-      const terms = [...new Set([...this.added.keys(), ...this.removed.keys()])].sort();
-      for (const term of terms) this.flushTerm(term, statements);
+      const terms = [...new Set([...added.keys(), ...this.removed.keys()])].sort();
+      for (const term of terms) this.flushTerm(term, added.get(term), statements);
     } finally {
       for (const s of Object.values(statements)) s.finalize();
     }
     this.discard();
   }
 
-  private flushTerm(term: string, st: Record<"blocksFrom" | "lastBlock" | "deleteBlock" | "insertBlock" | "getDf" | "setDf" | "deleteDf", Statement>): void {
+  private flushTerm(term: string, added: PostingsBlock | undefined, st: Record<"blocksFrom" | "lastBlock" | "deleteBlock" | "insertBlock" | "getDf" | "setDf" | "deleteDf", Statement>): void {
     let df = Number(st.getDf.get([term])?.df ?? 0);
     const removed = this.removed.get(term);
     if (removed) {
@@ -111,7 +169,6 @@ export class SqlitePostings {
         if (Number(row.last_id) >= largest) break;
       }
     }
-    const added = this.added.get(term);
     if (added) {
       let fresh = this.survivors(added);
       if (fresh.ids.length > 0) {

@@ -8,7 +8,7 @@ import type { Database as SqliteDatabase, Statement } from "node-sqlite3-wasm";
 import { LocaltuneError } from "../errors.js";
 import { Bm25Accumulator, bm25Idf } from "./bm25.js";
 import { forEachPosting } from "./postings-codec.js";
-import { POSTINGS_BLOCK, POSTINGS_SCHEMA, SqlitePostings } from "./sqlite-postings.js";
+import { POSTINGS_SCHEMA, SqlitePostings, termFrequencies } from "./sqlite-postings.js";
 import { rankHits, selectiveTerms, type IndexMeta, type RagStore, type StoreHit, type StoredChunk } from "./store.js";
 
 // node-sqlite3-wasm is CommonJS; createRequire keeps its types and avoids an ESM interop default-export shim.
@@ -46,16 +46,17 @@ export class SqliteRagStore implements RagStore {
   /** Prepared read statements, kept for the life of the store (finalized on close). */
   private readonly statements = new Map<string, Statement>();
 
-  private constructor(db: SqliteDatabase, blockSize: number) {
+  private constructor(db: SqliteDatabase, blockSize?: number, flushAt?: number) {
     this.db = db;
-    this.postings = new SqlitePostings(db, blockSize);
+    this.postings = new SqlitePostings(db, blockSize, flushAt);
   }
 
   /**
    * Opens the index in `dir`, creating the folder and file when `create` is set. An index of the first layout
    * (FTS5) is emptied when opened to write, so the run re-indexes every input, and refused when opened to search.
+   * blockSize and flushAt (sqlite-postings.ts) are for tests that exercise block splits and mid-update writes.
    */
-  static open(dir: string, options: { create: boolean; blockSize?: number }): SqliteRagStore {
+  static open(dir: string, options: { create: boolean; blockSize?: number; flushAt?: number }): SqliteRagStore {
     const file = path.join(dir, SQLITE_INDEX_FILE);
     if (options.create) fs.mkdirSync(dir, { recursive: true });
     const db = new Database(file, { fileMustExist: !options.create });
@@ -75,7 +76,7 @@ export class SqliteRagStore implements RagStore {
       db.close();
       throw error;
     }
-    return new SqliteRagStore(db, options.blockSize ?? POSTINGS_BLOCK);
+    return new SqliteRagStore(db, options.blockSize, options.flushAt);
   }
 
   async describe(): Promise<string> {
@@ -122,8 +123,9 @@ export class SqliteRagStore implements RagStore {
       try {
         for (const c of chunks) {
           const embedding = c.embedding ? new Uint8Array(c.embedding.buffer, c.embedding.byteOffset, c.embedding.byteLength) : null;
-          const row = [c.chunkId, source, JSON.stringify(c.headingPath), c.citation, c.text, embedding, c.terms.length, [...new Set(c.terms)].join(" ")];
-          this.postings.add(Number(insertChunk.run(row).lastInsertRowid), c.terms);
+          const tf = termFrequencies(c.terms);
+          const row = [c.chunkId, source, JSON.stringify(c.headingPath), c.citation, c.text, embedding, c.terms.length, [...tf.keys()].join(" ")];
+          this.postings.add(Number(insertChunk.run(row).lastInsertRowid), tf, c.terms.length);
           terms += c.terms.length;
         }
       } finally {
