@@ -1,7 +1,10 @@
 // `npm run bench:generate`: decode tokens/s of localtune's two generation paths (TextGenerator over node-llama-cpp,
 // and over our ggml engine with its key/value cache, which prompt/prefix-tuning adapters use) beside node-llama-cpp's
-// own LlamaCompletion on the same model, prompt, context and threads. Greedy, fixed token count, runs interleaved
-// (ours, theirs, engine, ours...) so load on the machine hits all alike; medians are quoted.
+// own LlamaCompletion on the same model, prompt, context and threads. Greedy, fixed token count, runs interleaved with
+// the order rotated every repeat (ours, theirs, engine; theirs, engine, ours; ...) so load on the machine and cache
+// warmth after the previous run hit all alike; medians are quoted. Wall-clock tok/s on a loaded machine also counts
+// time the process waited for a core, so the CPU time per token (process.cpuUsage, one thread) is reported beside it:
+// it shows what each path itself costs.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -40,6 +43,16 @@ interface Run {
   decodeTps: number;
   /** All tokens over the whole call, prompt evaluation included. */
   totalTps: number;
+  /** Process CPU milliseconds per generated token over the whole call. */
+  cpuMs: number;
+}
+
+/** Runs one generation and adds the process CPU time it took, per generated token. */
+async function withCpu(run: () => Promise<Omit<Run, "cpuMs">>): Promise<Run> {
+  const before = process.cpuUsage();
+  const r = await run();
+  const used = process.cpuUsage(before);
+  return { ...r, cpuMs: (used.user + used.system) / 1000 / r.tokens };
 }
 
 const rows: Array<Record<string, string | number>> = [];
@@ -54,15 +67,15 @@ for (const c of cases) {
   const promptTokens = host.model.tokenize(prompt);
   const engine = await EngineGenerator.open(file, { gpu, threads, contextSize: 1024 });
 
-  const runOurs = async (): Promise<Run> => {
+  const runOurs = () => withCpu(async () => {
     const r = await ours.generate({ prompt, sampling, onText: () => undefined });
     return { tokens: r.completionTokens, decodeTps: r.tokensPerSecond, totalTps: (r.completionTokens * 1000) / r.durationMs };
-  };
-  const runEngine = async (): Promise<Run> => {
+  });
+  const runEngine = () => withCpu(async () => {
     const r = await engine.generate({ prompt, sampling, onText: () => undefined });
     return { tokens: r.completionTokens, decodeTps: r.tokensPerSecond, totalTps: (r.completionTokens * 1000) / r.durationMs };
-  };
-  const runTheirs = async (): Promise<Run> => {
+  });
+  const runTheirs = () => withCpu(async () => {
     let tokens = 0;
     let first: number | undefined;
     const start = performance.now();
@@ -78,27 +91,35 @@ for (const c of cases) {
     });
     const end = performance.now();
     return { tokens, decodeTps: ((tokens - 1) * 1000) / (end - (first ?? end)), totalTps: (tokens * 1000) / (end - start) };
-  };
+  });
 
-  await runOurs();
-  await runTheirs();
-  await runEngine();
-  const oursRuns: Run[] = [];
-  const theirRuns: Run[] = [];
-  const engineRuns: Run[] = [];
+  const paths = [
+    { name: "localtune generate (node-llama-cpp)", run: runOurs, runs: [] as Run[] },
+    { name: "node-llama-cpp LlamaCompletion", run: runTheirs, runs: [] as Run[] },
+    { name: "localtune engine, KV cache (prompt/prefix tuning)", run: runEngine, runs: [] as Run[] },
+  ];
+  for (const p of paths) await p.run();
   for (let i = 0; i < repeats; i++) {
-    oursRuns.push(await runOurs());
-    theirRuns.push(await runTheirs());
-    engineRuns.push(await runEngine());
+    for (let j = 0; j < paths.length; j++) {
+      const p = paths[(i + j) % paths.length]!;
+      p.runs.push(await p.run());
+    }
   }
   const m = (runs: Run[], key: keyof Run) => median(runs.map((r) => r[key]));
-  const ratio = m(oursRuns, "decodeTps") / m(theirRuns, "decodeTps");
-  const engineRatio = m(engineRuns, "decodeTps") / m(theirRuns, "decodeTps");
-  rows.push(
-    { model: c.name, path: "localtune generate (node-llama-cpp)", tokens: m(oursRuns, "tokens"), "decode tok/s": m(oursRuns, "decodeTps").toFixed(0), "total tok/s": m(oursRuns, "totalTps").toFixed(0), "vs node-llama-cpp": `${(ratio * 100).toFixed(1)}%` },
-    { model: c.name, path: "node-llama-cpp LlamaCompletion", tokens: m(theirRuns, "tokens"), "decode tok/s": m(theirRuns, "decodeTps").toFixed(0), "total tok/s": m(theirRuns, "totalTps").toFixed(0), "vs node-llama-cpp": "100%" },
-    { model: c.name, path: "localtune engine, KV cache (prompt/prefix tuning)", tokens: m(engineRuns, "tokens"), "decode tok/s": m(engineRuns, "decodeTps").toFixed(0), "total tok/s": m(engineRuns, "totalTps").toFixed(0), "vs node-llama-cpp": `${(engineRatio * 100).toFixed(1)}%` },
-  );
+  const theirs = paths[1]!.runs;
+  const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+  for (const p of paths) {
+    rows.push({
+      model: c.name,
+      path: p.name,
+      tokens: m(p.runs, "tokens"),
+      "decode tok/s": m(p.runs, "decodeTps").toFixed(0),
+      "total tok/s": m(p.runs, "totalTps").toFixed(0),
+      "decode vs node-llama-cpp": percent(m(p.runs, "decodeTps") / m(theirs, "decodeTps")),
+      "CPU ms/token": m(p.runs, "cpuMs").toFixed(3),
+      "CPU speed vs node-llama-cpp": percent(m(theirs, "cpuMs") / m(p.runs, "cpuMs")),
+    });
+  }
   await engine.dispose();
   await context.dispose();
   await host.dispose();
