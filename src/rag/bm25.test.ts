@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Bm25Accumulator, bm25Idf, kthLargest } from "./bm25.js";
+import { encodePostings } from "./postings-codec.js";
 
 describe("bm25Idf", () => {
   it("is ln((N - n + 0.5) / (n + 0.5)), floored at 1e-6", () => {
@@ -14,26 +15,37 @@ describe("Bm25Accumulator", () => {
     const acc = new Bm25Accumulator();
     acc.reset(10);
     // idf 2, tf 1, length = average: 2 * 2.2 / (1 + 1.2) = 2
-    acc.termVisitor(2, 10)(4, 1, 10);
+    acc.addBlock(encodePostings([4], [1], [10]), 2, 10);
     // idf 1, tf 3, length twice the average: 3 * 2.2 / (3 + 1.2 * (0.25 + 1.5)) = 6.6 / 5.1
-    acc.termVisitor(1, 10)(4, 3, 20);
-    acc.termVisitor(1, 10)(7, 3, 20);
+    acc.addBlock(encodePostings([4, 7], [3, 3], [20, 20]), 1, 10);
     const best = acc.best(5);
     expect(best.map((h) => h.id)).toEqual([4, 7]);
     expect(best[0]!.score).toBeCloseTo(2 + 6.6 / 5.1, 12);
     expect(best[1]!.score).toBeCloseTo(6.6 / 5.1, 12);
   });
 
+  it("decodes multi-byte gaps, term frequencies and lengths while scoring", () => {
+    const acc = new Bm25Accumulator();
+    acc.reset(400000);
+    const ids = [5, 70000, 300000];
+    const tfs = [1, 20000, 2];
+    const lengths = [300, 1, 5000000];
+    acc.addBlock(encodePostings(ids, tfs, lengths), 1.5, 1000);
+    const want = ids.map((id, i) => ({ id, score: (1.5 * tfs[i]! * 2.2) / (tfs[i]! + 1.2 * (0.25 + (0.75 * lengths[i]!) / 1000)) }));
+    const got = acc.best(3).sort((a, b) => a.id - b.id);
+    expect(got.map((h) => h.id)).toEqual(ids);
+    got.forEach((h, i) => expect(h.score).toBeCloseTo(want[i]!.score, 12));
+  });
+
   it("keeps every chunk tied with the k-th best, and starts each query from zero", () => {
     const acc = new Bm25Accumulator();
     acc.reset(5);
-    const visit = acc.termVisitor(1, 1);
-    for (const id of [1, 2, 3, 4]) visit(id, id === 1 ? 2 : 1, 1);
+    acc.addBlock(encodePostings([1, 2, 3, 4], [2, 1, 1, 1], [1, 1, 1, 1]), 1, 1);
     expect(acc.best(2).map((h) => h.id)).toEqual([1, 2, 3, 4]);
     expect(acc.best(1).map((h) => h.id)).toEqual([1]);
     acc.reset(20);
     expect(acc.best(3)).toEqual([]);
-    acc.termVisitor(1, 1)(15, 1, 1);
+    acc.addBlock(encodePostings([15], [1], [300]), 1, 1);
     expect(acc.best(3).map((h) => h.id)).toEqual([15]);
   });
 });

@@ -36,33 +36,39 @@ export function encodePostings(ids: ArrayLike<number>, tfs: ArrayLike<number>, l
   return out.slice(0, at);
 }
 
-/** Decodes a whole block. */
+/** The varint starting at data[at]. */
+export function readVarint(data: Uint8Array, at: number): number {
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    const b = data[at++]!;
+    value += (b & 0x7f) * scale;
+    if (b < 0x80 || at >= data.length) return value;
+    scale *= 128;
+  }
+}
+
+/** Where the varint starting at data[at] ends. */
+export function varintEnd(data: Uint8Array, at: number): number {
+  while (at < data.length && data[at]! >= 0x80) at++;
+  return at + 1;
+}
+
+/** Decodes a whole block (bm25.ts decodes the same layout inline while scoring). */
 export function decodePostings(data: Uint8Array): PostingsBlock {
   const block: PostingsBlock = { ids: [], tfs: [], lengths: [] };
-  forEachPosting(data, (id, tf, length) => {
+  let at = 0;
+  let id = 0;
+  while (at < data.length) {
+    id += readVarint(data, at);
+    at = varintEnd(data, at);
+    const tf = readVarint(data, at);
+    at = varintEnd(data, at);
+    const length = readVarint(data, at);
+    at = varintEnd(data, at);
     block.ids.push(id);
     block.tfs.push(tf);
     block.lengths.push(length);
-  });
-  return block;
-}
-
-/** Calls visit(id, tf, length) for each posting of a block, in id order, without allocating. */
-export function forEachPosting(data: Uint8Array, visit: (id: number, tf: number, length: number) => void): void {
-  let at = 0;
-  let id = 0;
-  const end = data.length;
-  while (at < end) {
-    let b = data[at++]!;
-    let gap = b & 0x7f;
-    for (let shift = 7; b & 0x80; shift += 7) gap += ((b = data[at++]!) & 0x7f) * 2 ** shift;
-    b = data[at++]!;
-    let tf = b & 0x7f;
-    for (let shift = 7; b & 0x80; shift += 7) tf += ((b = data[at++]!) & 0x7f) * 2 ** shift;
-    b = data[at++]!;
-    let length = b & 0x7f;
-    for (let shift = 7; b & 0x80; shift += 7) length += ((b = data[at++]!) & 0x7f) * 2 ** shift;
-    id += gap;
-    visit(id, tf, length);
   }
+  return block;
 }

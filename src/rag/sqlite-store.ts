@@ -7,7 +7,6 @@ import { createRequire } from "node:module";
 import type { Database as SqliteDatabase, Statement } from "node-sqlite3-wasm";
 import { LocaltuneError } from "../errors.js";
 import { Bm25Accumulator, bm25Idf } from "./bm25.js";
-import { forEachPosting } from "./postings-codec.js";
 import { POSTINGS_SCHEMA, SqlitePostings, termFrequencies } from "./sqlite-postings.js";
 import { rankHits, selectiveTerms, type IndexMeta, type RagStore, type StoreHit, type StoredChunk } from "./store.js";
 
@@ -162,6 +161,11 @@ export class SqliteRagStore implements RagStore {
     if (all.length === 0 || k <= 0) return [];
     // Inside an open update, buffered postings must be written first to be seen.
     this.postings.flush();
+    return this.reading(() => this.scoreTerms(all, k));
+  }
+
+  /** BM25 of the chunks holding any of the (distinct) terms, the best k first. */
+  private scoreTerms(all: string[], k: number): StoreHit[] {
     const stats = this.collectionStats();
     if (stats.chunks === 0) return [];
     const dfRows = this.statement("select term, df from vocab where term in (select value from json_each(?))").all([JSON.stringify(all)]);
@@ -169,11 +173,12 @@ export class SqliteRagStore implements RagStore {
     const maxId = Number(this.statement("select max(id) as id from chunks").get()!.id ?? 0);
     this.accumulator.reset(maxId);
     const blocks = this.statement("select data from postings where term = ? order by last_id");
+    const averageLength = stats.terms / stats.chunks;
     for (const term of selectiveTerms(all, df, stats.chunks)) {
       const n = df.get(term);
       if (!n) continue;
-      const visit = this.accumulator.termVisitor(bm25Idf(stats.chunks, n), stats.terms / stats.chunks);
-      for (const row of blocks.all([term])) forEachPosting(row.data as Uint8Array, visit);
+      const idf = bm25Idf(stats.chunks, n);
+      for (const row of blocks.all([term])) this.accumulator.addBlock(row.data as Uint8Array, idf, averageLength);
     }
     const best = this.accumulator.best(k);
     if (best.length === 0) return [];
@@ -267,6 +272,20 @@ export class SqliteRagStore implements RagStore {
     this.db.run("update stats set chunks = chunks - ?, terms = terms - ?", [rows.length, terms]);
     this.vectors = undefined;
     this.stats = undefined;
+  }
+
+  /**
+   * Several reads as one transaction: node-sqlite3-wasm takes and drops its file lock (it makes and removes a
+   * directory) for every transaction, which costs more than a small query; a search is a few dozen statements.
+   */
+  private reading<T>(work: () => T): T {
+    if (this.db.inTransaction) return work();
+    this.db.exec("begin");
+    try {
+      return work();
+    } finally {
+      this.db.exec("commit");
+    }
   }
 
   /** A transaction, or part of the one already open (atomically()). */
