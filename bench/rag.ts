@@ -82,7 +82,7 @@ async function measure(label: string, n: number, index: string, store?: string):
   console.log(
     `${label.padEnd(9)} ${String(report.chunks).padStart(7)} chunks  build ${report.seconds.toFixed(1).padStart(6)} s` +
       `  query p50 ${percentile(times, 0.5).toFixed(1).padStart(6)} ms  p95 ${percentile(times, 0.95).toFixed(1).padStart(6)} ms` +
-      `  (${times.length} queries${size ? `, index ${(size / 2 ** 20).toFixed(0)} MiB` : ""}, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`,
+      `  (${times.length} queries${size ? `, index ${(size / 2 ** 20).toFixed(0)} MiB` : ""}, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, load ${os.loadavg()[0]!.toFixed(1)})`,
   );
   fs.rmSync(dataset, { recursive: true, force: true });
 }

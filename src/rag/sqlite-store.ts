@@ -70,7 +70,9 @@ export class SqliteRagStore implements RagStore {
         db.exec(LEGACY_TABLES.map((t) => `drop table if exists ${t};`).join(" "));
       }
       // A 64 MiB page cache (allocated as used): a large update otherwise spills pages to the journal file mid-transaction.
-      db.exec(`pragma cache_size = -65536; ${SCHEMA}`);
+      db.exec("pragma cache_size = -65536");
+      // A search on a complete index writes nothing (the schema's "insert or ignore" would take the write lock).
+      if (options.create || !db.get("select 1 from sqlite_master where name = 'stats'")) db.exec(SCHEMA);
     } catch (error) {
       db.close();
       throw error;
