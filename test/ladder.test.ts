@@ -181,3 +181,20 @@ describe("tiny ladder report", () => {
     }
   });
 });
+
+describe("time budget", () => {
+  it("stops a rung when its time is spent, and scores what it trained", async () => {
+    const out = path.join(root, "ladder-time");
+    const { input } = await runLadder({ model: STORIES_260K, data: [trainText], suite, out, budget: "2s", methods: ["lora-r2"], ctx: CTX, batch: BATCH, threads: 1 });
+    const run = input.runs[0]!;
+    const folder = RunFolder.open(path.join(out, "runs", "lora-r2"));
+    const steps = folder.checkpointSteps().at(-1)!;
+    expect(run.lossCurve).toHaveLength(steps);
+    expect(steps).toBeGreaterThan(1);
+    // The clock starts after the model loads and stops the run after the step it is in.
+    expect(run.trainSeconds).toBeGreaterThanOrEqual(2);
+    expect(run.trainSeconds).toBeLessThan(2 + 5);
+    expect(run.notes).toMatch(/constant; stopped by the clock/);
+    expect(run.clozeAccuracy).not.toBeNull();
+  });
+});

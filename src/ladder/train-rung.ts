@@ -55,7 +55,11 @@ export async function trainRung(rung: Rung, options: TrainRungOptions): Promise<
       seed: options.seed,
       threads: options.threads,
       evalEvery: 0,
-      saveEvery: 0,
+      // The training loop is synchronous between checkpoints, so the child sees the clock's stop request only when
+      // it writes one: a time budget checkpoints after every step (a small cost for adapters, a large one for DAPT
+      // on big models, where a token budget is the better choice). A token budget checkpoints once, at the end.
+      saveEvery: options.budget.kind === "seconds" ? 1 : 0,
+      keepCheckpoints: 1,
     },
     {
       signal: clock.signal,
@@ -91,6 +95,8 @@ export async function trainRung(rung: Rung, options: TrainRungOptions): Promise<
     tokensPerSecond: trainSeconds > 0 ? tokens / trainSeconds : null,
     peakMemoryBytes: done.peakRssBytes,
     lossCurve: stepRecords.map((r) => ({ step: r.step, loss: r.loss!, tokens: r.step * tokensPerStep, seconds: r.elapsedSeconds })),
-    recipe: `${done.step} steps x ${tokensPerStep} tokens (ctx ${options.ctx}, batch ${options.batch}), lr ${rung.lr} ${schedule}`,
+    recipe:
+      `${done.step} steps x ${tokensPerStep} tokens (ctx ${options.ctx}, batch ${options.batch}), lr ${rung.lr} ${schedule}` +
+      (clock.signal.aborted ? "; stopped by the clock, so the run folder has the checkpoint but no exported model or adapter" : ""),
   };
 }
