@@ -1,5 +1,5 @@
 // The index in PostgreSQL, for a shared or larger corpus: one schema per index. Lexical search is the same BM25 as
-// SQLite FTS5 (same terms, same formula, so both stores rank alike) over a postings table, or pg_trgm word
+// the embedded store (same terms, FTS5's formula, so both stores rank alike) over a postings table, or pg_trgm word
 // similarity on the raw text; vectors use pgvector's operator when the extension is installed, else an exact scan
 // over real[] columns in SQL.
 import pg from "pg";

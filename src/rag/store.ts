@@ -2,7 +2,7 @@
 // optional vectors, per-source content hashes for incremental re-indexing, and the two searches.
 import type { AnalyzerName } from "./analyzer.js";
 
-/** BM25 parameters: SQLite FTS5's defaults, which the PostgreSQL store reproduces so both rank alike. */
+/** BM25 parameters: SQLite FTS5's defaults, used by both stores (bm25.ts, postgres-store.ts) so that they rank alike. */
 export const BM25_K1 = 1.2;
 export const BM25_B = 0.75;
 
