@@ -20,7 +20,7 @@ export function registerDemo(program: Command): void {
       "Run the whole method ladder on the built-in example (stories260K + the Maple Hill stories) in a few minutes on a CPU, and write the comparison report.\n" +
         "내장 예제(stories260K + Maple Hill 이야기)로 방법 사다리 전체를 CPU에서 몇 분 안에 실행하고 비교 보고서를 만듭니다.",
     )
-    .option("--out <dir>", "folder for report.md, report.html and the runs / 보고서와 실행 폴더", "localtune-demo")
+    .option("--out <dir>", "folder for report.md, report.html and the runs; an earlier demo's output there is replaced / 보고서와 실행 폴더 (이전 결과는 교체)", "localtune-demo")
     .option("--budget <budget>", `per training rung (default ${DEMO_DEFAULTS.budget} tokens) / 학습 단계별 예산 (기본 ${DEMO_DEFAULTS.budget} 토큰)`)
     .option("--threads <n>", "CPU threads (default 1: stories260K's ops are too small to split) / CPU 스레드 수 (기본 1)", positiveInt("--threads"))
     .option("--methods <ids>", "comma-separated rungs (default: all) / 실행할 단계 (기본: 전부)")

@@ -91,7 +91,7 @@ export function registerLadder(program: Command): void {
     .requiredOption("--data <paths...>", "training documents (.txt/.md files, folders, or a dataset folder); RAG retrieves from them too / 학습 문서 (RAG 검색 대상이기도 함)")
     .requiredOption("--eval <jsonl>", "evaluation suite (qa, cloze, mc, judge items) / 평가 세트")
     .option("--ppl <text>", "held-out text for perplexity / 퍼플렉서티용 평가 텍스트")
-    .option("--out <dir>", "folder for the report and every rung's run / 보고서와 단계별 실행 폴더", "ladder")
+    .option("--out <dir>", "folder for the report and every rung's run; an earlier ladder's output there is replaced / 보고서와 단계별 실행 폴더 (이전 사다리 결과는 교체)", "ladder")
     .option("--budget <budget>", 'per training rung: tokens ("50k") or time ("90s", "5m") / 학습 단계별 예산: 토큰("50k") 또는 시간("90s", "5m")', "50k")
     .option("--methods <ids>", "comma-separated rungs or method names (default: all) / 실행할 단계 (쉼표로 구분, 기본: 전부)")
     .option("--ctx <n>", "tokens per training sequence and perplexity window / 학습 시퀀스와 퍼플렉서티 창 길이", positiveInt("--ctx"), 128)
