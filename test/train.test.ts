@@ -94,9 +94,10 @@ describe("DAPT (full fine-tuning)", () => {
         if (e.type === "step" && e.step === 1) controller.abort();
       },
     });
-    // The signal reaches the child while it keeps stepping: it stops after the step in progress.
+    // The signal reaches the child while it keeps stepping: it stops after the step in progress (IPC latency may
+    // let one more step finish).
     expect(first.done.reason).toBe("interrupted");
-    expect(first.done.step).toBeLessThan(8);
+    expect(first.done.step).toBeLessThanOrEqual(3);
     expect(RunFolder.open(first.runDir).checkpointSteps()).toContain(first.done.step);
     const resumed = await resumeTraining(first.runDir);
     expect(resumed.done.reason).toBe("completed");

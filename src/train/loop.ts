@@ -191,6 +191,8 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
         break;
       }
     }
+    // Steps are synchronous native work: yield once per step so a pending Ctrl-C (SIGINT handler) or abort is seen now.
+    await new Promise((resolve) => setImmediate(resolve));
     if (control.stopRequested) {
       reason = "interrupted";
       break;
