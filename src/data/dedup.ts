@@ -156,18 +156,22 @@ export function resolveDuplicates(work: DedupWork, sources: readonly string[], s
   }
 
   // Splits of the kept items, by document id.
-  const kept: number[] = [];
-  for (let i = 0; i < items.size; i++) if (!itemStatus[i]) kept.push(i);
-  const ids = new Uint32Array(2 * kept.length);
-  kept.forEach((item, k) => {
-    const r = items.read(item);
-    ids[2 * k] = r.readUInt32BE(8);
-    ids[2 * k + 1] = r.readUInt32BE(12);
+  let keptItems = 0;
+  for (let i = 0; i < items.size; i++) if (!itemStatus[i]) keptItems++;
+  const keptItem = new Uint32Array(keptItems);
+  const ids = new Uint32Array(2 * keptItems);
+  let k = 0;
+  items.scan((i, buf, offset) => {
+    if (itemStatus[i]) return;
+    keptItem[k] = i;
+    ids[2 * k] = buf.readUInt32BE(offset + 8);
+    ids[2 * k + 1] = buf.readUInt32BE(offset + 12);
+    k++;
   });
-  const hex = (k: number) => ids[2 * k]!.toString(16).padStart(8, "0") + ids[2 * k + 1]!.toString(16).padStart(8, "0");
-  const keptSplit = splitIndexes(kept.length, hex, settings.ratios, settings.seed);
+  const hex = (j: number) => ids[2 * j]!.toString(16).padStart(8, "0") + ids[2 * j + 1]!.toString(16).padStart(8, "0");
+  const keptSplit = splitIndexes(keptItems, hex, settings.ratios, settings.seed);
   const itemSplit = new Uint8Array(items.size).fill(REMOVED);
-  kept.forEach((item, k) => (itemSplit[item] = keptSplit[k]!));
+  keptItem.forEach((item, j) => (itemSplit[item] = keptSplit[j]!));
 
   // Chunks: near copies of an earlier kept chunk, train first, then val, then test.
   const chunkSplit = new Uint8Array(chunks.size);
@@ -185,7 +189,7 @@ export function resolveDuplicates(work: DedupWork, sources: readonly string[], s
   });
   let keptChunks = 0;
   for (let c = 0; c < chunks.size; c++) if (chunkSplit[c] !== REMOVED) keptChunks++;
-  return { removed, keptItems: kept.length, crossSplit, keptChunks, splitOfChunk: (i) => (chunkSplit[i] === REMOVED ? undefined : SPLIT_NAMES[chunkSplit[i]!]) };
+  return { removed, keptItems, crossSplit, keptChunks, splitOfChunk: (i) => (chunkSplit[i] === REMOVED ? undefined : SPLIT_NAMES[chunkSplit[i]!]) };
 }
 
 function sha256(text: string): Buffer {

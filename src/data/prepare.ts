@@ -276,10 +276,11 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
     } else fs.renameSync(tmpDir, outDir);
     return { outDir, manifest, stats };
   } catch (error) {
+    // Work files are closed before the folder goes (Windows does not remove open files).
+    dedupWork?.close();
     fs.rmSync(tmpDir, { recursive: true, force: true });
     throw error;
   } finally {
-    dedupWork?.close();
     if (!hooks.model && model) await model.dispose();
   }
 }
