@@ -21,6 +21,11 @@ export interface ChatOptions {
   system?: string;
   adapters?: AdapterSpec[];
   sampling?: SamplingInput;
+  /**
+   * Retrieval for each question (`chat --rag`): given the question, the token budget and a token counter, returns the
+   * turn's system instructions, the user message with the numbered sources, and a footer naming the sources.
+   */
+  retrieve?: (question: string, budget: number, countTokens: (text: string) => number) => Promise<{ system: string; user: string; footer: string }>;
 }
 
 export interface ChatSummary {
@@ -104,8 +109,26 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
       continue;
     }
 
-    history.push({ role: "user", content: line });
     const sampling: Sampling = { ...baseSampling, seed: baseSampling.seed + summary.turns };
+    let footer: string | undefined;
+    if (options.retrieve) {
+      // The sources go into this turn's user message; older turns (with their sources) are dropped first when the
+      // context fills. The RAG instructions replace the system prompt unless the user set one.
+      const countTokens = (text: string) => format.render([{ role: "user", content: text }]).tokens.length;
+      try {
+        const turn = await options.retrieve(line, generator.contextSize - sampling.maxTokens, countTokens);
+        history.push({ role: "user", content: turn.user });
+        system = options.system ?? system ?? turn.system;
+        footer = turn.footer;
+      } catch (error) {
+        if (!(error instanceof LocaltuneError)) throw error;
+        say(error.localized());
+        prompt();
+        continue;
+      }
+    } else {
+      history.push({ role: "user", content: line });
+    }
     const { rendered, dropped } = fitHistory(format, system, history, generator.contextSize - sampling.maxTokens);
     if (dropped > 0) {
       history = history.slice(dropped);
@@ -128,6 +151,7 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
       continue;
     }
     output.write("\n");
+    if (footer) say(footer);
     history.push({ role: "assistant", content: result.text.trim() });
     summary.turns++;
     summary.generatedTokens += result.completionTokens;

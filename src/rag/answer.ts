@@ -109,6 +109,20 @@ async function generate(model: LlamaModel, contextSize: number, system: string, 
   }
 }
 
+/** The chat messages of one RAG turn: instructions, then the numbered sources that fit `budget` tokens and the question. */
+export interface RagPrompt {
+  system: string;
+  user: string;
+  sources: RagSource[];
+  omitted: RagHit[];
+  promptTokens: number;
+}
+
+export function buildRagPrompt(question: string, hits: RagHit[], budget: number, countTokens: (text: string) => number): RagPrompt {
+  const { sources, omitted, promptTokens } = fitSources(question, hits, budget, countTokens);
+  return { system: ragInstructions(question), user: ragUserMessage(question, sources.map((s) => formatSource(s.number, s))), sources, omitted, promptTokens };
+}
+
 /** `rag ask`: retrieves the k best chunks, fits them into the context, and answers with citations. */
 export async function askRag(question: string, rawOptions: RagAskOptions): Promise<RagAnswer> {
   const options = RagAskOptionsSchema.parse(rawOptions);
@@ -119,15 +133,8 @@ export async function askRag(question: string, rawOptions: RagAskOptions): Promi
     model = await loadLlamaModel(options.model, { gpu: options.gpu });
     const contextSize = options.contextSize ?? Math.min(model.trainContextSize, 4096);
     const countTokens = (text: string) => model!.tokenize(text).length;
-    const { sources, omitted, promptTokens } = fitSources(question, hits, contextSize - options.maxTokens, countTokens);
-    const answer = await generate(
-      model,
-      contextSize,
-      ragInstructions(question),
-      ragUserMessage(question, sources.map((s) => formatSource(s.number, s))),
-      options.maxTokens,
-      options.temperature,
-    );
+    const { system, user, sources, omitted, promptTokens } = buildRagPrompt(question, hits, contextSize - options.maxTokens, countTokens);
+    const answer = await generate(model, contextSize, system, user, options.maxTokens, options.temperature);
     return {
       question,
       answer,

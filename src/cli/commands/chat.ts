@@ -2,6 +2,8 @@
 import type { Command } from "commander";
 import { msg } from "../../i18n/index.js";
 import { ModelHost, runChat } from "../../prompt/index.js";
+import { buildRagPrompt, RagRetriever } from "../../rag/index.js";
+import { positiveInt } from "../options.js";
 import { addModelOptions, addSamplingOptions, hostOptionsFrom, parseAdapter, samplingFrom } from "../generation-options.js";
 
 export function registerChat(program: Command): void {
@@ -11,11 +13,14 @@ export function registerChat(program: Command): void {
       "chat with a model (streaming). Inside: /help, /exit, /reset, /system <text>, /adapter <path> [scale], /adapter off\n" +
         "모델과 대화합니다(실시간 출력). 대화 중 명령: /help, /exit, /reset, /system <내용>, /adapter <경로> [배율], /adapter off",
     )
-    .option("-s, --system <text>", "system prompt / 시스템 프롬프트");
+    .option("-s, --system <text>", "system prompt / 시스템 프롬프트")
+    .option("--rag <index>", "answer from a RAG index (localtune rag index): each question retrieves numbered sources to cite / RAG 인덱스의 자료로 답하기")
+    .option("--k <n>", "sources retrieved per question with --rag (default 5)", positiveInt("--k"));
   addModelOptions(command, "adapter to start with: GGUF/PEFT LoRA, optionally @scale (repeatable), or one prompt-tuning, prefix-tuning, IA3 or BitFit adapter (runs on localtune's engine) / 시작할 때 쓸 어댑터: LoRA, 또는 프롬프트·프리픽스 튜닝, IA3, BitFit 어댑터 하나(localtune 엔진)");
   addSamplingOptions(command, 512);
   command.action(async (options) => {
     const host = await ModelHost.open(options.model, hostOptionsFrom(options));
+    const retriever = options.rag ? await RagRetriever.open({ index: options.rag }) : undefined;
     try {
       const summary = await runChat({
         host,
@@ -25,9 +30,19 @@ export function registerChat(program: Command): void {
         ...(options.system !== undefined ? { system: options.system } : {}),
         adapters: (options.adapter as string[]).map(parseAdapter),
         sampling: samplingFrom(options),
+        ...(retriever
+          ? {
+              retrieve: async (question: string, budget: number, countTokens: (text: string) => number) => {
+                const prompt = buildRagPrompt(question, await retriever.search(question, options.k ?? 5), budget, countTokens);
+                const footer = prompt.sources.map((s) => `[${s.number}] ${s.citation} (${s.source})`).join("\n");
+                return { system: prompt.system, user: prompt.user, footer: footer || msg({ en: "(no source fit the context)", ko: "(컨텍스트에 맞는 자료가 없습니다)" }) };
+              },
+            }
+          : {}),
       });
       console.error(msg({ en: "{turns} turns, {tokens} tokens generated.", ko: "대화 {turns}번, 생성한 토큰 {tokens}개." }, { turns: summary.turns, tokens: summary.generatedTokens }));
     } finally {
+      await retriever?.close();
       await host.dispose();
     }
   });
