@@ -59,6 +59,7 @@ export function registerData(program: Command): void {
     .option("--json", "print the stats as JSON")
     .action(async (inputs: string[], o: PrepareFlags) => {
       const read = new ProgressBar({ label: "data prepare", unit: "MB" });
+      const dedup = new ProgressBar({ label: "data dedup", unit: "records" });
       const write = new ProgressBar({ label: "data write", unit: "records" });
       const result = await prepareDataset(
         {
@@ -83,10 +84,15 @@ export function registerData(program: Command): void {
         },
         {
           onProgress: (p) =>
-            p.phase === "read" ? read.update(Math.round(p.done / 1e5) / 10, Math.round(p.total / 1e5) / 10, p.file) : write.update(p.done, p.total),
+            p.phase === "read"
+              ? read.update(Math.round(p.done / 1e5) / 10, Math.round(p.total / 1e5) / 10, p.file)
+              : p.phase === "dedup"
+                ? dedup.update(p.done, p.total, p.step)
+                : write.update(p.done, p.total),
         },
       );
       read.done();
+      dedup.done();
       write.done();
       if (o.json) return console.log(JSON.stringify(result.stats, null, 2));
       console.log(formatDatasetStats({ dir: result.outDir, stats: result.stats, manifest: result.manifest }));
