@@ -1,10 +1,13 @@
 // `npm run bench:generate`: decode tokens/s of localtune's two generation paths (TextGenerator over node-llama-cpp,
 // and over our ggml engine with its key/value cache, which prompt/prefix-tuning adapters use) beside node-llama-cpp's
-// own LlamaCompletion on the same model, prompt, context and threads. Greedy, fixed token count, runs interleaved with
-// the order rotated every repeat (ours, theirs, engine; theirs, engine, ours; ...) so load on the machine and cache
-// warmth after the previous run hit all alike; medians are quoted. Wall-clock tok/s on a loaded machine also counts
-// time the process waited for a core, so the CPU time per token (process.cpuUsage, one thread) is reported beside it:
-// it shows what each path itself costs.
+// own LlamaCompletion on the same model, prompt and threads. Greedy, fixed token count, medians quoted.
+// Fairness traps, measured: (1) two contexts of one model are not alike: the one created first ran 5% slower (25%
+// after another model was loaded and freed in the process), whichever path used it, so node-llama-cpp's own
+// LlamaCompletion runs on the very sequence our wrapper uses (taken from its pool between our runs); (2) a run right
+// after an engine run is about 10% slower (the engine's own copy of the weights pushes llama.cpp's out of the CPU
+// cache), so each repeat takes the next of the six orders of the three paths and each follows the others equally.
+// Wall-clock tok/s on a loaded machine also counts time spent waiting for a core, so CPU time per token
+// (process.cpuUsage, one thread) is reported beside it: what each path itself costs.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,7 +18,7 @@ import { EngineGenerator, LlamaModelHost, resolveSampling } from "../src/prompt/
 import { median, printTable } from "./stats.js";
 
 const threads = Number(process.env.BENCH_THREADS ?? 1);
-const repeats = Number(process.env.BENCH_REPEATS ?? 7);
+const repeats = Number(process.env.BENCH_REPEATS ?? 12);
 const maxTokens = Number(process.env.BENCH_TOKENS ?? 256);
 const gpu = (process.env.BENCH_GPU ?? "cpu") as "cpu" | "auto";
 const prompt = "Once upon a time";
@@ -61,9 +64,6 @@ for (const c of cases) {
   const host = await LlamaModelHost.open(file, { gpu, threads, contextSize: 1024 });
   const ours = await host.generator();
   const sampling = resolveSampling({ temperature: 0, maxTokens, seed: 1 });
-  // node-llama-cpp's own path: a second context with the same settings, LlamaCompletion called directly.
-  const context = await host.model.createContext({ contextSize: 1024, threads });
-  const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
   const promptTokens = host.model.tokenize(prompt);
   const engine = await EngineGenerator.open(file, { gpu, threads, contextSize: 1024 });
 
@@ -78,6 +78,9 @@ for (const c of cases) {
   const runTheirs = () => withCpu(async () => {
     let tokens = 0;
     let first: number | undefined;
+    // node-llama-cpp's own path on our context's sequence: LlamaCompletion called directly, its defaults kept.
+    const sequence = (await ours.pool.acquire())!;
+    const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
     const start = performance.now();
     await completion.generateCompletion(promptTokens, {
       temperature: 0,
@@ -90,6 +93,8 @@ for (const c of cases) {
       },
     });
     const end = performance.now();
+    completion.dispose({ disposeSequence: false });
+    ours.pool.release(sequence);
     return { tokens, decodeTps: ((tokens - 1) * 1000) / (end - (first ?? end)), totalTps: (tokens * 1000) / (end - start) };
   });
 
@@ -99,11 +104,10 @@ for (const c of cases) {
     { name: "localtune engine, KV cache (prompt/prefix tuning)", run: runEngine, runs: [] as Run[] },
   ];
   for (const p of paths) await p.run();
+  // Over every six repeats each path follows each other path equally often (block boundaries included).
+  const orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
   for (let i = 0; i < repeats; i++) {
-    for (let j = 0; j < paths.length; j++) {
-      const p = paths[(i + j) % paths.length]!;
-      p.runs.push(await p.run());
-    }
+    for (const j of orders[i % orders.length]!) paths[j]!.runs.push(await paths[j]!.run());
   }
   const m = (runs: Run[], key: keyof Run) => median(runs.map((r) => r[key]));
   const theirs = paths[1]!.runs;
@@ -121,7 +125,6 @@ for (const c of cases) {
     });
   }
   await engine.dispose();
-  await context.dispose();
   await host.dispose();
 }
 console.log(`generation, greedy, ${maxTokens} tokens from "${prompt}", ${threads} thread(s), ${gpu}, median of ${repeats} interleaved runs`);
