@@ -6,24 +6,14 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeRandomModel } from "../src/arch/random-model.js";
 import { EngineModel } from "../src/engine/model.js";
-import { Trainer, type MicroBatch } from "../src/engine/trainer.js";
+import { Trainer } from "../src/engine/trainer.js";
 import { seededRandom } from "../src/engine/random.js";
+import { checkGradients, randomBatch } from "./helpers/finite-differences.js";
 import { GgmlType } from "../src/formats/gguf/index.js";
 import { loraMethod } from "../src/methods/lora/index.js";
 import { LoraOptionsSchema } from "../src/methods/lora/options.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-grad-"));
-
-function batchFor(V: number, T: number, B: number, seed: number): MicroBatch {
-  const random = seededRandom(seed);
-  const N = T * B;
-  const tokens = Int32Array.from({ length: N }, () => Math.floor(random() * V));
-  const targets = Int32Array.from({ length: N }, () => Math.floor(random() * V));
-  // Mask one token to check masked rows contribute nothing; weights normalise to a mean over counted tokens.
-  const weights = new Float32Array(N).fill(1 / (N - 1));
-  weights[0] = 0;
-  return { tokens, targets, weights };
-}
 
 describe("backward pass", () => {
   for (const arch of ["llama", "qwen2", "qwen3"] as const) {
@@ -32,37 +22,8 @@ describe("backward pass", () => {
       await writeRandomModel(file, { arch, nLayer: 2, nEmbd: 16, nFf: 24, nHead: 4, nHeadKv: 2, nVocab: 40, tiedEmbeddings: arch === "qwen2", seed: 3 });
       const model = await EngineModel.load(file, { threads: 1, f32Weights: true });
       const names = [...model.weights.keys()];
-      const trainer = new Trainer(model, names.map((name) => ({ name, tensor: model.weights.get(name)! })), { sequenceLength: 6, batchSize: 2 }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 });
-      const batch = batchFor(40, 6, 2, 11);
-      trainer.beginStep();
-      const loss = trainer.accumulate(batch);
-      expect(trainer.evaluate(batch)).toBeCloseTo(loss, 5);
-      const random = seededRandom(5);
-      let checked = 0;
-      for (const name of names) {
-        const tensor = model.weights.get(name)!;
-        const grad = trainer.readGradient(name);
-        const values = new Float32Array(grad.length);
-        model.api.ggml_backend_tensor_get(tensor, values, 0, values.byteLength);
-        for (let k = 0; k < 3; k++) {
-          const i = Math.floor(random() * grad.length);
-          const h = 1e-2;
-          const probe = (delta: number) => {
-            const changed = values.slice();
-            changed[i] = values[i]! + delta;
-            model.api.ggml_backend_tensor_set(tensor, changed, 0, changed.byteLength);
-            return trainer.evaluate(batch);
-          };
-          const numeric = (probe(h) - probe(-h)) / (2 * h);
-          model.api.ggml_backend_tensor_set(tensor, values, 0, values.byteLength);
-          const analytic = grad[i]!;
-          // float32 central differences: absolute floor for tiny gradients, else relative.
-          expect(Math.abs(analytic - numeric), `${name}[${i}] analytic ${analytic} numeric ${numeric}`).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric));
-          checked++;
-        }
-      }
+      const { checked } = checkGradients(model, names.map((name) => ({ name, tensor: model.weights.get(name)! })), {}, 3);
       expect(checked).toBeGreaterThan(30);
-      trainer.dispose();
       model.dispose();
     });
   }
@@ -86,7 +47,7 @@ describe("backward pass", () => {
         }
         const trainer = new Trainer(model, prepared.trainable, { sequenceLength: 6, batchSize: 2, transposeFrozenWeights }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 }, prepared.hooks);
         trainer.beginStep();
-        trainer.accumulate(batchFor(64, 6, 2, 13));
+        trainer.accumulate(randomBatch(64, 6, 2, 13));
         const out = { rewritten: trainer.rewrittenBackwardNodes, grads: prepared.trainable.map((t) => trainer.readGradient(t.name)) };
         trainer.dispose();
         prepared.dispose();
@@ -116,7 +77,7 @@ describe("backward pass", () => {
     const model = await EngineModel.load(file, { threads: 1, f32Weights: true });
     const name = "blk.0.attn_q.weight";
     const trainer = new Trainer(model, [{ name, tensor: model.weights.get(name)! }], { sequenceLength: 6, batchSize: 2 }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 });
-    const batch = batchFor(40, 6, 2, 12);
+    const batch = randomBatch(40, 6, 2, 12);
     trainer.beginStep();
     trainer.accumulate(batch);
     const first = trainer.readGradient(name);

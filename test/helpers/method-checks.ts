@@ -6,59 +6,19 @@ import { expect } from "vitest";
 import type { DecoderHooks } from "../../src/arch/decoder.js";
 import { writeRandomModel } from "../../src/arch/random-model.js";
 import type { EngineModel } from "../../src/engine/model.js";
-import { seededRandom } from "../../src/engine/random.js";
-import { Trainer, type MicroBatch, type TrainableTensor } from "../../src/engine/trainer.js";
+import type { TrainableTensor } from "../../src/engine/trainer.js";
+import { checkGradients } from "./finite-differences.js";
 import { loadLlamaModel } from "../../src/native/llama-runtime.js";
 import { compareLogProbs, referenceLogProbs } from "./reference-logprobs.js";
-
-/** Random tokens and targets with the first token masked, weights normalised to a mean. */
-export function randomBatch(V: number, T: number, B: number, seed: number): MicroBatch {
-  const random = seededRandom(seed);
-  const N = T * B;
-  const tokens = Int32Array.from({ length: N }, () => Math.floor(random() * V));
-  const targets = Int32Array.from({ length: N }, () => Math.floor(random() * V));
-  const weights = new Float32Array(N).fill(1 / (N - 1));
-  weights[0] = 0;
-  return { tokens, targets, weights };
-}
 
 /**
  * For `probes` random entries of every trainable tensor: the analytic gradient equals (L(w+h) - L(w-h)) / 2h.
  * Returns the number of entries checked.
  */
 export function expectGradientsMatchFiniteDifferences(model: EngineModel, trainable: readonly TrainableTensor[], hooks: DecoderHooks, probes = 2): number {
-  const trainer = new Trainer(model, trainable, { sequenceLength: 6, batchSize: 2 }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 }, hooks);
-  const batch = randomBatch(model.hparams.nVocab, 6, 2, 11);
-  trainer.beginStep();
-  trainer.accumulate(batch);
-  const random = seededRandom(5);
-  let checked = 0;
-  let nonZero = 0;
-  for (const { name, tensor } of trainable) {
-    const grad = trainer.readGradient(name);
-    const values = new Float32Array(grad.length);
-    model.api.ggml_backend_tensor_get(tensor, values, 0, values.byteLength);
-    for (let k = 0; k < probes; k++) {
-      const i = Math.floor(random() * grad.length);
-      const h = 1e-2;
-      const probe = (delta: number) => {
-        const changed = values.slice();
-        changed[i] = values[i]! + delta;
-        model.api.ggml_backend_tensor_set(tensor, changed, 0, changed.byteLength);
-        return trainer.evaluate(batch);
-      };
-      const numeric = (probe(h) - probe(-h)) / (2 * h);
-      model.api.ggml_backend_tensor_set(tensor, values, 0, values.byteLength);
-      const analytic = grad[i]!;
-      // float32 central differences: an absolute floor for tiny gradients, else relative (as in test/gradients.test.ts).
-      expect(Math.abs(analytic - numeric), `${name}[${i}] analytic ${analytic} numeric ${numeric}`).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric));
-      if (Math.abs(numeric) > 1e-4) nonZero++;
-      checked++;
-    }
-  }
+  const { checked, nonZero } = checkGradients(model, trainable, hooks, probes);
   // Most probes see a real gradient: a check of zeros against zeros would prove nothing.
   expect(nonZero).toBeGreaterThan(checked / 2);
-  trainer.dispose();
   return checked;
 }
 
