@@ -10,7 +10,6 @@ import { GgmlType } from "../formats/gguf/index.js";
 import { rewriteAsMulMat, tensorOp, tensorShape, type GgmlBuffer, type GgmlContext, type GgmlGraph, type GgmlTensor } from "../native/ggml-bindings.js";
 import type { EngineModel } from "./model.js";
 import { GraphContext } from "./graph-context.js";
-import { encodeTensorWith } from "./quantize.js";
 
 /** ggml op ids, looked up by name so a renumbered enum cannot silently break the rewrite. */
 function opIds(model: EngineModel): { mulMat: number; outProd: number; transpose: number } {
@@ -67,41 +66,35 @@ export class TransposedWeights {
     this.ctx = api.ggml_init({ mem_size: (weights.length + 4) * api.ggml_tensor_overhead(), mem_buffer: null, no_alloc: true });
     const plan = weights.map((weight) => {
       const [nIn, nOut] = tensorShape(weight).ne;
-      const transposedType = GgmlType.BF16;
-      const copy = api.ggml_new_tensor_2d(this.ctx!, transposedType, nOut, nIn);
-      return { weight, copy, transposedType, nIn, nOut };
+      return { weight, copy: api.ggml_new_tensor_2d(this.ctx!, GgmlType.BF16, nOut, nIn) };
     });
     const buffer = api.ggml_backend_alloc_ctx_tensors(this.ctx, this.model.backend.handle);
     if (!buffer) throw new Error("could not allocate transposed frozen weights");
     this.buffer = buffer;
     this.bytes = api.ggml_backend_buffer_get_size(buffer);
     const copies = new Map<GgmlTensor, GgmlTensor>();
-    for (const { weight, copy, transposedType, nIn, nOut } of plan) {
-      const values = this.readAsF32(weight, nIn * nOut); // [nOut rows of nIn]
-      const transposed = new Float32Array(nIn * nOut); //   [nIn rows of nOut]
-      for (let o = 0; o < nOut; o++) for (let i = 0; i < nIn; i++) transposed[i * nOut + o] = values[o * nIn + i]!;
-      const bytes = encodeTensorWith(api, transposedType, transposed, nOut);
-      api.ggml_backend_tensor_set(copy, bytes, 0, bytes.byteLength);
+    for (const { weight, copy } of plan) {
+      this.transposeInto(weight, copy);
       copies.set(weight, copy);
     }
     return copies;
   }
 
-  /** A weight's values as F32, converted by ggml itself (any stored type). */
-  private readAsF32(weight: GgmlTensor, n: number): Float32Array {
+  /**
+   * copy <- transpose(W) converted to copy's type, computed by ggml on the backend: W is cast to F32, transposed
+   * as a view, and ggml_cpy writes it contiguously. Nothing passes through JavaScript memory.
+   */
+  private transposeInto(weight: GgmlTensor, copy: GgmlTensor): void {
     const { api } = this.model;
     const g = new GraphContext(api, 8);
+    const galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(this.model.backend.handle));
     try {
-      const f32 = api.ggml_cast(g.ctx, weight, GgmlType.F32);
-      g.expand(f32);
-      const galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(this.model.backend.handle));
+      const transposed = api.ggml_transpose(g.ctx, api.ggml_cast(g.ctx, weight, GgmlType.F32)); // [out, in] view
+      g.expand(api.ggml_cpy(g.ctx, transposed, copy));
       api.ggml_gallocr_alloc_graph(galloc, g.graph);
       api.ggml_backend_graph_compute(this.model.backend.handle, g.graph);
-      const out = new Float32Array(n);
-      api.ggml_backend_tensor_get(f32, out, 0, out.byteLength);
-      api.ggml_gallocr_free(galloc);
-      return out;
     } finally {
+      api.ggml_gallocr_free(galloc);
       g.dispose();
     }
   }
