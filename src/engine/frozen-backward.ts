@@ -81,15 +81,18 @@ export class TransposedWeights {
   }
 
   /**
-   * copy <- transpose(W) converted to copy's type, computed by ggml on the backend: W is cast to F32, transposed
-   * as a view, and ggml_cpy writes it contiguously. Nothing passes through JavaScript memory.
+   * copy <- transpose(W) converted to copy's type, computed by ggml on the backend: W (cast to F32 when quantized)
+   * is transposed as a view and ggml_cpy writes it contiguously. Nothing passes through JavaScript memory.
    */
   private transposeInto(weight: GgmlTensor, copy: GgmlTensor): void {
     const { api } = this.model;
     const g = new GraphContext(api, 8);
     const galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(this.model.backend.handle));
     try {
-      const transposed = api.ggml_transpose(g.ctx, api.ggml_cast(g.ctx, weight, GgmlType.F32)); // [out, in] view
+      // F16 converts straight into the BF16 copy; block-quantized types go through an F32 cast first (ggml's copy
+      // cannot read a transposed view of quantized blocks).
+      const plain = tensorShape(weight).type === GgmlType.F16;
+      const transposed = api.ggml_transpose(g.ctx, plain ? weight : api.ggml_cast(g.ctx, weight, GgmlType.F32)); // [out, in] view
       g.expand(api.ggml_cpy(g.ctx, transposed, copy));
       api.ggml_gallocr_alloc_graph(galloc, g.graph);
       api.ggml_backend_graph_compute(this.model.backend.handle, g.graph);
