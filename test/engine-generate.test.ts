@@ -8,26 +8,13 @@ import { CachedDecoder } from "../src/engine/generate.js";
 import { EngineModel } from "../src/engine/model.js";
 import { ParamStore } from "../src/engine/param-store.js";
 import { STORIES_260K, testModelPath } from "./helpers/test-models.js";
+import { xorshiftNoise } from "./helpers/noise.js";
 
 const opened: Array<{ dispose(): unknown }> = [];
 afterAll(() => {
   for (const o of opened.reverse()) o.dispose();
 });
 
-/** Deterministic values in [-scale, scale) (xorshift32). */
-function noise(count: number, seed: number, scale: number): Float32Array {
-  const out = new Float32Array(count);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < count; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = ((s / 2 ** 32) * 2 - 1) * scale;
-  }
-  return out;
-}
 
 /** Largest |a - b| over the logit range of b. */
 function relativeDiff(a: Float32Array, b: Float32Array): number {
@@ -63,7 +50,7 @@ function expectCachedEqualsForward(model: EngineModel, tokens: number[], promptL
   return worst;
 }
 
-const sequence = (n: number, V: number, seed: number) => Array.from(noise(n, seed, 1), (x) => Math.floor(((x + 1) / 2) * (V - 3)) + 3);
+const sequence = (n: number, V: number, seed: number) => Array.from(xorshiftNoise(n, seed, 1), (x) => Math.floor(((x + 1) / 2) * (V - 3)) + 3);
 
 describe("CachedDecoder", () => {
   it("stories260K: every decode step equals the full forward", async () => {
@@ -99,14 +86,14 @@ describe("CachedDecoder", () => {
     const P = 5;
     const Q = 3;
     const rank = 2;
-    const specs = [{ name: "virtual", ne: [E, P], init: noise(E * P, 11, 0.5) }];
+    const specs = [{ name: "virtual", ne: [E, P], init: xorshiftNoise(E * P, 11, 0.5) }];
     for (let il = 0; il < nLayer; il++) {
-      specs.push({ name: `prefix_k.${il}`, ne: [D, Q, K], init: noise(D * Q * K, 20 + il, 1) });
-      specs.push({ name: `prefix_v.${il}`, ne: [D, Q, K], init: noise(D * Q * K, 40 + il, 1) });
-      specs.push({ name: `ffn_scale.${il}`, ne: [F], init: noise(F, 60 + il, 0.5).map((x) => 1 + x) });
+      specs.push({ name: `prefix_k.${il}`, ne: [D, Q, K], init: xorshiftNoise(D * Q * K, 20 + il, 1) });
+      specs.push({ name: `prefix_v.${il}`, ne: [D, Q, K], init: xorshiftNoise(D * Q * K, 40 + il, 1) });
+      specs.push({ name: `ffn_scale.${il}`, ne: [F], init: xorshiftNoise(F, 60 + il, 0.5).map((x) => 1 + x) });
     }
     const nQ = model.hparams.nHead * D;
-    specs.push({ name: "lora_a", ne: [E, rank], init: noise(E * rank, 80, 0.3) }, { name: "lora_b", ne: [rank, nQ], init: noise(rank * nQ, 81, 0.3) });
+    specs.push({ name: "lora_a", ne: [E, rank], init: xorshiftNoise(E * rank, 80, 0.3) }, { name: "lora_b", ne: [rank, nQ], init: xorshiftNoise(rank * nQ, 81, 0.3) });
     const store = new ParamStore(model, specs);
     opened.push(store);
     const hooks: DecoderHooks = {

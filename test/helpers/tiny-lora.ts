@@ -1,6 +1,7 @@
 // Writes a small GGUF LoRA adapter for stories260K (n_embd 64, 5 layers) with our GGUF writer, in llama.cpp's
 // layout: blk.N.attn_q.weight.lora_a [ne0 = n_embd, ne1 = r], .lora_b [ne0 = r, ne1 = n_out], alpha in metadata.
 import { GgmlType, gguf, writeGguf } from "../../src/formats/gguf/index.js";
+import { xorshiftNoise } from "./noise.js";
 
 export interface TinyLoraOptions {
   rank?: number;
@@ -10,20 +11,6 @@ export interface TinyLoraOptions {
   seed?: number;
 }
 
-/** Deterministic uniform values in [-1, 1) (xorshift32), so the adapter is the same on every run. */
-function values(count: number, seed: number, scale: number): Float32Array {
-  const out = new Float32Array(count);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < count; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = ((s / 2 ** 32) * 2 - 1) * scale;
-  }
-  return out;
-}
 
 export async function writeTinyLora(file: string, options: TinyLoraOptions = {}): Promise<void> {
   const rank = options.rank ?? 4;
@@ -33,8 +20,8 @@ export async function writeTinyLora(file: string, options: TinyLoraOptions = {})
   const tensors = [];
   for (let layer = 0; layer < layers; layer++) {
     const seed = (options.seed ?? 1) * 1000 + layer * 2;
-    tensors.push({ name: `blk.${layer}.attn_q.weight.lora_a`, type: GgmlType.F32, ne: [nEmbd, rank], data: values(nEmbd * rank, seed + 1, 0.5) });
-    tensors.push({ name: `blk.${layer}.attn_q.weight.lora_b`, type: GgmlType.F32, ne: [rank, nEmbd], data: values(rank * nEmbd, seed + 2, bScale) });
+    tensors.push({ name: `blk.${layer}.attn_q.weight.lora_a`, type: GgmlType.F32, ne: [nEmbd, rank], data: xorshiftNoise(nEmbd * rank, seed + 1, 0.5) });
+    tensors.push({ name: `blk.${layer}.attn_q.weight.lora_b`, type: GgmlType.F32, ne: [rank, nEmbd], data: xorshiftNoise(rank * nEmbd, seed + 2, bScale) });
   }
   await writeGguf(file, {
     metadata: {

@@ -16,6 +16,7 @@ import { loadPromptAdapter, writePromptAdapter } from "../../src/methods/prompt-
 import { argmax, EngineGenerator, engineAdapterType, generateText, LlamaModelHost, needsEnginePath, resolveSampling } from "../../src/prompt/index.js";
 import { STORIES_260K, testModelPath } from "../helpers/test-models.js";
 import { writeTinyLora } from "../helpers/tiny-lora.js";
+import { xorshiftNoise } from "../helpers/noise.js";
 
 const REFERENCE = fs.readFileSync(new URL("../fixtures/prompt/stories260K-greedy-200.txt", import.meta.url), "utf8");
 const greedy = (maxTokens: number) => resolveSampling({ temperature: 0, maxTokens, seed: 1 });
@@ -26,20 +27,6 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Deterministic values in [-scale, scale) (xorshift32). */
-function noise(count: number, seed: number, scale: number): Float32Array {
-  const out = new Float32Array(count);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < count; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = ((s / 2 ** 32) * 2 - 1) * scale;
-  }
-  return out;
-}
 
 /** Greedy continuation by full forward passes (no cache): the reference for the cached path with hooks. */
 function greedyByFullForward(model: EngineModel, prompt: number[], steps: number, hooks: DecoderHooks, eos: number): number[] {
@@ -155,7 +142,7 @@ describe("EngineGenerator with adapters", () => {
   it("prompt tuning: greedy output equals full forwards with the virtual tokens, and differs from the base", async () => {
     const file = path.join(dir, "prompt.gguf");
     const { nEmbd: E } = base.hparams;
-    await writePromptAdapter(file, base, noise(E * 6, 5, 1.5), 6);
+    await writePromptAdapter(file, base, xorshiftNoise(E * 6, 5, 1.5), 6);
     expect(engineAdapterType(file)).toBe("prompt-tuning");
     const adapter = loadPromptAdapter(file, base);
     opened.push(adapter);
@@ -177,7 +164,7 @@ describe("EngineGenerator with adapters", () => {
     const file = path.join(dir, "prefix.gguf");
     const { nLayer, headDim: D, nHeadKv: K } = base.hparams;
     const P = 4;
-    const layers = Array.from({ length: nLayer }, (_, il) => ({ k: noise(D * P * K, 100 + il, 2), v: noise(D * P * K, 200 + il, 2) }));
+    const layers = Array.from({ length: nLayer }, (_, il) => ({ k: xorshiftNoise(D * P * K, 100 + il, 2), v: xorshiftNoise(D * P * K, 200 + il, 2) }));
     await writePrefixAdapter(file, base, layers, P, false);
     const adapter = loadPrefixAdapter(file, base);
     opened.push(adapter);
