@@ -1,11 +1,11 @@
 // `rag eval`: retrieval quality on a question set whose gold answers are citations ("근로기준법 제60조"): recall@k,
 // MRR and nDCG@k over the distinct articles retrieved, so an article split into several chunks counts once.
-import fs from "node:fs";
 import { z } from "zod";
 import { RagInputError } from "../errors.js";
 import { RagSearchOptionsSchema, type RagSearchOptions } from "./config.js";
 import { ndcgAtK, recallAtK, reciprocalRank } from "./metrics.js";
 import { RagRetriever, type RetrievalMode } from "./retriever.js";
+import { readJsonlWith } from "./jsonl.js";
 
 export const RagQaItemSchema = z.object({
   question: z.string().min(1).describe("the question, as a user would ask it"),
@@ -22,20 +22,7 @@ export function citationMatches(citation: string, gold: string): boolean {
 
 export function readQaFile(file: string): RagQaItem[] {
   const items: RagQaItem[] = [];
-  fs.readFileSync(file, "utf8")
-    .split("\n")
-    .forEach((line, i) => {
-      if (!line.trim()) return;
-      let json: unknown;
-      try {
-        json = JSON.parse(line);
-      } catch (error) {
-        throw new RagInputError(file, i + 1, `not JSON (${(error as Error).message})`);
-      }
-      const parsed = RagQaItemSchema.safeParse(json);
-      if (!parsed.success) throw new RagInputError(file, i + 1, parsed.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; "));
-      items.push(parsed.data);
-    });
+  readJsonlWith(file, RagQaItemSchema, (item) => items.push(item));
   return items;
 }
 

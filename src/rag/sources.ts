@@ -4,7 +4,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { DatasetRecordSchema, SPLIT_NAMES, type TextRecord } from "../data/schema.js";
-import { FileNotFoundError, RagInputError } from "../errors.js";
+import { FileNotFoundError } from "../errors.js";
+import { readJsonlWith } from "./jsonl.js";
 import { markdownToRecords } from "./markdown-sections.js";
 
 /** File name endings read as documents when a folder or file is given directly. */
@@ -32,20 +33,10 @@ function readDataset(dir: string, skipped: string[]): TextRecord[] {
   for (const split of SPLIT_NAMES) {
     const file = path.join(dir, `${split}.jsonl`);
     if (!fs.existsSync(file)) continue;
-    const lines = fs.readFileSync(file, "utf8").split("\n");
     let chats = 0;
-    lines.forEach((line, i) => {
-      if (!line.trim()) return;
-      let json: unknown;
-      try {
-        json = JSON.parse(line);
-      } catch (error) {
-        throw new RagInputError(file, i + 1, `not JSON (${(error as Error).message})`);
-      }
-      const parsed = DatasetRecordSchema.safeParse(json);
-      if (!parsed.success) throw new RagInputError(file, i + 1, parsed.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; "));
-      if (parsed.data.kind === "chat") chats++;
-      else records.push({ ...parsed.data, text: parsed.data.text.normalize("NFC") });
+    readJsonlWith(file, DatasetRecordSchema, (record) => {
+      if (record.kind === "chat") chats++;
+      else records.push({ ...record, text: record.text.normalize("NFC") });
     });
     if (chats > 0) skipped.push(`${file}: ${chats} chat record(s) (only text records are retrievable chunks)`);
   }
