@@ -4,21 +4,15 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { GgufFormatError } from "../src/errors.js";
 import { parseGguf, readGguf } from "../src/formats/gguf/index.js";
+import { seededRandom } from "../src/engine/random.js";
 
 const PATH = new URL("../models/stories260K.gguf", import.meta.url).pathname;
 const ORIGINAL = readFileSync(PATH);
 const HEADER_END = readGguf(PATH).dataOffset;
 
-/** mulberry32: a small seeded PRNG. */
+/** The project's seeded generator (mulberry32) with integer and pick helpers. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
 }
 

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PromptFileError } from "../errors.js";
-import { drawExamples, formatExamples, loadFewShotPool, mulberry32, type FewShotExample } from "./few-shot.js";
+import { seededRandom } from "../engine/random.js";
+import { drawExamples, formatExamples, loadFewShotPool, type FewShotExample } from "./few-shot.js";
 
 const pool: FewShotExample[] = Array.from({ length: 10 }, (_, i) => ({ id: `e${i}`, input: `in ${i}`, output: `out ${i}` }));
 
@@ -30,8 +31,8 @@ describe("drawExamples", () => {
     expect(chi2).toBeLessThan(27.9);
   });
 
-  it("mulberry32 gives floats in [0, 1)", () => {
-    const r = mulberry32(123);
+  it("the seeded generator (mulberry32) gives floats in [0, 1)", () => {
+    const r = seededRandom(123);
     for (let i = 0; i < 1000; i++) {
       const x = r();
       expect(x).toBeGreaterThanOrEqual(0);

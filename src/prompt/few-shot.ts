@@ -5,6 +5,7 @@ import { PromptFileError } from "../errors.js";
 import { DatasetRecordSchema } from "../data/schema.js";
 import { readJsonl } from "./jsonl.js";
 import { renderTemplate } from "./template.js";
+import { seededRandom } from "../engine/random.js";
 
 export interface FewShotExample {
   id: string;
@@ -71,7 +72,7 @@ export function loadFewShotPool(file: string): FewShotPool {
  */
 export function drawExamples(pool: readonly FewShotExample[], k: number, seed: number, rowIndex: number, exclude?: string): FewShotExample[] {
   const candidates = exclude === undefined ? pool.slice() : pool.filter((e) => e.input.trim() !== exclude.trim());
-  const random = mulberry32(mixSeed(seed, rowIndex));
+  const random = seededRandom(mixSeed(seed, rowIndex));
   const n = Math.min(k, candidates.length);
   for (let i = 0; i < n; i++) {
     const j = i + Math.floor(random() * (candidates.length - i));
@@ -89,17 +90,6 @@ function nfc(text: string): string {
   return text.normalize("NFC");
 }
 
-/** mulberry32: a small, well-mixed 32-bit generator (Tommy Ettinger's constants); floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mixSeed(seed: number, index: number): number {
   return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0;
