@@ -1,8 +1,7 @@
 // Writes GGUF v3: metadata with each value's own type, tensor infos, then aligned tensor data streamed one tensor at a
 // time into a temporary file that is renamed into place only when complete (a crash never leaves a half-written model).
-import { open, rename, rm } from "node:fs/promises";
-import { dirname, basename, join } from "node:path";
 import { GgufWriteError } from "../../errors.js";
+import { writeFileAtomically } from "../atomic-file.js";
 import { ggmlTypeInfo, isGgmlType, tensorBytes, type GgmlType } from "../tensor-types.js";
 import { GGUF_ALIGNMENT_KEY, GGUF_DEFAULT_ALIGNMENT } from "./reader.js";
 import { GgufValueTypeId, type GgufArray, type GgufValue } from "./values.js";
@@ -232,21 +231,12 @@ export function encodeGguf(content: GgufContent, options: WriteGgufOptions = {})
  */
 export async function writeGguf(path: string, content: GgufContent, options: WriteGgufOptions = {}): Promise<void> {
   const { header, sizes, alignment } = encodeHeader(content, options);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fh = await open(tmp, "w");
-  try {
+  await writeFileAtomically(path, async (fh) => {
     await fh.write(header);
     for (let i = 0; i < content.tensors.length; i++) {
       const size = sizes[i]!;
       await fh.write(tensorData(content.tensors[i]!, size));
       if (padTo(size, alignment) > size) await fh.write(Buffer.alloc(padTo(size, alignment) - size));
     }
-    await fh.sync();
-    await fh.close();
-    await rename(tmp, path);
-  } catch (e) {
-    await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  });
 }

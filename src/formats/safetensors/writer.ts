@@ -1,9 +1,8 @@
 // Writes a safetensors file: the JSON header (metadata first, then tensors in the given order with contiguous
 // data_offsets), padded with spaces to a multiple of 8 bytes as the reference writer does, then the data. Written to
 // a temporary file and renamed into place, so a crash never leaves a half-written file.
-import { open, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
 import { InvalidConfigError } from "../../errors.js";
+import { writeFileAtomically } from "../atomic-file.js";
 import { SAFETENSORS_DTYPE_BYTES, type SafetensorsDtype } from "./dtypes.js";
 
 /** One tensor to write. */
@@ -59,17 +58,8 @@ export function encodeSafetensors(content: SafetensorsContent): Buffer {
 /** Writes `content` to `path` through a temporary file in the same folder. */
 export async function writeSafetensors(path: string, content: SafetensorsContent): Promise<void> {
   const header = encodeHeader(content);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fh = await open(tmp, "w");
-  try {
+  await writeFileAtomically(path, async (fh) => {
     await fh.write(header);
     for (const t of content.tensors) await fh.write(bytesOf(t.data));
-    await fh.sync();
-    await fh.close();
-    await rename(tmp, path);
-  } catch (e) {
-    await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  });
 }
