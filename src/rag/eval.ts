@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { RagInputError } from "../errors.js";
 import { RagSearchOptionsSchema, type RagSearchOptions } from "./config.js";
-import { ndcgAtK, recallAtK, reciprocalRank } from "./metrics.js";
+import { ndcgAtK, recallAtK, reciprocalRank } from "../eval/retrieval-metrics.js";
 import { RagRetriever, type RetrievalMode } from "./retriever.js";
 import { readJsonlWith } from "./jsonl.js";
 
@@ -71,11 +71,11 @@ export async function evalRag(qaFile: string, rawOptions: RagSearchOptions): Pro
       const retrieved = [...new Set(hits.map((h) => h.citation))].slice(0, options.k);
       // Each retrieved citation becomes the gold it matches (or itself), so the metrics count gold articles.
       const ranked = [...new Set(retrieved.map((c) => gold.find((g) => citationMatches(c, g)) ?? `other:${c}`))];
-      const relevant = new Set(gold);
-      recall += recallAtK(ranked, relevant, options.k);
-      const rr = reciprocalRank(ranked, relevant);
+      const judgement = { retrieved: ranked, relevant: gold };
+      recall += recallAtK(judgement, options.k);
+      const rr = reciprocalRank(judgement);
       mrr += rr;
-      ndcg += ndcgAtK(ranked, relevant, options.k);
+      ndcg += ndcgAtK(judgement, options.k);
       items.push({ question: q.question, gold, retrieved, firstGoldRank: rr > 0 ? Math.round(1 / rr) : null });
     }
     const n = qa.length;
