@@ -17,13 +17,13 @@ import { LoraOptionsSchema } from "../src/methods/lora/options.js";
 import { median, peakRssBytes, printTable } from "./stats.js";
 
 // The "-outprod" cases turn off the transposed-weight backward (engine/frozen-backward.ts) to measure what it buys.
-const CASES: Record<string, { method: "full" | "lora"; base: GgmlType; transposeFrozenWeights?: boolean }> = {
+const CASES: Record<string, { method: "full" | "lora"; base: GgmlType; backwardAsMulMat?: boolean }> = {
   full: { method: "full", base: GgmlType.F32 },
   "lora-f32": { method: "lora", base: GgmlType.F32 },
   "lora-f16": { method: "lora", base: GgmlType.F16 },
-  "lora-f16-outprod": { method: "lora", base: GgmlType.F16, transposeFrozenWeights: false },
+  "lora-f16-outprod": { method: "lora", base: GgmlType.F16, backwardAsMulMat: false },
   "lora-q8_0": { method: "lora", base: GgmlType.Q8_0 },
-  "lora-q8_0-outprod": { method: "lora", base: GgmlType.Q8_0, transposeFrozenWeights: false },
+  "lora-q8_0-outprod": { method: "lora", base: GgmlType.Q8_0, backwardAsMulMat: false },
 };
 const threads = Number(process.env.BENCH_THREADS ?? 2);
 const steps = Number(process.env.BENCH_STEPS ?? 5);
@@ -47,15 +47,17 @@ if (single) {
     const out = execFileSync(process.execPath, [process.argv[1]!, "bench/train.ts"], { env: { ...process.env, BENCH_CASE: name, BENCH_MODEL: file }, encoding: "utf8" });
     results.push(JSON.parse(out.trim().split("\n").pop()!));
   }
-  printTable(results.map((r) => ({ case: r.case, threads: r.threads, "tok/s (median)": r.tokensPerSecond.toFixed(0), "step s": r.medianStepSeconds.toFixed(2), "peak RSS MiB": r.peakRssMiB.toFixed(0), trainable: r.trainableParams })));
+  printTable(results.map((r) => ({ case: r.case, threads: r.threads, "tok/s (median)": r.tokensPerSecond.toFixed(0), "step s": r.medianStepSeconds.toFixed(2), "peak RSS MiB": r.peakRssMiB.toFixed(0), "runtime MiB": r.runtimeMiB.toFixed(0), "model MiB": r.modelMiB.toFixed(0), "compute MiB": r.computeBuffersMiB.toFixed(0), trainable: r.trainableParams })));
   if (process.argv.includes("--json")) console.log(JSON.stringify(results, null, 2));
 }
 
 async function runCase(name: string, file: string) {
   const spec = CASES[name]!;
+  const rssBeforeLoad = process.memoryUsage().rss;
   const model = await EngineModel.load(file, { threads, f32Weights: spec.method === "full" });
+  const rssAfterLoad = process.memoryUsage().rss;
   const prepared = spec.method === "full" ? { trainable: [...model.weights].map(([n, tensor]) => ({ name: n, tensor })), hooks: {}, dispose: () => {} } : loraMethod.prepare(model, LoraOptionsSchema.parse({ rank: 8 }), 1);
-  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, transposeFrozenWeights: spec.transposeFrozenWeights }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, prepared.hooks);
+  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, backwardAsMulMat: spec.backwardAsMulMat }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, prepared.hooks);
   const random = seededRandom(1);
   const N = T * B;
   const batch = {
@@ -71,7 +73,8 @@ async function runCase(name: string, file: string) {
     trainer.applyStep(1e-4);
     if (s > 0) seconds.push((performance.now() - start) / 1000); // step 0 page-faults the buffers in
   }
-  const result = { case: name, threads, steps, trainableParams: trainer.parameterCount, medianStepSeconds: median(seconds), tokensPerSecond: N / median(seconds), peakRssMiB: peakRssBytes() / 2 ** 20 };
+  const result = { case: name, threads, steps, trainableParams: trainer.parameterCount, medianStepSeconds: median(seconds), tokensPerSecond: N / median(seconds), peakRssMiB: peakRssBytes() / 2 ** 20,
+    runtimeMiB: rssBeforeLoad / 2 ** 20, modelMiB: (rssAfterLoad - rssBeforeLoad) / 2 ** 20, computeBuffersMiB: trainer.computeBufferBytes() / 2 ** 20 };
   trainer.dispose();
   prepared.dispose();
   model.dispose();

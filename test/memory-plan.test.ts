@@ -1,5 +1,5 @@
 // The one memory plan (src/engine/memory-plan.ts) against what ggml's allocator really reserves: the Trainer's compute
-// buffers (training, optimizer and validation graphs, plus transposed copies of compact frozen weights) on stories260K
+// buffers (training, optimizer and validation graphs, with the backward's transposes) on stories260K
 // and on random-weight models of other shapes, full training and LoRA, F32 and Q8_0 bases.
 import { describe, expect, it } from "vitest";
 import { EngineModel } from "../src/engine/model.js";
@@ -27,7 +27,7 @@ async function measured(file: string, methodName: "full" | "lora", T: number, B:
     compactFrozenWeights: compact,
     runtimeBytes: 0,
   });
-  const result = { buffers: trainer.computeBufferBytes(), planned: plan.activationBytes + plan.frozenCopyBytes, plan, weightBytes: model.weightBytes, trainable: trainer.parameterCount };
+  const result = { buffers: trainer.computeBufferBytes(), planned: plan.activationBytes, plan, weightBytes: model.weightBytes, trainable: trainer.parameterCount };
   trainer.dispose();
   prepared.dispose();
   model.dispose();

@@ -67,8 +67,8 @@ function notesFor(r: RungEstimate, input: PlanInput): Bilingual[] {
   const quantizedOrHalf = r.mode === "frozen" && r.baseType !== "f32";
   if (quantizedOrHalf && input.backend === "cpu") {
     notes.push({
-      en: `a ${r.baseType} frozen base costs the same FLOPs as F32; the trainer keeps a transposed BF16 copy of it (2 bytes per weight, in the peak) so the backward runs as a fast mul_mat; the speed is the calibration's ${r.baseType} figure`,
-      ko: `${r.baseType} 고정 가중치는 F32와 FLOPs가 같습니다. 역전파를 빠른 mul_mat으로 하려고 트레이너가 전치된 BF16 사본(가중치당 2바이트, 최대 메모리에 포함)을 둡니다. 속도는 보정의 ${r.baseType} 측정값입니다`,
+      en: `a ${r.baseType} frozen base costs the same FLOPs as F32; the backward transposes each matrix into a short-lived BF16 copy so it runs as a fast mul_mat; the speed is the calibration's ${r.baseType} figure`,
+      ko: `${r.baseType} 고정 가중치는 F32와 FLOPs가 같습니다. 역전파는 각 행렬을 잠깐 쓰는 전치 BF16 사본으로 바꿔 빠른 mul_mat으로 계산합니다. 속도는 보정의 ${r.baseType} 측정값입니다`,
     });
   }
   if (r.id === "full-dapt" && input.tokens < input.shape.totalParams) {

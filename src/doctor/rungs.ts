@@ -129,7 +129,6 @@ function inferenceMemory(s: ModelShape, o: RungOptions): TrainingMemoryPlan {
     gradientBytes: 0,
     optimizerBytes: 0,
     activationBytes,
-    frozenCopyBytes: 0,
     totalBytes: o.runtimeBytes + s.weightBytes + activationBytes,
   };
 }

@@ -11,17 +11,35 @@ export function graphNodeBudget(nLayer: number, backward: boolean): number {
 
 export class GraphContext {
   readonly ctx: GgmlContext;
-  readonly graph: GgmlGraph;
+  private current: GgmlGraph;
 
   constructor(
     readonly api: GgmlApi,
     readonly maxNodes: number,
     grads = false,
   ) {
-    // Tensor objects only (no_alloc): the data lives in backend buffers allocated by the scheduler.
+    // Tensor objects only (no_alloc): the data lives in backend buffers allocated by the scheduler. Room for two
+    // graphs: the one built here and the one reorder() makes.
     const memSize = maxNodes * 2 * api.ggml_tensor_overhead() + api.ggml_graph_overhead_custom(maxNodes, grads) * 2;
     this.ctx = api.ggml_init({ mem_size: memSize, mem_buffer: null, no_alloc: true });
-    this.graph = api.ggml_new_graph_custom(this.ctx, maxNodes, grads);
+    this.current = api.ggml_new_graph_custom(this.ctx, maxNodes, grads);
+  }
+
+  get graph(): GgmlGraph {
+    return this.current;
+  }
+
+  /**
+   * Replaces the graph by one holding the same nodes in the same order, with any node that was added as a new source
+   * of an existing node (after the build) placed right before its first consumer. The new graph has no gradient
+   * tables: callers that used ggml_graph_reset must zero accumulators themselves.
+   */
+  reorder(): void {
+    const { api } = this;
+    const rebuilt = api.ggml_new_graph_custom(this.ctx, this.maxNodes, false);
+    const n = api.ggml_graph_n_nodes(this.current);
+    for (let i = 0; i < n; i++) api.ggml_build_forward_expand(rebuilt, api.ggml_graph_node(this.current, i));
+    this.current = rebuilt;
   }
 
   /** Names a tensor (names show up in ggml errors and debugging) and returns it. */

@@ -1,6 +1,8 @@
 // Memory of a training run (and of inference), estimated from the model's shapes before anything is allocated. One
 // function serves the training loop (which refuses runs that do not fit) and `localtune doctor` (which plans them).
 // Components: the process itself, weights, gradients, AdamW moments and ggml's compute buffers.
+import { TRANSPOSE_CHUNK_BYTES } from "./out-prod-rewrite.js";
+
 const F32 = 4;
 
 /** The sizes the estimate needs; ModelHparams and the doctor's ModelShape both have them. */
@@ -29,7 +31,7 @@ export interface TrainingMemoryInput {
   virtualTokens?: number;
   /** Prefix tuning: trainable keys/values every query also sees. */
   prefixTokens?: number;
-  /** The frozen matrices are F16 or quantized: the Trainer keeps transposed BF16 copies for a fast backward. */
+  /** The frozen matrices are F16 or quantized: the backward transposes them through F32 into BF16 (out-prod-rewrite.ts). */
   compactFrozenWeights?: boolean;
   /** Resident bytes of the process before the model loads (Node, ggml, llama.cpp); 0 to leave it out. */
   runtimeBytes: number;
@@ -48,9 +50,6 @@ export interface TrainingMemoryPlan {
   optimizerBytes: number;
   /** ggml compute buffers: the forward/backward graph, the optimizer graph and the validation graph. */
   activationBytes: number;
-  /** Transposed BF16 copies of F16/quantized frozen matrices (src/engine/frozen-backward.ts): 2 bytes per weight
-   *  whose input gradient is needed, i.e. every block matrix and the head except the first block's q/k/v. */
-  frozenCopyBytes: number;
   /** Expected peak resident memory: the sum of the above. */
   totalBytes: number;
 }
@@ -86,10 +85,7 @@ export function planTrainingMemory(input: TrainingMemoryInput): TrainingMemoryPl
   const largest = input.fullTraining ? Math.max(s.nVocab * s.nEmbd, s.nFf * s.nEmbd, q * s.nEmbd) : input.trainableParams;
   // Validation: a forward graph whose largest buffers are the logits.
   const validation = B * T * (s.nVocab + 4 * s.nEmbd);
-  const activationBytes = F32 * (graph + weightGradients + largest + validation);
-  const { kv } = widths(s);
-  const matmulParams = s.nLayer * (2 * s.nEmbd * q + 2 * s.nEmbd * kv + 3 * s.nEmbd * s.nFf) + s.nVocab * s.nEmbd;
-  const frozenCopyBytes = input.compactFrozenWeights && !input.fullTraining ? 2 * (matmulParams - s.nEmbd * (q + 2 * kv)) : 0;
+  const activationBytes = F32 * (graph + weightGradients + largest + validation) + transposeBytes(input);
   const trainableValueBytes = input.fullTraining ? 0 : F32 * input.trainableParams;
   const gradientBytes = F32 * input.trainableParams;
   const optimizerBytes = 2 * F32 * input.trainableParams;
@@ -100,9 +96,22 @@ export function planTrainingMemory(input: TrainingMemoryInput): TrainingMemoryPl
     gradientBytes,
     optimizerBytes,
     activationBytes,
-    frozenCopyBytes,
-    totalBytes: input.runtimeBytes + input.weightBytes + trainableValueBytes + gradientBytes + optimizerBytes + activationBytes + frozenCopyBytes,
+    totalBytes: input.runtimeBytes + input.weightBytes + trainableValueBytes + gradientBytes + optimizerBytes + activationBytes,
   };
+}
+
+/** The backward's transposes (out-prod-rewrite.ts) alive at once: the weight being transposed (at most one block of
+ *  TRANSPOSE_CHUNK_BYTES in F32, plus its BF16 copy for a compact base) with the matching rows of dY, and in full
+ *  training the transposed logits gradient for the head's weight gradient. */
+function transposeBytes(input: TrainingMemoryInput): number {
+  const s = input.shape;
+  const N = input.sequenceLength * input.batchSize;
+  const largestMatrix = F32 * Math.max(s.nVocab * s.nEmbd, s.nFf * s.nEmbd, s.nHead * s.headDim * s.nEmbd);
+  const block = Math.min(TRANSPOSE_CHUNK_BYTES, largestMatrix);
+  const weight = block * (input.compactFrozenWeights && !input.fullTraining ? 1.5 : 1);
+  const gradientRows = F32 * N * Math.floor(block / (F32 * s.nEmbd));
+  const headGradient = input.fullTraining ? F32 * N * s.nVocab : 0;
+  return weight + gradientRows + headGradient;
 }
 
 /** Memory of inference besides the weights: an F16 KV cache of `ctx` tokens and one batch of logits and block buffers. */

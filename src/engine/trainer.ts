@@ -7,9 +7,9 @@ import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
 import { tensorShape, type GgmlTensor, type Ptr } from "../native/ggml-bindings.js";
 import { GraphContext, graphNodeBudget } from "./graph-context.js";
-import { TransposedWeights } from "./frozen-backward.js";
 import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
+import { rewriteOutProducts } from "./out-prod-rewrite.js";
 import { realTokenRows, sequencePositions } from "./positions.js";
 
 /** A tensor that trains: F32, allocated in a backend buffer, flagged as a parameter by the Trainer. */
@@ -33,8 +33,11 @@ export interface TrainerShape {
   sequenceLength: number;
   /** Sequences per micro-batch B. */
   batchSize: number;
-  /** Backward through frozen F16/quantized weights as mul_mat against transposed BF16 copies (frozen-backward.ts). Default true. */
-  transposeFrozenWeights?: boolean;
+  /** Run the backward's out_prod nodes as mul_mat over transposed operands (out-prod-rewrite.ts). Default true;
+   *  false keeps ggml's own out_prod (for comparison in tests and benchmarks). */
+  backwardAsMulMat?: boolean;
+  /** Largest weight transposed in one piece by that rewrite (default TRANSPOSE_CHUNK_BYTES); tests make it small. */
+  transposeChunkBytes?: number;
 }
 
 /** One micro-batch: N = B * T tokens, each with its next-token target and loss weight. */
@@ -74,8 +77,11 @@ export class Trainer {
   private evalGraph: LossGraph | undefined;
   private readonly staticCtx: Ptr;
   private readonly staticBuffer: Ptr;
-  private readonly transposed: TransposedWeights;
-  /** Backward nodes through frozen compact weights turned into mul_mat against transposed copies. */
+  private readonly gradCtx: Ptr;
+  /** Gradient accumulators and d loss / d loss, zeroed (and set to 1) before each step. */
+  private readonly gradBuffer: Ptr;
+  private readonly lossGradAcc: GgmlTensor;
+  /** Backward out_prod nodes turned into mul_mat over transposed operands. */
   readonly rewrittenBackwardNodes: number;
 
   constructor(
@@ -91,25 +97,33 @@ export class Trainer {
       if (tensorShape(t.tensor).type !== GgmlType.F32) throw new ShapeError(`trainable tensor ${t.name} must be F32`);
       api.ggml_set_param(t.tensor);
     }
-    // Gradient accumulators and Adam moments live in one static buffer, allocated once and zeroed.
-    this.staticCtx = api.ggml_init({ mem_size: (trainable.length * 3 + 8) * api.ggml_tensor_overhead(), mem_buffer: null, no_alloc: true });
-    const like = (t: GgmlTensor, name: string) => {
+    // Adam moments and gradient accumulators live in two static buffers, allocated once; the accumulators' buffer is
+    // cleared at the start of every step.
+    const overhead = (count: number) => ({ mem_size: (count + 8) * api.ggml_tensor_overhead(), mem_buffer: null, no_alloc: true });
+    this.staticCtx = api.ggml_init(overhead(trainable.length * 2));
+    this.gradCtx = api.ggml_init(overhead(trainable.length + 1));
+    const like = (ctx: Ptr, t: GgmlTensor, name: string) => {
       const [a, b, c, d] = tensorShape(t).ne;
-      return api.ggml_set_name(api.ggml_new_tensor_4d(this.staticCtx, GgmlType.F32, a, b, c, d), name);
+      return api.ggml_set_name(api.ggml_new_tensor_4d(ctx, GgmlType.F32, a, b, c, d), name.slice(0, 63));
     };
     this.params = trainable.map(({ name, tensor }) => ({
       name,
       tensor,
-      gradAcc: like(tensor, `grad ${name}`.slice(0, 63)),
-      m: like(tensor, `m ${name}`.slice(0, 63)),
-      v: like(tensor, `v ${name}`.slice(0, 63)),
+      gradAcc: like(this.gradCtx, tensor, `grad ${name}`),
+      m: like(this.staticCtx, tensor, `m ${name}`),
+      v: like(this.staticCtx, tensor, `v ${name}`),
       elements: api.ggml_nelements(tensor),
     }));
-    const lossGradAcc = api.ggml_new_tensor_4d(this.staticCtx, GgmlType.F32, 1, 1, 1, 1);
-    const buffer = api.ggml_backend_alloc_ctx_tensors(this.staticCtx, model.backend.handle);
-    if (!buffer) throw new ShapeError("could not allocate gradient and optimizer state");
-    this.staticBuffer = buffer;
-    api.ggml_backend_buffer_clear(buffer, 0);
+    const lossGradAcc = api.ggml_new_tensor_4d(this.gradCtx, GgmlType.F32, 1, 1, 1, 1);
+    this.lossGradAcc = lossGradAcc;
+    const allocate = (ctx: Ptr) => {
+      const buffer = api.ggml_backend_alloc_ctx_tensors(ctx, model.backend.handle);
+      if (!buffer) throw new ShapeError("could not allocate gradient and optimizer state");
+      api.ggml_backend_buffer_clear(buffer, 0);
+      return buffer;
+    };
+    this.staticBuffer = allocate(this.staticCtx);
+    this.gradBuffer = allocate(this.gradCtx);
 
     this.train = this.buildLossGraph(true);
     const accs = new BigUint64Array(api.ggml_graph_n_nodes(this.train.g.graph));
@@ -119,10 +133,7 @@ export class Trainer {
       accs[i] = node === this.train.loss ? lossGradAcc : (byTensor.get(node) ?? 0n);
     }
     api.ggml_build_backward_expand(this.train.g.ctx, this.train.g.graph, accs);
-    const trainableSet = new Set(trainable.map((t) => t.tensor));
-    this.transposed = new TransposedWeights(model);
-    this.rewrittenBackwardNodes =
-      shape.transposeFrozenWeights === false ? 0 : this.transposed.rewrite(this.train.g.graph, new Set([...model.weights.values()].filter((w) => !trainableSet.has(w))));
+    this.rewrittenBackwardNodes = shape.backwardAsMulMat === false ? 0 : rewriteOutProducts(this.train.g, shape.transposeChunkBytes);
     this.allocate(this.train);
     this.optimizer = this.buildOptimizerGraph();
   }
@@ -132,9 +143,12 @@ export class Trainer {
     return this.params.reduce((sum, p) => sum + p.elements, 0);
   }
 
-  /** Zeroes the gradient accumulators (and sets d loss / d loss = 1): call before the first micro-batch of a step. */
+  /** Zeroes the gradient accumulators (and sets d loss / d loss = 1): call before the first micro-batch of a step.
+   *  What ggml_graph_reset does, done on our own buffer because the reordered graph has no gradient tables. */
   beginStep(): void {
-    this.model.api.ggml_graph_reset(this.train.g.graph);
+    const { api } = this.model;
+    api.ggml_backend_buffer_clear(this.gradBuffer, 0);
+    api.ggml_backend_tensor_set(this.lossGradAcc, Float32Array.of(1), 0, 4);
   }
 
   /** Forward and backward on one micro-batch, adding its gradients; returns its weighted loss. */
@@ -195,12 +209,12 @@ export class Trainer {
     this.step = step;
   }
 
-  /** Bytes of compute buffers (activations of the training graph, optimizer, validation) and transposed frozen weights. */
+  /** Bytes of compute buffers (activations of the training graph with its transposes, optimizer, validation). */
   computeBufferBytes(): number {
     const { api } = this.model;
     return [this.train.galloc, this.optimizer.galloc, this.evalGraph?.galloc]
       .filter((g): g is Ptr => g !== undefined)
-      .reduce((sum, g) => sum + api.ggml_gallocr_get_buffer_size(g, 0), this.transposed.bytes);
+      .reduce((sum, g) => sum + api.ggml_gallocr_get_buffer_size(g, 0), 0);
   }
 
   dispose(): void {
@@ -210,9 +224,8 @@ export class Trainer {
       api.ggml_gallocr_free(graph.galloc);
       graph.g.dispose();
     }
-    api.ggml_backend_buffer_free(this.staticBuffer);
-    api.ggml_free(this.staticCtx);
-    this.transposed.dispose();
+    for (const buffer of [this.staticBuffer, this.gradBuffer]) api.ggml_backend_buffer_free(buffer);
+    for (const ctx of [this.staticCtx, this.gradCtx]) api.ggml_free(ctx);
   }
 
   private buildLossGraph(backward: boolean): Omit<LossGraph, "galloc"> & { galloc: Ptr } {

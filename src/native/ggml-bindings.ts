@@ -33,21 +33,22 @@ export const ggmlTensorStruct = koffi.struct("ggml_tensor", {
   padding: koffi.array("char", 8),
 });
 
-/** Shape (ne, 4 entries) and type of a tensor, read from its struct. */
-export function tensorShape(tensor: GgmlTensor): { type: number; ne: [number, number, number, number] } {
-  const decoded = koffi.decode(tensor, ggmlTensorStruct) as { type: number; ne: ArrayLike<number | bigint> };
+/** Shape (ne, 4 entries), strides in bytes (nb) and type of a tensor, read from its struct. */
+export function tensorShape(tensor: GgmlTensor): { type: number; ne: [number, number, number, number]; nb: [number, number, number, number] } {
+  const decoded = koffi.decode(tensor, ggmlTensorStruct) as { type: number; ne: ArrayLike<number | bigint>; nb: ArrayLike<number | bigint> };
   const ne = Array.from(decoded.ne, Number) as [number, number, number, number];
-  return { type: decoded.type, ne };
+  const nb = Array.from(decoded.nb, Number) as [number, number, number, number];
+  return { type: decoded.type, ne, nb };
 }
 
 /**
- * Turns a graph node into y = mul_mat(src0, src1) in place: the backward-pass rewrite of frozen-weight products
- * (see engine/frozen-backward.ts). The node keeps its shape, name and buffer; only its op and sources change.
+ * Turns a graph node into `op` over `sources` in place (an op without parameters: MUL_MAT, ADD): the backward-pass
+ * rewrite of out_prod nodes (see engine/out-prod-rewrite.ts). The node keeps its shape, name and buffer.
  */
-export function rewriteAsMulMat(node: GgmlTensor, mulMatOp: number, src0: GgmlTensor, src1: GgmlTensor): void {
+export function rewriteNode(node: GgmlTensor, op: number, sources: readonly GgmlTensor[]): void {
   const decoded = koffi.decode(node, ggmlTensorStruct) as { op: number; src: Array<unknown>; op_params: number[] };
-  decoded.op = mulMatOp;
-  decoded.src = [src0, src1, ...Array.from({ length: 8 }, () => null)];
+  decoded.op = op;
+  decoded.src = [...sources, ...Array.from({ length: 10 - sources.length }, () => null)];
   decoded.op_params = new Array(16).fill(0);
   koffi.encode(node, ggmlTensorStruct, decoded);
 }
@@ -134,6 +135,7 @@ export interface GgmlApi {
   ggml_set_loss(t: T): void;
   ggml_nbytes(t: T): number;
   ggml_nelements(t: T): number;
+  ggml_is_contiguous(t: T): boolean;
   ggml_type_size(type: number): number;
   ggml_blck_size(type: number): number;
   ggml_type_name(type: number): string;
@@ -272,6 +274,7 @@ const BASE_PROTOTYPES = [
   "void ggml_set_loss(void *t)",
   "size_t ggml_nbytes(void *t)",
   "int64_t ggml_nelements(void *t)",
+  "bool ggml_is_contiguous(void *t)",
   "size_t ggml_type_size(int type)",
   "int64_t ggml_blck_size(int type)",
   "const char *ggml_type_name(int type)",

@@ -1,0 +1,127 @@
+// Backward products as mul_mat. ggml's autodiff writes both gradients of y = mul_mat(W, x) with out_prod: the input
+// gradient dX = out_prod(W, transpose(dY)) and the weight gradient dW = out_prod(x, dY). The CPU out_prod is a loop of
+// rank-1 updates (one vec_mad per destination row and inner index): it streams the destination row through the
+// cache once per inner index, so it runs far below the tiled mul_mat kernels, and with an F16 or quantized W it
+// converts one row of W per (row, token) pair (FINDINGS trap 15: LoRA on an F16 base at 1/7 of the F32 speed).
+//
+// out_prod(a, b) = sum over k of a[i, k] * b[j, k] is the same contraction as mul_mat(a^T, b^T), with both operands
+// transposed into contiguous tensors. The transposes are nodes of the training graph placed just before the product
+// and released by ggml's allocator after it: O(m k + n k) copies against the product's O(m n k) multiply-adds, and no
+// memory that outlives the product (a frozen F16 base stays at 2 bytes per weight, Q8_0 at 1.06).
+//
+// A weight transposed whole would cost a temporary of its size: for a 150k-token vocabulary the head alone is
+// hundreds of MB. Products whose transposed weight would pass TRANSPOSE_CHUNK_BYTES are split along the contracted
+// dimension into row blocks of the weight, each transposed and multiplied in turn, and summed.
+//
+// Compact (F16, BF16, quantized) weights are transposed into BF16: mul_mat converts the other operand (dY) to the
+// weight's dot type, and activation gradients are small (1e-6 and below once the loss is a mean over thousands of
+// tokens): F16 and Q8_0 (F16 block scales) would flush them to zero, BF16 keeps F32's exponent range.
+import { GgmlType } from "../formats/gguf/index.js";
+import { rewriteNode, tensorOp, tensorShape, type GgmlApi, type GgmlContext, type GgmlTensor } from "../native/ggml-bindings.js";
+import type { GraphContext } from "./graph-context.js";
+
+/** Largest F32 transposed weight made in one piece; bigger ones are split (see the top of the file). */
+export const TRANSPOSE_CHUNK_BYTES = 16 * 2 ** 20;
+
+interface OpIds {
+  add: number;
+  mulMat: number;
+  outProd: number;
+  transpose: number;
+  none: number;
+}
+
+/** ggml op ids, looked up by name so a renumbered enum cannot silently break the rewrite. */
+function opIds(api: GgmlApi): OpIds {
+  const ids = new Map<string, number>();
+  for (let i = 0; i < 256; i++) {
+    const name = api.ggml_op_name(i);
+    if (!name) break;
+    ids.set(name, i);
+  }
+  return { add: ids.get("ADD")!, mulMat: ids.get("MUL_MAT")!, outProd: ids.get("OUT_PROD")!, transpose: ids.get("TRANSPOSE")!, none: ids.get("NONE")! };
+}
+
+/**
+ * Rewrites every out_prod node of `g`'s graph into mul_mat over transposed operands and re-expands the graph so each
+ * new transpose precedes its product. Call after ggml_build_backward_expand and before the graph is allocated.
+ * Returns how many nodes changed.
+ */
+export function rewriteOutProducts(g: GraphContext, chunkBytes = TRANSPOSE_CHUNK_BYTES): number {
+  const { api, ctx } = g;
+  const ops = opIds(api);
+  // One transposed copy per source tensor: q, k and v (gate and up) share their input, so its transpose is made once.
+  const transposedOf = new Map<GgmlTensor, GgmlTensor>();
+  const transposed = (x: GgmlTensor): GgmlTensor => {
+    const known = transposedOf.get(x);
+    if (known) return known;
+    const made = makeTransposed(api, ctx, ops, x);
+    transposedOf.set(x, made);
+    return made;
+  };
+  let rewritten = 0;
+  for (let i = 0; i < api.ggml_graph_n_nodes(g.graph); i++) {
+    const node = api.ggml_graph_node(g.graph, i);
+    const { op, src } = tensorOp(node);
+    const [a, b] = src;
+    if (op !== ops.outProd || !a || !b) continue;
+    const split = blocksOfLargeWeight(api, ctx, ops, a, b, chunkBytes);
+    if (split) {
+      // dX = sum over row blocks c of W: mul_mat(W_c^T, dY_c), one block's transposes alive at a time.
+      let sum: GgmlTensor | undefined;
+      for (const block of split.slice(0, -1)) {
+        const part = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, block.weight), block.gradient);
+        sum = sum === undefined ? part : api.ggml_add(ctx, sum, part);
+      }
+      const last = split[split.length - 1]!;
+      const lastPart = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, last.weight), last.gradient);
+      rewriteNode(node, ops.add, [sum!, lastPart]);
+    } else {
+      // out_prod(a [m, k, ...], b [n, k, ...]) -> [m, n, ...]  ==  mul_mat(a^T [k, m, ...], b^T [k, n, ...]);
+      // mul_mat broadcasts a^T over b's dims 2 and 3 exactly as out_prod broadcasts a (grouped-query attention).
+      rewriteNode(node, ops.mulMat, [transposed(a), transposed(b)]);
+    }
+    rewritten++;
+  }
+  if (rewritten > 0) g.reorder();
+  return rewritten;
+}
+
+/**
+ * For out_prod(W [m, k], transpose(dY [k, n])) with a 2-D weight W whose F32 transpose would pass `chunkBytes`:
+ * row blocks W_c [m, kc] (views) with the matching rows dY_c [kc, n] (contiguous copies). Undefined otherwise.
+ */
+function blocksOfLargeWeight(api: GgmlApi, ctx: GgmlContext, ops: OpIds, a: GgmlTensor, b: GgmlTensor, chunkBytes: number): Array<{ weight: GgmlTensor; gradient: GgmlTensor }> | undefined {
+  const weight = tensorShape(a);
+  const [m, k, a2, a3] = weight.ne;
+  if (tensorOp(a).op !== ops.none || a2 * a3 !== 1 || 4 * m * k <= chunkBytes) return undefined;
+  const { op, src } = tensorOp(b);
+  const dY = src[0];
+  if (op !== ops.transpose || !dY || !api.ggml_is_contiguous(dY)) return undefined;
+  const grad = tensorShape(dY);
+  if (grad.type !== GgmlType.F32 || grad.ne[0] !== k || grad.ne[2] * grad.ne[3] !== 1) return undefined;
+  const rowsPerBlock = Math.max(1, Math.floor(chunkBytes / (4 * m)));
+  const blocks = [];
+  for (let k0 = 0; k0 < k; k0 += rowsPerBlock) {
+    const kc = Math.min(rowsPerBlock, k - k0);
+    blocks.push({
+      weight: api.ggml_view_2d(ctx, a, m, kc, weight.nb[1], k0 * weight.nb[1]),
+      gradient: api.ggml_cont(ctx, api.ggml_view_2d(ctx, dY, kc, grad.ne[1], grad.nb[1], k0 * grad.nb[0])),
+    });
+  }
+  return blocks;
+}
+
+/** x [m, k, ...] -> x^T [k, m, ...], contiguous, as a graph node (or x's source when x is a transpose of one). */
+function makeTransposed(api: GgmlApi, ctx: GgmlContext, ops: OpIds, x: GgmlTensor): GgmlTensor {
+  const { op, src } = tensorOp(x);
+  const inner = src[0];
+  // transpose(transpose(y)) = y: dY reaches out_prod as a transposed view of a contiguous gradient.
+  if (op === ops.transpose && inner && api.ggml_is_contiguous(inner) && tensorShape(inner).type === GgmlType.F32) return inner;
+  const type = tensorShape(x).type;
+  if (type === GgmlType.F32) return api.ggml_cont(ctx, api.ggml_transpose(ctx, x));
+  // ggml's copy reads a transposed view element by element, which block-quantized types cannot do: they are
+  // dequantized to F32 (contiguous rows) first.
+  const plain = type === GgmlType.F16 || type === GgmlType.BF16;
+  return api.ggml_cast(ctx, api.ggml_transpose(ctx, plain ? x : api.ggml_cast(ctx, x, GgmlType.F32)), GgmlType.BF16);
+}
