@@ -3,9 +3,10 @@ import type { GgmlApi, GgmlContext, GgmlGraph, GgmlTensor } from "../native/ggml
 
 /** Upper bound of graph nodes for a decoder of `nLayer` layers: forward, and with `backward`, gradients and optimizer. */
 export function graphNodeBudget(nLayer: number, backward: boolean): number {
-  // About 40 nodes per layer forward (norms, projections, rope, attention, ffn) plus the embedding and head;
-  // the backward pass roughly triples it and the optimizer adds a few per parameter (FINDINGS trap 16).
-  const forward = 128 + 64 * nLayer;
+  // About 40 nodes per layer forward (norms, projections, rope, attention, ffn) plus the embedding and head, and up
+  // to 13 more per projection from a method's hooks (LoRA: rank padding, two products, scale, add); the backward
+  // pass roughly triples it and the optimizer adds a few per parameter (FINDINGS trap 16).
+  const forward = 128 + 160 * nLayer;
   return backward ? forward * 6 + 1024 : forward;
 }
 

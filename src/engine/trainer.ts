@@ -232,7 +232,9 @@ export class Trainer {
     const { api, hparams } = this.model;
     const { sequenceLength: T, batchSize: B } = this.shape;
     const N = T * B;
-    const g = new GraphContext(api, graphNodeBudget(hparams.nLayer, backward) + this.params.length * 8, backward);
+    // Headroom over the decoder's own budget: the backward rewrite adds transposes (out-prod-rewrite.ts) and methods
+    // add nodes per trainable tensor (LoRA's rank padding, scales), each with its gradient nodes.
+    const g = new GraphContext(api, Math.ceil(graphNodeBudget(hparams.nLayer, backward) * 1.5) + this.params.length * 32, backward);
     const P = this.hooks.virtualTokens?.count ?? 0;
     const tokens = g.input("tokens", GgmlType.I32, [N]);
     const positions = g.input("positions", GgmlType.I32, [(T + P) * B]);

@@ -6,6 +6,7 @@ import path from "node:path";
 import { findArchitecture } from "../../arch/registry.js";
 import { finiteNumber, positiveInt } from "../../cli/options.js";
 import { exportPeftAdapter } from "../../adapters/peft-export.js";
+import { padWithZeros } from "../../engine/concat.js";
 import { ParamStore } from "../../engine/param-store.js";
 import { seededRandom } from "../../engine/random.js";
 import type { MethodDefinition } from "../types.js";
@@ -39,15 +40,20 @@ export const loraMethod: MethodDefinition<LoraOptions> = {
     const store = new ParamStore(model, specs);
     const adapted = new Set(targets.map((t) => t.name));
     const scale = loraScale(options);
+    const paddedRank = Math.ceil(rank / 16) * 16;
     return {
       trainable: store.trainable(),
       hooks: {
         linear(g, name, weight, x) {
           if (!adapted.has(name)) return undefined;
           const { api, ctx } = g;
-          const ax = api.ggml_mul_mat(ctx, store.get(`${name}.weight.lora_a`), x); //       [r, N]
-          const bax = api.ggml_mul_mat(ctx, store.get(`${name}.weight.lora_b`), ax); //     [out, N]
-          return api.ggml_add(ctx, api.ggml_mul_mat(ctx, weight, x), api.ggml_scale(ctx, bax, scale));
+          // ggml's tiled F32 matmul needs the contracted length to be a multiple of 16 (else it falls back to one short
+          // dot product per output element): the rank is padded with zeros that get zero gradients and so stay zero.
+          const a = padWithZeros(g, store.get(`${name}.weight.lora_a`), 1, paddedRank); // [in, R]
+          const b = padWithZeros(g, store.get(`${name}.weight.lora_b`), 0, paddedRank); // [R, out]
+          // The scale goes on the rank-R product, not on the [out, N] one: one pass over R x N values, not out x N.
+          const ax = api.ggml_scale(ctx, api.ggml_mul_mat(ctx, a, x), scale); // [R, N]
+          return api.ggml_add(ctx, api.ggml_mul_mat(ctx, weight, x), api.ggml_mul_mat(ctx, b, ax)); // [out, N]
         },
       },
       dispose: () => store.dispose(),
