@@ -40,7 +40,8 @@ const CONFIGS: Record<string, BenchConfig> = {
 };
 
 // The "-outprod" cases keep ggml's own out_prod backward (engine/out-prod-rewrite.ts off) to measure what it buys.
-const CASES: Record<string, { method: "full" | "lora"; base: GgmlType; backwardAsMulMat?: boolean }> = {
+// The "-ckpt" cases train with activation checkpointing (engine/checkpointed-pass.ts).
+const CASES: Record<string, { method: "full" | "lora"; base: GgmlType; backwardAsMulMat?: boolean; checkpointActivations?: boolean }> = {
   full: { method: "full", base: GgmlType.F32 },
   "full-outprod": { method: "full", base: GgmlType.F32, backwardAsMulMat: false },
   "lora-f32": { method: "lora", base: GgmlType.F32 },
@@ -49,6 +50,10 @@ const CASES: Record<string, { method: "full" | "lora"; base: GgmlType; backwardA
   "lora-f16-outprod": { method: "lora", base: GgmlType.F16, backwardAsMulMat: false },
   "lora-q8_0": { method: "lora", base: GgmlType.Q8_0 },
   "lora-q8_0-outprod": { method: "lora", base: GgmlType.Q8_0, backwardAsMulMat: false },
+  "full-ckpt": { method: "full", base: GgmlType.F32, checkpointActivations: true },
+  "lora-f32-ckpt": { method: "lora", base: GgmlType.F32, checkpointActivations: true },
+  "lora-f16-ckpt": { method: "lora", base: GgmlType.F16, checkpointActivations: true },
+  "lora-q8_0-ckpt": { method: "lora", base: GgmlType.Q8_0, checkpointActivations: true },
 };
 const threads = Number(process.env.BENCH_THREADS ?? 2);
 const steps = Number(process.env.BENCH_STEPS ?? 5);
@@ -116,7 +121,7 @@ async function runCase(name: string, file: string) {
   const model = await EngineModel.load(file, { threads, f32Weights: spec.method === "full" });
   const rssAfterLoad = process.memoryUsage().rss;
   const prepared = spec.method === "full" ? { trainable: [...model.weights].map(([n, tensor]) => ({ name: n, tensor })), hooks: {}, dispose: () => {} } : loraMethod.prepare(model, LoraOptionsSchema.parse({ rank: 8 }), 1);
-  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, backwardAsMulMat: spec.backwardAsMulMat }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, prepared.hooks);
+  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, backwardAsMulMat: spec.backwardAsMulMat, checkpointActivations: spec.checkpointActivations }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, prepared.hooks);
   const random = seededRandom(1);
   const N = T * B;
   const batch = {

@@ -25,6 +25,22 @@ export interface DecoderInputs {
   sequences: number;
   /** Incremental decoding (generation, one sequence): keys and values go to a persistent cache that attention reads. */
   cache?: DecoderCacheInputs;
+  /** Build only part of the decoder (activation checkpointing, engine/checkpointed-pass.ts); the whole when absent. */
+  segment?: DecoderSegment;
+}
+
+/**
+ * Part of the decoder: blocks [fromLayer, toLayer), starting from the embeddings (no `hiddenIn`) or from a given
+ * residual stream, ending with the head (`head`) or with the residual stream after block toLayer - 1.
+ */
+export interface DecoderSegment {
+  /** Residual stream entering block fromLayer: [E, N] (N counts virtual tokens). */
+  hiddenIn?: GgmlTensor;
+  fromLayer: number;
+  toLayer: number;
+  head: boolean;
+  /** Called with the residual stream entering each block of the segment, and with the one leaving the last. */
+  onResidual?(layer: number, x: GgmlTensor): void;
 }
 
 /**
@@ -64,6 +80,13 @@ export interface DecoderOutputs {
   hidden: GgmlTensor;
 }
 
+/** What a segment without the head returns: the residual stream after its last block, [E, N]. */
+export interface DecoderResidual {
+  residual: GgmlTensor;
+}
+
+export function buildDecoder(g: GraphContext, arch: ArchDefinition, hp: ModelHparams, weights: WeightLookup, inputs: DecoderInputs, hooks?: DecoderHooks): DecoderOutputs;
+export function buildDecoder(g: GraphContext, arch: ArchDefinition, hp: ModelHparams, weights: WeightLookup, inputs: DecoderInputs, hooks: DecoderHooks | undefined, asResidual: true): DecoderResidual;
 export function buildDecoder(
   g: GraphContext,
   arch: ArchDefinition,
@@ -71,7 +94,10 @@ export function buildDecoder(
   weights: WeightLookup,
   inputs: DecoderInputs,
   hooks: DecoderHooks = {},
-): DecoderOutputs {
+  asResidual = false,
+): DecoderOutputs | DecoderResidual {
+  const segment: DecoderSegment = inputs.segment ?? { fromLayer: 0, toLayer: hp.nLayer, head: true };
+  if (asResidual === segment.head) throw new Error("a decoder segment returns logits exactly when it includes the head (this is a bug)");
   const { api, ctx } = g;
   const B = inputs.sequences;
   // With virtual tokens (prompt tuning) each sequence grows by their count; positions cover the grown sequence.
@@ -98,8 +124,8 @@ export function buildDecoder(
   const headsFirst = (x: GgmlTensor, heads: number) =>
     api.ggml_reshape_3d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, x, D, heads, T, B), 0, 2, 1, 3)), D, T, heads * B);
 
-  let x = g.named(api.ggml_get_rows(ctx, w("token_embd.weight"), inputs.tokens), "inp_embd"); // [E, T_real*B]
-  if (hooks.virtualTokens) {
+  let x = segment.hiddenIn ?? g.named(api.ggml_get_rows(ctx, w("token_embd.weight"), inputs.tokens), "inp_embd"); // [E, T_real*B]
+  if (hooks.virtualTokens && !segment.hiddenIn) {
     const E = hp.nEmbd;
     const count = hooks.virtualTokens.count;
     const virtual = api.ggml_repeat(ctx, hooks.virtualTokens.embed(g), api.ggml_new_tensor_3d(ctx, GgmlType.F32, E, count, B)); // [E, P, B]
@@ -111,7 +137,8 @@ export function buildDecoder(
   if (cache && (B !== 1 || hooks.attentionPrefix)) {
     throw new Error("a cached decoder runs one sequence, with any attention prefix already in the cache (this is a bug)");
   }
-  for (let il = 0; il < hp.nLayer; il++) {
+  for (let il = segment.fromLayer; il < segment.toLayer; il++) {
+    segment.onResidual?.(il, x);
     const p = `blk.${il}.`;
     const h = rmsNorm(x, `${p}attn_norm.weight`); //                                                [E, N]
     let q = api.ggml_reshape_3d(ctx, linear(`${p}attn_q`, h), D, H, N); //                          [D, H, N]
@@ -152,6 +179,8 @@ export function buildDecoder(
     act = hooks.activation?.(g, "ffn_act", il, act) ?? act;
     x = g.named(api.ggml_add(ctx, x, linear(`${p}ffn_down`, act)), `l_out-${il}`); //               [E, N]
   }
+  segment.onResidual?.(segment.toLayer, x);
+  if (!segment.head) return { residual: x };
   if (inputs.outputRows) x = api.ggml_get_rows(ctx, x, inputs.outputRows); //                     [E, R]
   const hidden = g.named(rmsNorm(x, "output_norm.weight"), "result_norm");
   const head = weights.get("output.weight") ?? w("token_embd.weight");

@@ -33,6 +33,8 @@ export interface TrainingMemoryInput {
   prefixTokens?: number;
   /** The frozen matrices are F16 or quantized: the backward transposes them through F32 into BF16 (out-prod-rewrite.ts). */
   compactFrozenWeights?: boolean;
+  /** Activation checkpointing (checkpointed-pass.ts): one block's activations at a time plus every block's input. */
+  checkpointActivations?: boolean;
   /** Resident bytes of the process before the model loads (Node, ggml, llama.cpp); 0 to leave it out. */
   runtimeBytes: number;
 }
@@ -78,7 +80,14 @@ export function planTrainingMemory(input: TrainingMemoryInput): TrainingMemoryPl
   const { q } = widths(s);
   // Forward values kept for the backward pass, then the gradients in flight at the head (logits and their gradient)
   // and through the widest block tensors; only real tokens reach the head.
-  const graph = B * rows * s.nLayer * blockActivationValues(s, keys) + B * T * (2 * s.nVocab + 4 * s.nEmbd + 2 * s.nFf);
+  const head = B * T * (2 * s.nVocab + 4 * s.nEmbd + 2 * s.nFf);
+  // The backward of one block also holds the attention scores' gradient (H x keys).
+  const inFlight = B * rows * (4 * s.nEmbd + 2 * s.nFf + s.nHead * keys);
+  // Checkpointed: the residual stream entering every block and its gradient persist; the graphs share one buffer
+  // sized for the largest (one block with its backward, or the head with the loss).
+  const graph = input.checkpointActivations
+    ? 2 * (s.nLayer + 1) * B * rows * s.nEmbd + Math.max(B * rows * blockActivationValues(s, keys) + inFlight, head)
+    : B * rows * s.nLayer * blockActivationValues(s, keys) + head;
   // Full training materialises the [E, V] gradients of token_embd and output inside the graph before accumulating.
   const weightGradients = input.fullTraining ? 2 * s.nVocab * s.nEmbd : 0;
   // The optimizer graph's clipped-gradient temporary is the size of the largest trainable tensor.

@@ -10,6 +10,7 @@ import { GraphContext, graphNodeBudget } from "./graph-context.js";
 import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
 import { rewriteOutProducts } from "./out-prod-rewrite.js";
+import { CheckpointedPass, type PassInputs } from "./checkpointed-pass.js";
 import { realTokenRows, sequencePositions } from "./positions.js";
 
 /** A tensor that trains: F32, allocated in a backend buffer, flagged as a parameter by the Trainer. */
@@ -38,6 +39,9 @@ export interface TrainerShape {
   backwardAsMulMat?: boolean;
   /** Largest weight transposed in one piece by that rewrite (default TRANSPOSE_CHUNK_BYTES); tests make it small. */
   transposeChunkBytes?: number;
+  /** Keep only each block's input and recompute the block in the backward (checkpointed-pass.ts): activation memory
+   *  of one block instead of all, for one more forward pass per step. Default false. */
+  checkpointActivations?: boolean;
 }
 
 /** One micro-batch: N = B * T tokens, each with its next-token target and loss weight. */
@@ -72,7 +76,9 @@ export class Trainer {
   /** Optimizer steps taken (AdamW's t; bias correction uses it). */
   step = 0;
   private readonly params: ParamState[];
-  private readonly train: LossGraph;
+  /** The forward+backward graph, or undefined with activation checkpointing. */
+  private readonly train: LossGraph | undefined;
+  private readonly checkpointed: CheckpointedPass | undefined;
   private readonly optimizer: { g: GraphContext; galloc: Ptr; hyper: GgmlTensor; maxNorm: GgmlTensor | undefined; gradNorm: GgmlTensor };
   private evalGraph: LossGraph | undefined;
   private readonly staticCtx: Ptr;
@@ -125,16 +131,28 @@ export class Trainer {
     this.staticBuffer = allocate(this.staticCtx);
     this.gradBuffer = allocate(this.gradCtx);
 
-    this.train = this.buildLossGraph(true);
-    const accs = new BigUint64Array(api.ggml_graph_n_nodes(this.train.g.graph));
     const byTensor = new Map(this.params.map((p) => [p.tensor, p.gradAcc]));
-    for (let i = 0; i < accs.length; i++) {
-      const node = api.ggml_graph_node(this.train.g.graph, i);
-      accs[i] = node === this.train.loss ? lossGradAcc : (byTensor.get(node) ?? 0n);
+    if (shape.checkpointActivations) {
+      this.checkpointed = new CheckpointedPass(model, hooks, {
+        tokensPerSequence: shape.sequenceLength,
+        sequences: shape.batchSize,
+        accumulatorOf: (t) => byTensor.get(t),
+        lossGradient: lossGradAcc,
+        backwardAsMulMat: shape.backwardAsMulMat !== false,
+        transposeChunkBytes: shape.transposeChunkBytes,
+      });
+      this.rewrittenBackwardNodes = this.checkpointed.rewrittenBackwardNodes;
+    } else {
+      const train = this.buildLossGraph(true);
+      const accs = new BigUint64Array(api.ggml_graph_n_nodes(train.g.graph));
+      for (let i = 0; i < accs.length; i++) {
+        const node = api.ggml_graph_node(train.g.graph, i);
+        accs[i] = node === train.loss ? lossGradAcc : (byTensor.get(node) ?? 0n);
+      }
+      api.ggml_build_backward_expand(train.g.ctx, train.g.graph, accs);
+      this.rewrittenBackwardNodes = shape.backwardAsMulMat === false ? 0 : rewriteOutProducts(train.g, shape.transposeChunkBytes);
+      this.train = this.allocate(train);
     }
-    api.ggml_build_backward_expand(this.train.g.ctx, this.train.g.graph, accs);
-    this.rewrittenBackwardNodes = shape.backwardAsMulMat === false ? 0 : rewriteOutProducts(this.train.g, shape.transposeChunkBytes);
-    this.allocate(this.train);
     this.optimizer = this.buildOptimizerGraph();
   }
 
@@ -153,7 +171,11 @@ export class Trainer {
 
   /** Forward and backward on one micro-batch, adding its gradients; returns its weighted loss. */
   accumulate(batch: MicroBatch): number {
-    return this.run(this.train, batch);
+    if (this.checkpointed) {
+      this.fillInputs(this.checkpointed.inputs, batch);
+      return this.checkpointed.run();
+    }
+    return this.run(this.train!, batch);
   }
 
   /** One AdamW step with learning rate `lr` over the accumulated gradients; returns the gradient norm before clipping. */
@@ -212,9 +234,9 @@ export class Trainer {
   /** Bytes of compute buffers (activations of the training graph with its transposes, optimizer, validation). */
   computeBufferBytes(): number {
     const { api } = this.model;
-    return [this.train.galloc, this.optimizer.galloc, this.evalGraph?.galloc]
+    return [this.train?.galloc, this.optimizer.galloc, this.evalGraph?.galloc]
       .filter((g): g is Ptr => g !== undefined)
-      .reduce((sum, g) => sum + api.ggml_gallocr_get_buffer_size(g, 0), 0);
+      .reduce((sum, g) => sum + api.ggml_gallocr_get_buffer_size(g, 0), this.checkpointed?.bufferBytes() ?? 0);
   }
 
   dispose(): void {
@@ -224,6 +246,7 @@ export class Trainer {
       api.ggml_gallocr_free(graph.galloc);
       graph.g.dispose();
     }
+    this.checkpointed?.dispose();
     for (const buffer of [this.staticBuffer, this.gradBuffer]) api.ggml_backend_buffer_free(buffer);
     for (const ctx of [this.staticCtx, this.gradCtx]) api.ggml_free(ctx);
   }
@@ -288,6 +311,15 @@ export class Trainer {
   }
 
   private run(graph: LossGraph, batch: MicroBatch): number {
+    this.fillInputs(graph, batch);
+    this.compute(graph.g);
+    const loss = new Float32Array(1);
+    this.model.api.ggml_backend_tensor_get(graph.loss, loss, 0, 4);
+    return loss[0]!;
+  }
+
+  /** Checks a micro-batch and writes it to a graph's input tensors. */
+  private fillInputs(inputs: PassInputs, batch: MicroBatch): void {
     const { api, hparams } = this.model;
     const { sequenceLength: T, batchSize: B } = this.shape;
     const N = T * B;
@@ -304,17 +336,14 @@ export class Trainer {
     }
     const P = this.hooks.virtualTokens?.count ?? 0;
     const set = (t: GgmlTensor, data: ArrayBufferView) => api.ggml_backend_tensor_set(t, data, 0, data.byteLength);
-    set(graph.tokens, batch.tokens);
-    set(graph.positions, sequencePositions(T + P, B));
-    if (graph.outputRows) set(graph.outputRows, realTokenRows(T, P, B));
-    set(graph.lossInputs.targetIndex, targetIndex);
-    set(graph.lossInputs.weights, batch.weights);
-    set(graph.lossInputs.epsilon, Float32Array.of(1e-30));
-    this.compute(graph.g);
-    const loss = new Float32Array(1);
-    api.ggml_backend_tensor_get(graph.loss, loss, 0, 4);
-    return loss[0]!;
+    set(inputs.tokens, batch.tokens);
+    set(inputs.positions, sequencePositions(T + P, B));
+    if (inputs.outputRows) set(inputs.outputRows, realTokenRows(T, P, B));
+    set(inputs.lossInputs.targetIndex, targetIndex);
+    set(inputs.lossInputs.weights, batch.weights);
+    set(inputs.lossInputs.epsilon, Float32Array.of(1e-30));
   }
+
 
   private compute(g: GraphContext): void {
     const status = this.model.api.ggml_backend_graph_compute(this.model.backend.handle, g.graph);

@@ -203,6 +203,7 @@ export interface GgmlApi {
   ggml_gallocr_new(buft: Ptr): Ptr;
   ggml_gallocr_free(galloc: Ptr): void;
   ggml_gallocr_alloc_graph(galloc: Ptr, graph: GgmlGraph): boolean;
+  ggml_gallocr_reserve(galloc: Ptr, graph: GgmlGraph): boolean;
   ggml_gallocr_get_buffer_size(galloc: Ptr, bufferId: number): number;
   ggml_backend_get_default_buffer_type(backend: GgmlBackend): Ptr;
   // backends and buffers
@@ -337,6 +338,7 @@ const BASE_PROTOTYPES = [
   "void *ggml_gallocr_new(void *buft)",
   "void ggml_gallocr_free(void *galloc)",
   "bool ggml_gallocr_alloc_graph(void *galloc, void *graph)",
+  "bool ggml_gallocr_reserve(void *galloc, void *graph)",
   "size_t ggml_gallocr_get_buffer_size(void *galloc, int buffer_id)",
   "void *ggml_backend_get_default_buffer_type(void *backend)",
   "void *ggml_backend_alloc_ctx_tensors(void *ctx, void *backend)",

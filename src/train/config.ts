@@ -18,6 +18,10 @@ export const TrainConfigSchema = z.object({
   ctx: z.number().int().min(2).default(256).describe("tokens per training sequence"),
   batch: z.number().int().positive().default(4).describe("sequences per micro-batch"),
   gradAccum: z.number().int().positive().default(1).describe("micro-batches accumulated per optimizer step"),
+  checkpointActivations: z
+    .boolean()
+    .default(false)
+    .describe("keep only each block's input and recompute the block during the backward pass: activation memory of one block instead of all, for one more forward pass per step"),
   seed: z.number().int().nonnegative().default(42).describe("seed for data order and initialisation"),
   threads: z.number().int().positive().optional().describe("CPU threads; default all cores"),
   weightDecay: z.number().min(0).max(1).default(0).describe("decoupled AdamW weight decay"),

@@ -86,18 +86,21 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
     sequenceLength: T,
     batchSize: B,
     compactFrozenWeights: !loadOptions.f32Weights && file.tensors.some((t) => t.ne.length >= 2 && t.type !== GgmlType.F32),
+    checkpointActivations: config.checkpointActivations,
     runtimeBytes: residentBytes(),
   });
   // This process is already resident: only the rest of the plan is still to be allocated.
   ensureMemory(
     memoryPlan.totalBytes - memoryPlan.runtimeBytes,
     "training (weights, gradients, optimizer state and activations)",
-    "Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.",
+    config.checkpointActivations
+      ? "Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA."
+      : "Use --checkpoint-activations, a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.",
   );
   const model = await EngineModel.load(config.model, { threads: config.threads, device: config.device, skipMemoryCheck: true, ...loadOptions });
   const prepared = method.prepare(model, method.resolveOptions ? await method.resolveOptions(options, { modelPath: config.model }) : options, config.seed);
   const trainableParams = prepared.trainable.reduce((sum, t) => sum + model.api.ggml_nelements(t.tensor), 0);
-  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B }, {
+  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, checkpointActivations: config.checkpointActivations }, {
     beta1: config.beta1,
     beta2: config.beta2,
     eps: config.adamEps,

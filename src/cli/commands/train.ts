@@ -20,6 +20,7 @@ interface TrainFlags {
   ctx?: number;
   batch?: number;
   gradAccum?: number;
+  checkpointActivations?: boolean;
   seed?: number;
   threads?: number;
   weightDecay?: number;
@@ -52,6 +53,7 @@ export function registerTrain(program: Command): void {
       .option("--ctx <n>", "tokens per sequence (default 256)", positiveInt("--ctx"))
       .option("--batch <n>", "sequences per micro-batch (default 4)", positiveInt("--batch"))
       .option("--grad-accum <n>", "micro-batches per optimizer step (default 1)", positiveInt("--grad-accum"))
+      .option("--checkpoint-activations", "recompute each block in the backward pass instead of keeping its activations: far less memory for long --ctx or big --batch, about a third more time / 역전파 때 블록을 다시 계산해 활성값 메모리를 크게 줄임 (시간은 약 1/3 더 듦)")
       .option("--seed <n>", "seed for data order and initialisation (default 42)", nonNegativeInt("--seed"))
       .option("--threads <n>", "CPU threads (default: all cores)", positiveInt("--threads"))
       .option("--weight-decay <wd>", "AdamW weight decay (default 0)", finiteNumber("--weight-decay"))

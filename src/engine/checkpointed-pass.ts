@@ -1,0 +1,206 @@
+// Activation checkpointing: the training pass as a chain of small graphs instead of one, so only one block's
+// activations are alive at a time. Backpropagation through one graph keeps every block's activations until the
+// backward reaches it (B*T * 13-35k floats per block for 0.1B-1B models: gigabytes at ctx 512). Here:
+//   forward:  embeddings and every block, keeping only the residual stream entering each block (checkpoint h_l);
+//   head:     h_L -> norm, logits, loss; backward gives dh_L and the head's parameter gradients;
+//   block l:  h_l -> block l again (recomputed), "loss" sum(out * dh_{l+1}), whose gradient w.r.t. out is dh_{l+1};
+//             backward gives dh_l and block l's parameter gradients (for l = L-1 down to 0);
+//   embed:    only when something there trains (embeddings, virtual tokens): sum(h_0 * dh_0).
+// Gradients add into the Trainer's accumulators across graphs (shared parameters, tied embeddings, prefix MLPs work
+// unchanged). One allocator serves every graph, so the compute memory is the largest graph's, not their sum. The
+// price is one more forward pass per step (about a third more compute for full training, half for frozen bases).
+// Chen et al. 2016, "Training Deep Nets with Sublinear Memory Cost", checkpoint every layer.
+// Shape letters: E embedding width, L layers, T tokens per sequence (with virtual tokens), B sequences, N = T * B.
+import { buildDecoder, type DecoderHooks } from "../arch/decoder.js";
+import { ShapeError } from "../errors.js";
+import { GgmlType } from "../formats/gguf/index.js";
+import { tensorOp, type GgmlTensor, type Ptr } from "../native/ggml-bindings.js";
+import { GraphContext, graphNodeBudget } from "./graph-context.js";
+import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
+import type { EngineModel } from "./model.js";
+import { rewriteOutProducts } from "./out-prod-rewrite.js";
+
+/** The pass's inputs, in a persistent buffer every graph reads; the Trainer fills them before run(). */
+export interface PassInputs {
+  tokens: GgmlTensor; //              I32 [N_real]
+  positions: GgmlTensor; //           I32 [N]
+  outputRows: GgmlTensor | undefined; // I32 [N_real], with virtual tokens
+  lossInputs: TokenLossInputs;
+}
+
+export interface CheckpointedPassOptions {
+  tokensPerSequence: number;
+  sequences: number;
+  /** The Trainer's gradient accumulator of a trainable tensor, undefined for frozen ones. */
+  accumulatorOf(tensor: GgmlTensor): GgmlTensor | undefined;
+  /** d loss / d loss: a scalar the Trainer keeps at 1. */
+  lossGradient: GgmlTensor;
+  backwardAsMulMat: boolean;
+  transposeChunkBytes?: number;
+}
+
+export class CheckpointedPass {
+  readonly inputs: PassInputs;
+  private readonly stateCtx: Ptr;
+  private readonly stateBuffer: Ptr;
+  private readonly gradCtx: Ptr;
+  /** dh_l, cleared before every micro-batch. */
+  private readonly gradBuffer: Ptr;
+  private readonly galloc: Ptr;
+  /** In compute order: forward, head, blocks L-1..0, embeddings (when they train). */
+  private readonly graphs: GraphContext[] = [];
+  private readonly loss: GgmlTensor;
+  private readonly reservedBytes: number;
+  private readonly headGraph: GraphContext;
+  /** Backward out_prod nodes rewritten as mul_mat, over all graphs. */
+  readonly rewrittenBackwardNodes: number = 0;
+
+  constructor(
+    private readonly model: EngineModel,
+    private readonly hooks: DecoderHooks,
+    private readonly options: CheckpointedPassOptions,
+  ) {
+    const { api, hparams } = model;
+    const L = hparams.nLayer;
+    const E = hparams.nEmbd;
+    const B = options.sequences;
+    const P = hooks.virtualTokens?.count ?? 0;
+    const realTokens = options.tokensPerSequence * B;
+    const N = (options.tokensPerSequence + P) * B;
+
+    const overhead = (count: number) => ({ mem_size: (count + 8) * api.ggml_tensor_overhead(), mem_buffer: null, no_alloc: true });
+    this.stateCtx = api.ggml_init(overhead(L + 8));
+    this.gradCtx = api.ggml_init(overhead(L + 1));
+    const vector = (ctx: Ptr, type: number, n: number, name: string) => api.ggml_set_name(api.ggml_new_tensor_1d(ctx, type, n), name);
+    this.inputs = {
+      tokens: vector(this.stateCtx, GgmlType.I32, realTokens, "tokens"),
+      positions: vector(this.stateCtx, GgmlType.I32, N, "positions"),
+      outputRows: P > 0 ? vector(this.stateCtx, GgmlType.I32, realTokens, "output_rows") : undefined,
+      lossInputs: {
+        targetIndex: vector(this.stateCtx, GgmlType.I32, realTokens, "target_index"),
+        weights: vector(this.stateCtx, GgmlType.F32, realTokens, "token_weights"),
+        epsilon: vector(this.stateCtx, GgmlType.F32, 1, "epsilon"),
+      },
+    };
+    const residual = (ctx: Ptr, name: string) => api.ggml_set_name(api.ggml_new_tensor_2d(ctx, GgmlType.F32, E, N), name);
+    const checkpoints = Array.from({ length: L + 1 }, (_, l) => residual(this.stateCtx, `h_${l}`)); // [E, N] each
+    const gradients = Array.from({ length: L + 1 }, (_, l) => residual(this.gradCtx, `dh_${l}`)); //  [E, N] each
+    const allocate = (ctx: Ptr) => {
+      const buffer = api.ggml_backend_alloc_ctx_tensors(ctx, model.backend.handle);
+      if (!buffer) throw new ShapeError("could not allocate the activation checkpoints");
+      api.ggml_backend_buffer_clear(buffer, 0);
+      return buffer;
+    };
+    this.stateBuffer = allocate(this.stateCtx);
+    this.gradBuffer = allocate(this.gradCtx);
+    this.galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(model.backend.handle));
+
+    const decoderInputs = { tokens: this.inputs.tokens, positions: this.inputs.positions, outputRows: this.inputs.outputRows, tokensPerSequence: options.tokensPerSequence, sequences: B };
+    const perGraphNodes = Math.ceil(graphNodeBudget(1, true) * 1.5) + 4096;
+
+    // Forward: store the residual stream entering each block, and the one leaving the last.
+    const forward = new GraphContext(api, graphNodeBudget(L, false) + 4 * L, false);
+    const copies: GgmlTensor[] = [];
+    buildDecoder(forward, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: L, head: false, onResidual: (l, x) => copies.push(api.ggml_cpy(forward.ctx, x, checkpoints[l]!)) } }, hooks, true);
+    for (const copy of copies) forward.expand(copy);
+    this.graphs.push(forward);
+
+    // Whether anything before block 0 trains decides if dh_0 is needed at all.
+    const probe = new GraphContext(api, graphNodeBudget(0, false) + 64, false);
+    const embedded = buildDecoder(probe, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: 0, head: false } }, hooks, true);
+    probe.expand(embedded.residual);
+    const embeddingsTrain = this.graphTouchesTrainable(probe);
+    probe.dispose();
+
+    for (let l = embeddingsTrain ? 0 : 1; l <= L; l++) api.ggml_set_param(checkpoints[l]!);
+    const inputGradients = new Map(checkpoints.map((h, l) => [h, gradients[l]!]));
+    let rewritten = 0;
+    const backward = (build: (g: GraphContext) => GgmlTensor): GgmlTensor => {
+      const g = new GraphContext(api, perGraphNodes, true);
+      const loss = build(g);
+      api.ggml_set_loss(loss);
+      api.ggml_set_output(loss);
+      g.expand(loss);
+      const n = api.ggml_graph_n_nodes(g.graph);
+      const accs = new BigUint64Array(n);
+      for (let i = 0; i < n; i++) {
+        const node = api.ggml_graph_node(g.graph, i);
+        accs[i] = node === loss ? options.lossGradient : (options.accumulatorOf(node) ?? inputGradients.get(node) ?? 0n);
+      }
+      api.ggml_build_backward_expand(g.ctx, g.graph, accs);
+      if (options.backwardAsMulMat) rewritten += rewriteOutProducts(g, options.transposeChunkBytes);
+      this.graphs.push(g);
+      return loss;
+    };
+    const blockLoss = (g: GraphContext, out: GgmlTensor, upstream: GgmlTensor) => g.api.ggml_sum(g.ctx, g.api.ggml_mul(g.ctx, out, upstream));
+
+    this.loss = backward((g) => {
+      const { logits } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, segment: { hiddenIn: checkpoints[L], fromLayer: L, toLayer: L, head: true } }, hooks);
+      return buildTokenLoss(g, logits, hparams.nVocab, realTokens, this.inputs.lossInputs);
+    });
+    this.headGraph = this.graphs[this.graphs.length - 1]!;
+    for (let l = L - 1; l >= 0; l--) {
+      backward((g) => {
+        const { residual: out } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, segment: { hiddenIn: checkpoints[l], fromLayer: l, toLayer: l + 1, head: false } }, hooks, true);
+        return blockLoss(g, out, gradients[l + 1]!);
+      });
+    }
+    if (embeddingsTrain) {
+      backward((g) => {
+        const { residual: h0 } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: 0, head: false } }, hooks, true);
+        return blockLoss(g, h0, gradients[0]!);
+      });
+    }
+    this.rewrittenBackwardNodes = rewritten;
+    // One allocator for every graph. ggml's allocator treats a tensor that already has data as allocated elsewhere,
+    // so a graph allocated again keeps the offsets of its first allocation: correct only while the buffer never
+    // moves. Reserving every graph first sizes the buffer for the largest, so it never grows (checked in run()).
+    for (const g of this.graphs) {
+      if (!api.ggml_gallocr_reserve(this.galloc, g.graph)) throw new ShapeError("ggml could not reserve memory for a checkpointed training graph");
+    }
+    this.reservedBytes = api.ggml_gallocr_get_buffer_size(this.galloc, 0);
+  }
+
+  /** Forward, then backward graph by graph; adds to the Trainer's accumulators and returns the micro-batch's loss. */
+  run(): number {
+    const { api } = this.model;
+    api.ggml_backend_buffer_clear(this.gradBuffer, 0);
+    const loss = new Float32Array(1);
+    for (const g of this.graphs) {
+      if (!api.ggml_gallocr_alloc_graph(this.galloc, g.graph)) throw new ShapeError("ggml could not allocate a checkpointed training graph");
+      if (api.ggml_gallocr_get_buffer_size(this.galloc, 0) !== this.reservedBytes) throw new Error("the checkpointed pass's compute buffer moved (this is a bug)");
+      const status = api.ggml_backend_graph_compute(this.model.backend.handle, g.graph);
+      if (status !== 0) throw new ShapeError(`ggml graph compute failed with status ${status}`);
+      // The loss lives in the shared buffer: read it before the next graph reuses the memory.
+      if (g === this.headGraph) api.ggml_backend_tensor_get(this.loss, loss, 0, 4);
+    }
+    return loss[0]!;
+  }
+
+  /** Bytes of the shared compute buffer and of the checkpoints, their gradients and the inputs. */
+  bufferBytes(): number {
+    const { api } = this.model;
+    return api.ggml_gallocr_get_buffer_size(this.galloc, 0) + api.ggml_backend_buffer_get_size(this.stateBuffer) + api.ggml_backend_buffer_get_size(this.gradBuffer);
+  }
+
+  dispose(): void {
+    const { api } = this.model;
+    for (const g of this.graphs) g.dispose();
+    api.ggml_gallocr_free(this.galloc);
+    for (const buffer of [this.stateBuffer, this.gradBuffer]) api.ggml_backend_buffer_free(buffer);
+    for (const ctx of [this.stateCtx, this.gradCtx]) api.ggml_free(ctx);
+  }
+
+  private graphTouchesTrainable(g: GraphContext): boolean {
+    const { api } = this.model;
+    const seen = new Set<GgmlTensor>();
+    const visit = (t: GgmlTensor | null): boolean => {
+      if (!t || seen.has(t)) return false;
+      seen.add(t);
+      if (this.options.accumulatorOf(t)) return true;
+      return tensorOp(t).src.some(visit);
+    };
+    for (let i = 0; i < api.ggml_graph_n_nodes(g.graph); i++) if (visit(api.ggml_graph_node(g.graph, i))) return true;
+    return false;
+  }
+}
