@@ -21,7 +21,7 @@ import { rewriteNode, tensorOp, tensorShape, type GgmlApi, type GgmlContext, typ
 import type { GraphContext } from "./graph-context.js";
 
 /** Largest F32 transposed weight made in one piece; bigger ones are split (see the top of the file). */
-export const TRANSPOSE_CHUNK_BYTES = 16 * 2 ** 20;
+export const TRANSPOSE_CHUNK_BYTES = 4 * 2 ** 20;
 
 interface OpIds {
   add: number;
@@ -100,7 +100,10 @@ function blocksOfLargeWeight(api: GgmlApi, ctx: GgmlContext, ops: OpIds, a: Ggml
   if (op !== ops.transpose || !dY || !api.ggml_is_contiguous(dY)) return undefined;
   const grad = tensorShape(dY);
   if (grad.type !== GgmlType.F32 || grad.ne[0] !== k || grad.ne[2] * grad.ne[3] !== 1) return undefined;
-  const rowsPerBlock = Math.max(1, Math.floor(chunkBytes / (4 * m)));
+  // A multiple of 64 rows: the contracted length of each block's product, which ggml's tiled BF16 and F32 kernels
+  // need divisible by their vector width (else they fall back to one dot product per output element).
+  const fitting = Math.max(1, Math.floor(chunkBytes / (4 * m)));
+  const rowsPerBlock = fitting >= 64 ? fitting - (fitting % 64) : fitting;
   const blocks = [];
   for (let k0 = 0; k0 < k; k0 += rowsPerBlock) {
     const kc = Math.min(rowsPerBlock, k - k0);
