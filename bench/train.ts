@@ -90,7 +90,13 @@ if (single) {
   for (const name of names.length > 0 ? names : ["full", "lora-f32", "lora-f16", "lora-q8_0"]) {
     if (!CASES[name]) throw new Error(`unknown case ${name}; cases: ${Object.keys(CASES).join(", ")}`);
     const file = path.join(dir, `${configName}-${CASES[name].base}.gguf`);
-    if (!fs.existsSync(file)) await writeRandomModel(file, { arch: "llama", ...config, weightType: CASES[name].base, seed: 1 });
+    try {
+      if (!fs.existsSync(file)) await writeRandomModel(file, { arch: "llama", ...config, weightType: CASES[name].base, seed: 1 });
+    } catch (error) {
+      // e.g. Q8_0 needs rows of a multiple of 32 values, and stories260K's ffn is 172 wide.
+      console.log(`skipped ${name}: ${(error as Error).message}`);
+      continue;
+    }
     const out = execFileSync(process.execPath, [process.argv[1]!, "bench/train.ts"], { env: { ...process.env, BENCH_CASE: name, BENCH_MODEL: file, BENCH_CONFIG: configName }, encoding: "utf8" });
     const result = JSON.parse(out.trim().split("\n").pop()!);
     results.push({ ...result, matmulPeakGflops: peak, shareOfMatmulPeak: result.gflops / peak });

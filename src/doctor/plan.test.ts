@@ -139,6 +139,18 @@ describe("plan", () => {
     expect(["lora-r16-q4_K", "prompt-rag"]).toContain(plan.recommendation.rung);
   });
 
+  it("says when --checkpoint-activations makes a rung fit, with the smaller peak", () => {
+    const plan = planRungs({ ...base, shape: shape("qwen2.5-0.5b"), memoryBytes: 8 * GIB });
+    const lora = plan.rungs.find((r) => r.id === "lora-r16")!;
+    expect(lora.fit).not.toBe("yes");
+    // Activations of 24 blocks x 2048 tokens dominate; checkpointing keeps one block's and every block's input.
+    expect(lora.checkpointedMemory!.totalBytes).toBeLessThan(0.6 * lora.memory.totalBytes);
+    expect(lora.notes.some((n) => /--checkpoint-activations/.test(n.en) && /--checkpoint-activations/.test(n.ko))).toBe(true);
+    // A rung that already fits gets no such note.
+    const bitfit = planRungs({ ...base, shape: shape("qwen2.5-0.5b"), memoryBytes: 64 * GIB }).rungs.find((r) => r.id === "bitfit")!;
+    expect(bitfit.notes.some((n) => /--checkpoint-activations/.test(n.en))).toBe(false);
+  });
+
   it("falls back to prompts / RAG when nothing trains in the memory there is", () => {
     const plan = planRungs({ ...base, shape: shape("llama-3.1-8b"), memoryBytes: 1 * GIB });
     expect(plan.recommendation.rung).toBe("prompt-rag");

@@ -71,6 +71,16 @@ function notesFor(r: RungEstimate, input: PlanInput): Bilingual[] {
       ko: `${r.baseType} 고정 가중치는 F32와 FLOPs가 같습니다. 역전파는 각 행렬을 잠깐 쓰는 전치 BF16 사본으로 바꿔 빠른 mul_mat으로 계산합니다. 속도는 보정의 ${r.baseType} 측정값입니다`,
     });
   }
+  const checkpointed = r.checkpointedMemory;
+  if (checkpointed && fitOf(r.memory.totalBytes, input.memoryBytes) !== "yes" && fitOf(checkpointed.totalBytes, input.memoryBytes) === "yes") {
+    // The recomputed forward pass: 2N of the 6N per token of full training, 2N of the 4N through a frozen base.
+    const extra = r.mode === "full" ? "a third" : "half";
+    const extraKo = r.mode === "full" ? "1/3" : "1/2";
+    notes.push({
+      en: `with --checkpoint-activations the peak is ${gib(checkpointed.totalBytes)} GiB instead of ${gib(r.memory.totalBytes)} GiB and fits comfortably; each block's forward pass is recomputed, so a step takes up to ${extra} longer`,
+      ko: `--checkpoint-activations를 쓰면 최대 메모리가 ${gib(r.memory.totalBytes)} GiB에서 ${gib(checkpointed.totalBytes)} GiB로 줄어 여유 있게 들어갑니다. 블록의 순전파를 다시 계산하므로 스텝 시간이 최대 ${extraKo}만큼 늘어납니다`,
+    });
+  }
   if (r.id === "full-dapt" && input.tokens < input.shape.totalParams) {
     notes.push({
       en: `${input.tokens.toLocaleString("en")} tokens is fewer than the model's ${input.shape.totalParams.toLocaleString("en")} parameters: full DAPT would overfit; it pays off with far more text`,

@@ -52,6 +52,8 @@ export interface RungEstimate {
   /** Peak memory from the engine's own plan (src/engine/memory-plan.ts), the one the training loop checks; for
    *  prompt-rag, the inference KV cache and buffers as activations. totalBytes is the expected peak. */
   memory: TrainingMemoryPlan;
+  /** The same training with --checkpoint-activations (training rungs only). */
+  checkpointedMemory?: TrainingMemoryPlan;
 }
 
 // Bytes per weight of ggml's block formats: Q8_0 = 34 bytes per 32 values, Q4_K = 144 bytes per 256 (ggml-common.h).
@@ -104,7 +106,7 @@ function trainingMemory(
   o: RungOptions,
   weightBytes: number,
   trainableParams: number,
-  extra: { fullTraining?: boolean; virtualTokens?: number; prefixTokens?: number } = {},
+  extra: { fullTraining?: boolean; virtualTokens?: number; prefixTokens?: number; checkpointActivations?: boolean } = {},
 ): TrainingMemoryPlan {
   return planTrainingMemory({
     shape: s,
@@ -116,8 +118,15 @@ function trainingMemory(
     virtualTokens: extra.virtualTokens,
     prefixTokens: extra.prefixTokens,
     compactFrozenWeights: weightBytes < F32 * s.totalParams,
+    checkpointActivations: extra.checkpointActivations,
     runtimeBytes: o.runtimeBytes,
   });
+}
+
+/** A training rung's memory without and with activation checkpointing. */
+function trainingMemories(...args: Parameters<typeof trainingMemory>): [TrainingMemoryPlan, TrainingMemoryPlan] {
+  const [s, o, weightBytes, trainableParams, extra = {}] = args;
+  return [trainingMemory(s, o, weightBytes, trainableParams, extra), trainingMemory(s, o, weightBytes, trainableParams, { ...extra, checkpointActivations: true })];
 }
 
 function inferenceMemory(s: ModelShape, o: RungOptions): TrainingMemoryPlan {
@@ -141,8 +150,9 @@ function estimate(
   trainableParams: number,
   flopsPerToken: number,
   memory: TrainingMemoryPlan,
+  checkpointedMemory?: TrainingMemoryPlan,
 ): RungEstimate {
-  return { id, level, mode, baseType, trainableParams, flopsPerToken, memory };
+  return { id, level, mode, baseType, trainableParams, flopsPerToken, memory, ...(checkpointedMemory ? { checkpointedMemory } : {}) };
 }
 
 /** FLOPs of one token's forward pass, and of a training step through a frozen base with `keys` keys. */
@@ -159,13 +169,13 @@ function flopRules(s: ModelShape) {
 export function loraEstimate(s: ModelShape, o: RungOptions, rank: number, type: string, id: RungId = "lora-r16", level: 2 | 3 = 3): RungEstimate {
   const r = loraParams(s, rank);
   // The adapter's own matmuls: forward 2 r(in+out), backward 4 r(in+out) = 6 per adapter parameter.
-  return estimate(id, level, "frozen", type, r, flopRules(s).frozen(o.ctx) + 6 * r, trainingMemory(s, o, weightsAs(s, type), r));
+  return estimate(id, level, "frozen", type, r, flopRules(s).frozen(o.ctx) + 6 * r, ...trainingMemories(s, o, weightsAs(s, type), r));
 }
 
 /** Full fine-tuning: F32 master weights plus a gradient and two AdamW moments, 16 bytes per parameter. */
 export function fullEstimate(s: ModelShape, o: RungOptions): RungEstimate {
   return estimate("full-dapt", 4, "full", "f32", s.totalParams, flopRules(s).full(o.ctx),
-    trainingMemory(s, o, F32 * s.totalParams, s.totalParams, { fullTraining: true }));
+    ...trainingMemories(s, o, F32 * s.totalParams, s.totalParams, { fullTraining: true }));
 }
 
 /** One forward pass over the data (prompts / RAG: nothing trains). */
@@ -187,11 +197,11 @@ export function estimateRungs(s: ModelShape, o: RungOptions = DEFAULT_RUNG_OPTIO
   return [
     forwardEstimate(s, o),
     // p virtual tokens lengthen every sequence: (T + p) / T more work per real token.
-    estimate("prompt-tuning", 1, "frozen", base, pt, (frozen(t + p) * (t + p)) / t, trainingMemory(s, o, s.weightBytes, pt, { virtualTokens: p })),
+    estimate("prompt-tuning", 1, "frozen", base, pt, (frozen(t + p) * (t + p)) / t, ...trainingMemories(s, o, s.weightBytes, pt, { virtualTokens: p })),
     // The prefix adds p keys to every attention; the queries are still the T real tokens.
-    estimate("prefix-tuning", 1, "frozen", base, pf, frozen(t + p), trainingMemory(s, o, s.weightBytes, pf, { prefixTokens: p })),
+    estimate("prefix-tuning", 1, "frozen", base, pf, frozen(t + p), ...trainingMemories(s, o, s.weightBytes, pf, { prefixTokens: p })),
     // A bias gradient is a sum over tokens: one add per bias value per token.
-    estimate("bitfit", 1, "frozen", base, bf, frozen(t) + bf, trainingMemory(s, o, s.weightBytes, bf)),
+    estimate("bitfit", 1, "frozen", base, bf, frozen(t) + bf, ...trainingMemories(s, o, s.weightBytes, bf)),
     loraEstimate(s, o, 2, base, "lora-r2", 2),
     loraEstimate(s, o, 16, base, "lora-r16", 3),
     loraEstimate(s, o, 16, "q8_0", "lora-r16-q8_0", 3),
