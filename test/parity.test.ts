@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { LlamaModel } from "node-llama-cpp";
 import { EngineModel } from "../src/engine/model.js";
 import { forwardLogits } from "../src/engine/forward.js";
+import { Trainer } from "../src/engine/trainer.js";
 import { GgmlType } from "../src/formats/gguf/index.js";
 import { loadLlamaModel } from "../src/native/llama-runtime.js";
 import { compareLogProbs, referenceLogProbs } from "./helpers/reference-logprobs.js";
@@ -22,10 +23,10 @@ afterAll(async () => {
   for (const o of opened) await o.dispose();
 });
 
-async function expectParity(modelPath: string, text: string, tolerance: number) {
+async function expectParity(modelPath: string, text: string, tolerance: number, kernelLayouts = false): Promise<EngineModel> {
   const reference: LlamaModel = await loadLlamaModel(modelPath, { gpu: "cpu" });
   opened.push(reference);
-  const engine = await EngineModel.load(modelPath, { threads: 2 });
+  const engine = await EngineModel.load(modelPath, { threads: 2, kernelLayouts });
   opened.push(engine);
   const bos = reference.tokens.bos;
   const tokens = [...(bos !== null ? [bos as number] : []), ...(reference.tokenize(text) as number[])];
@@ -39,8 +40,9 @@ async function expectParity(modelPath: string, text: string, tolerance: number) 
     expect(logitRange).toBeGreaterThan(1); // a meaningful distribution, not a flat one
     worst = Math.max(worst, maxDiff / logitRange);
   }
-  console.log(`parity ${path.basename(modelPath)}: max |dlogp| / logit range = ${worst.toExponential(2)}`);
+  console.log(`parity ${path.basename(modelPath)}${kernelLayouts ? ` (kernel layouts: ${engine.kernelLayoutWeights.size} weights)` : ""}: max |dlogp| / logit range = ${worst.toExponential(2)}`);
   expect(worst).toBeLessThan(tolerance);
+  return engine;
 }
 
 describe("forward parity with llama.cpp", () => {
@@ -60,6 +62,18 @@ describe("forward parity with llama.cpp", () => {
     for (const [name, type] of [["F16", GgmlType.F16], ["BF16", GgmlType.BF16], ["Q4_0", GgmlType.Q4_0], ["Q4_K", GgmlType.Q4_K], ["Q6_K", GgmlType.Q6_K]] as const) {
       const file = await testModelPath("llamaWide", type);
       await expectParity(file, `Weights stored as ${name}.`, type === GgmlType.F16 ? F16_TOLERANCE : TOLERANCE);
+    }
+  });
+
+  it("with kernel layouts (weights in the CPU's AMX / repacked buffers where it has them): Q8_0, Q4_0, Q4_K, and a Trainer refuses such a model", async () => {
+    for (const [name, type] of [["Q8_0", GgmlType.Q8_0], ["Q4_0", GgmlType.Q4_0], ["Q4_K", GgmlType.Q4_K]] as const) {
+      const engine = await expectParity(await testModelPath("llamaWide", type), `Weights stored as ${name}.`, TOLERANCE, true);
+      // token_embd is read by get_rows: it never leaves the plain layout.
+      expect(engine.kernelLayoutWeights.has("token_embd.weight")).toBe(false);
+      if (engine.kernelLayoutWeights.size > 0) {
+        const [name0] = engine.kernelLayoutWeights.keys();
+        expect(() => new Trainer(engine, [{ name: name0!, tensor: engine.weights.get("output_norm.weight")! }], { sequenceLength: 4, batchSize: 1 }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 })).toThrow(/kernel layouts/);
+      }
     }
   });
 

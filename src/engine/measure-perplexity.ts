@@ -35,7 +35,7 @@ export async function measurePerplexity(options: MeasurePerplexityOptions): Prom
   if (!fs.existsSync(options.file)) throw new FileNotFoundError(options.file, "text file");
   const text = fs.readFileSync(options.file, "utf8").normalize("NFC");
   // Our reader validates the file first, so a bad model gets a message naming the field rather than a native error.
-  const model = await EngineModel.load(options.model, { threads: options.threads });
+  const model = await EngineModel.load(options.model, { threads: options.threads, kernelLayouts: true });
   try {
     const tokens = await tokenizeForScoring(options.model, text);
     const ctx = options.ctx ?? Math.min(512, model.hparams.nCtxTrain);

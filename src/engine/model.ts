@@ -7,7 +7,9 @@ import { GgufFormatError, ShapeError } from "../errors.js";
 import { GgmlType, readGguf, type GgufFile, type GgufTensorInfo } from "../formats/gguf/index.js";
 import { dequantize } from "../formats/quant/convert.js";
 import type { GgmlBuffer, GgmlContext, GgmlSched, GgmlTensor } from "../native/ggml-bindings.js";
-import { loadGgml, openBackend, type BackendOptions, type ComputeBackend, type GgmlRuntime } from "../native/ggml-runtime.js";
+import { GGML_DEVICE_TYPE, loadGgml, openBackend, type BackendOptions, type ComputeBackend, type GgmlRuntime } from "../native/ggml-runtime.js";
+import { ggmlTypeInfo } from "../formats/tensor-types.js";
+import { bufferTypeForWeight, extraBufferTypes, type ExtraBufferType } from "./weight-buffers.js";
 import { ensureMemory } from "./memory.js";
 
 export interface LoadOptions extends BackendOptions {
@@ -15,6 +17,10 @@ export interface LoadOptions extends BackendOptions {
   skipMemoryCheck?: boolean;
   /** Hold every weight as F32 (dequantizing F16, BF16 and quantized tensors): needed when all weights train. Default false. */
   f32Weights?: boolean;
+  /** Place quantized matmul weights (not token_embd) in the CPU backend's AMX or repacked buffers where ggml can
+   *  multiply them there (weight-buffers.ts): faster inference. Such weights can only be multiplied, so a model
+   *  loaded this way cannot train. Default false. */
+  kernelLayouts?: boolean;
 }
 
 export class EngineModel {
@@ -24,12 +30,14 @@ export class EngineModel {
     readonly file: GgufFile,
     readonly arch: ArchDefinition,
     readonly hparams: ModelHparams,
-    private readonly weightCtx: GgmlContext,
-    private readonly weightBuffer: GgmlBuffer,
+    private readonly weightCtxs: readonly GgmlContext[],
+    private readonly weightBuffers: readonly GgmlBuffer[],
     readonly weights: ReadonlyMap<string, GgmlTensor>,
     readonly sched: GgmlSched,
     /** Bytes of weights held in the backend buffer. */
     readonly weightBytes: number,
+    /** Weights in an AMX / repacked buffer (LoadOptions.kernelLayouts), by name with the buffer type's name. */
+    readonly kernelLayoutWeights: ReadonlyMap<string, string>,
   ) {}
 
   static async load(path: string, options: LoadOptions = {}): Promise<EngineModel> {
@@ -45,17 +53,33 @@ export class EngineModel {
     const runtime = await loadGgml(options.device === "gpu" ? "auto" : "cpu");
     const backend = openBackend(runtime, options);
     const { api } = runtime;
-    const weightCtx = api.ggml_init({ mem_size: (file.tensors.length + 8) * api.ggml_tensor_overhead(), mem_buffer: null, no_alloc: true });
+    const newContext = () => api.ggml_init({ mem_size: (file.tensors.length + 8) * api.ggml_tensor_overhead(), mem_buffer: null, no_alloc: true });
+    // One context per buffer: the plain one (key "") and each extra buffer type some weight goes to.
+    const contexts = new Map<string, { ctx: GgmlContext; buft: ExtraBufferType | undefined; count: number }>([["", { ctx: newContext(), buft: undefined, count: 0 }]]);
+    const kernelLayoutWeights = new Map<string, string>();
+    const candidates = options.kernelLayouts && !options.f32Weights && api.ggml_backend_dev_type(backend.device) === GGML_DEVICE_TYPE.cpu ? extraBufferTypes(api, backend) : [];
     const weights = new Map<string, GgmlTensor>();
     for (const info of file.tensors) {
       const [a = 1, b = 1, c = 1, d = 1] = info.ne;
-      const tensor = api.ggml_new_tensor_4d(weightCtx, heldType(info), a, b, c, d);
+      // get_rows reads token_embd row by row: it stays in the plain layout.
+      const extra = candidates.length > 0 && info.name !== "token_embd.weight" && ggmlTypeInfo(info.type).quantized ? bufferTypeForWeight(api, backend, candidates, info.type, info.ne) : undefined;
+      const key = extra?.name ?? "";
+      if (!contexts.has(key)) contexts.set(key, { ctx: newContext(), buft: extra, count: 0 });
+      const target = contexts.get(key)!;
+      target.count++;
+      const tensor = api.ggml_new_tensor_4d(target.ctx, heldType(info), a, b, c, d);
       api.ggml_set_name(tensor, info.name);
       weights.set(info.name, tensor);
+      if (extra) kernelLayoutWeights.set(info.name, extra.name);
     }
-    const weightBuffer = api.ggml_backend_alloc_ctx_tensors(weightCtx, backend.handle);
-    if (!weightBuffer) throw new ShapeError(`could not allocate ${weightBytes} bytes of weights on ${backend.name}`);
-    api.ggml_backend_buffer_set_usage(weightBuffer, 1); // GGML_BACKEND_BUFFER_USAGE_WEIGHTS: lets the scheduler keep ops beside them
+    const weightBuffers: GgmlBuffer[] = [];
+    for (const { ctx, buft, count } of contexts.values()) {
+      if (count === 0) continue;
+      const buffer = buft ? api.ggml_backend_alloc_ctx_tensors_from_buft(ctx, buft.buft) : api.ggml_backend_alloc_ctx_tensors(ctx, backend.handle);
+      if (!buffer) throw new ShapeError(`could not allocate ${weightBytes} bytes of weights on ${backend.name}${buft ? ` (${buft.name} buffer)` : ""}`);
+      api.ggml_backend_buffer_set_usage(buffer, 1); // GGML_BACKEND_BUFFER_USAGE_WEIGHTS: lets the scheduler keep ops beside them
+      weightBuffers.push(buffer);
+    }
     for (const info of file.tensors) {
       // One tensor at a time: peak host memory is the largest tensor, not the model.
       const raw = file.readTensorData(info);
@@ -64,7 +88,8 @@ export class EngineModel {
     }
     const handles = new BigUint64Array([backend.handle]);
     const sched = api.ggml_backend_sched_new(handles, null, 1, 65536, false, true);
-    return new EngineModel(runtime, backend, file, arch, hparams, weightCtx, weightBuffer, weights, sched, weightBytes);
+    const weightCtxs = [...contexts.values()].map((c) => c.ctx);
+    return new EngineModel(runtime, backend, file, arch, hparams, weightCtxs, weightBuffers, weights, sched, weightBytes, kernelLayoutWeights);
   }
 
   get api() {
@@ -74,8 +99,8 @@ export class EngineModel {
   dispose(): void {
     const { api } = this;
     api.ggml_backend_sched_free(this.sched);
-    api.ggml_backend_buffer_free(this.weightBuffer);
-    api.ggml_free(this.weightCtx);
+    for (const buffer of this.weightBuffers) api.ggml_backend_buffer_free(buffer);
+    for (const ctx of this.weightCtxs) api.ggml_free(ctx);
     this.backend.dispose();
   }
 }

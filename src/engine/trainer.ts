@@ -99,6 +99,9 @@ export class Trainer {
   ) {
     const { api } = model;
     if (trainable.length === 0) throw new ShapeError("nothing to train: the method selected no tensors");
+    if (model.kernelLayoutWeights.size > 0) {
+      throw new ShapeError(`this model was loaded with kernel layouts (${[...new Set(model.kernelLayoutWeights.values())].join(", ")} buffers), which only inference can use: load it without kernelLayouts to train`);
+    }
     for (const t of trainable) {
       if (tensorShape(t.tensor).type !== GgmlType.F32) throw new ShapeError(`trainable tensor ${t.name} must be F32`);
       api.ggml_set_param(t.tensor);

@@ -53,6 +53,12 @@ export function rewriteNode(node: GgmlTensor, op: number, sources: readonly Ggml
   koffi.encode(node, ggmlTensorStruct, decoded);
 }
 
+/** Points a tensor at a backend buffer (or none) without allocating: how ggml asks a buffer type whether it can
+ *  serve an op on that tensor (see engine/weight-buffers.ts). */
+export function setTensorBuffer(tensor: GgmlTensor, buffer: GgmlBuffer | null): void {
+  koffi.encode(tensor, koffi.offsetof(ggmlTensorStruct, "buffer"), "void *", buffer);
+}
+
 /** Operation and sources of a graph node. */
 export function tensorOp(node: GgmlTensor): { op: number; src: Array<GgmlTensor | null> } {
   const decoded = koffi.decode(node, ggmlTensorStruct) as { op: number; src: Array<bigint | null> };
@@ -80,6 +86,8 @@ koffi.struct("ggml_opt_params", {
   optimizer: "int",
 });
 export const ggmlSetThreadsProto = koffi.proto("void ggml_backend_set_n_threads_t(void *backend, int n_threads)");
+/** The CPU device's extra buffer types (AMX, repacked layouts): a NULL-terminated array, from the registry's proc address. */
+export const ggmlGetExtraBuftsProto = koffi.proto("void *ggml_backend_dev_get_extra_bufts_t(void *device)");
 
 export interface GgmlInitParams {
   mem_size: number;
@@ -208,6 +216,10 @@ export interface GgmlApi {
   ggml_backend_get_default_buffer_type(backend: GgmlBackend): Ptr;
   // backends and buffers
   ggml_backend_alloc_ctx_tensors(ctx: C, backend: GgmlBackend): GgmlBuffer | Null;
+  ggml_backend_alloc_ctx_tensors_from_buft(ctx: C, buft: Ptr): GgmlBuffer | Null;
+  ggml_backend_buft_alloc_buffer(buft: Ptr, size: number): GgmlBuffer | Null;
+  ggml_backend_buft_name(buft: Ptr): string;
+  ggml_backend_dev_supports_op(dev: GgmlDevice, op: T): boolean;
   ggml_backend_buffer_free(buffer: GgmlBuffer): void;
   ggml_backend_buffer_get_size(buffer: GgmlBuffer): number;
   ggml_backend_buffer_set_usage(buffer: GgmlBuffer, usage: number): void;
@@ -342,6 +354,10 @@ const BASE_PROTOTYPES = [
   "size_t ggml_gallocr_get_buffer_size(void *galloc, int buffer_id)",
   "void *ggml_backend_get_default_buffer_type(void *backend)",
   "void *ggml_backend_alloc_ctx_tensors(void *ctx, void *backend)",
+  "void *ggml_backend_alloc_ctx_tensors_from_buft(void *ctx, void *buft)",
+  "void *ggml_backend_buft_alloc_buffer(void *buft, size_t size)",
+  "const char *ggml_backend_buft_name(void *buft)",
+  "bool ggml_backend_dev_supports_op(void *dev, void *op)",
   "void ggml_backend_buffer_free(void *buffer)",
   "size_t ggml_backend_buffer_get_size(void *buffer)",
   "void ggml_backend_buffer_set_usage(void *buffer, int usage)",

@@ -93,7 +93,7 @@ export class EngineGenerator implements TextGenerator {
     let model: EngineModel | undefined;
     let adapter: { hooks: DecoderHooks; dispose(): void } | undefined;
     try {
-      model = await EngineModel.load(modelPath, { device, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
+      model = await EngineModel.load(modelPath, { device, kernelLayouts: true, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
       if (options.adapter) adapter = loadEngineAdapter(model, options.adapter);
       const hooks = adapter?.hooks ?? {};
       const contextSize = options.contextSize ?? Math.min(model.hparams.nCtxTrain, 4096);
