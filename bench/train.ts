@@ -40,8 +40,9 @@ const CONFIGS: Record<string, BenchConfig> = {
 };
 
 // The "-outprod" cases keep ggml's own out_prod backward (engine/out-prod-rewrite.ts off) to measure what it buys.
-// The "-ckpt" cases train with activation checkpointing (engine/checkpointed-pass.ts).
-const CASES: Record<string, { method: "full" | "lora"; base: GgmlType; backwardAsMulMat?: boolean; checkpointActivations?: boolean }> = {
+// The "-ckpt" cases train with activation checkpointing (engine/checkpointed-pass.ts); "-kl" with the quantized base
+// also in kernel layouts (engine/weight-buffers.ts, --kernel-layouts).
+const CASES: Record<string, { method: "full" | "lora"; base: GgmlType; backwardAsMulMat?: boolean; checkpointActivations?: boolean; kernelLayouts?: boolean }> = {
   full: { method: "full", base: GgmlType.F32 },
   "full-outprod": { method: "full", base: GgmlType.F32, backwardAsMulMat: false },
   "lora-f32": { method: "lora", base: GgmlType.F32 },
@@ -54,6 +55,8 @@ const CASES: Record<string, { method: "full" | "lora"; base: GgmlType; backwardA
   "lora-f32-ckpt": { method: "lora", base: GgmlType.F32, checkpointActivations: true },
   "lora-f16-ckpt": { method: "lora", base: GgmlType.F16, checkpointActivations: true },
   "lora-q8_0-ckpt": { method: "lora", base: GgmlType.Q8_0, checkpointActivations: true },
+  "lora-q8_0-kl": { method: "lora", base: GgmlType.Q8_0, kernelLayouts: true },
+  "lora-q8_0-kl-ckpt": { method: "lora", base: GgmlType.Q8_0, kernelLayouts: true, checkpointActivations: true },
 };
 const threads = Number(process.env.BENCH_THREADS ?? 2);
 const steps = Number(process.env.BENCH_STEPS ?? 5);
@@ -124,7 +127,7 @@ if (single) {
 async function runCase(name: string, file: string) {
   const spec = CASES[name]!;
   const rssBeforeLoad = process.memoryUsage().rss;
-  const model = await EngineModel.load(file, { threads, f32Weights: spec.method === "full" });
+  const model = await EngineModel.load(file, { threads, f32Weights: spec.method === "full", kernelLayouts: spec.kernelLayouts, plainCopies: spec.kernelLayouts });
   const rssAfterLoad = process.memoryUsage().rss;
   const prepared = spec.method === "full" ? { trainable: [...model.weights].map(([n, tensor]) => ({ name: n, tensor })), hooks: {}, dispose: () => {} } : loraMethod.prepare(model, LoraOptionsSchema.parse({ rank: 8 }), 1);
   const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, backwardAsMulMat: spec.backwardAsMulMat, checkpointActivations: spec.checkpointActivations }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, prepared.hooks);

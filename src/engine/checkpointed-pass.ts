@@ -19,6 +19,7 @@ import { GraphContext, graphNodeBudget } from "./graph-context.js";
 import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
 import { rewriteOutProducts } from "./out-prod-rewrite.js";
+import { realTokenRows } from "./positions.js";
 
 /** The pass's inputs, in a persistent buffer every graph reads; the Trainer fills them before run(). */
 export interface PassInputs {
@@ -26,6 +27,21 @@ export interface PassInputs {
   positions: GgmlTensor; //           I32 [N]
   outputRows: GgmlTensor | undefined; // I32 [N_real], with virtual tokens
   lossInputs: TokenLossInputs;
+  /** Real-token ranges [start, end) whose logits are computed together: a target index counts rows from its range's
+   *  start (TokenLossInputs.targetIndex). One range when absent. */
+  lossChunks?: ReadonlyArray<readonly [number, number]>;
+}
+
+/** Logits of one head graph at most (F32 [V, tokens]), but never fewer than HEAD_MIN_TOKENS tokens: each head graph
+ *  transposes the head weight for its input gradient, a cost that needs enough tokens to be amortised. */
+export const HEAD_LOGITS_BYTES = 8 * 2 ** 20;
+export const HEAD_MIN_TOKENS = 256;
+
+/** Contiguous token ranges for the head graphs, of `size` tokens (default from HEAD_LOGITS_BYTES and HEAD_MIN_TOKENS). */
+export function headChunks(realTokens: number, vocab: number, size = Math.max(HEAD_MIN_TOKENS, Math.floor(HEAD_LOGITS_BYTES / (4 * vocab)))): Array<[number, number]> {
+  const chunks: Array<[number, number]> = [];
+  for (let start = 0; start < realTokens; start += size) chunks.push([start, Math.min(realTokens, start + size)]);
+  return chunks;
 }
 
 export interface CheckpointedPassOptions {
@@ -37,6 +53,10 @@ export interface CheckpointedPassOptions {
   lossGradient: GgmlTensor;
   backwardAsMulMat: boolean;
   transposeChunkBytes?: number;
+  /** The plain-layout copy of a weight held in a kernel layout (see rewriteOutProducts). */
+  plainSource?: (t: GgmlTensor) => GgmlTensor;
+  /** Tokens per head graph (default: see headChunks); tests make it small. */
+  headChunkTokens?: number;
 }
 
 export class CheckpointedPass {
@@ -44,14 +64,17 @@ export class CheckpointedPass {
   private readonly stateCtx: Ptr;
   private readonly stateBuffer: Ptr;
   private readonly gradCtx: Ptr;
-  /** dh_l, cleared before every micro-batch. */
+  /** dh_l in two buffers used in turn (block l reads dh_{l+1} and writes dh_l); each is cleared before it is
+   *  written, so the gradients of the residual stream cost two [E, N] tensors, not L + 1. */
   private readonly gradBuffer: Ptr;
+  /** The gradient buffer each graph accumulates into, to clear before it runs (absent: nothing to clear). */
+  private readonly clearBefore = new Map<GraphContext, GgmlTensor>();
   private readonly galloc: Ptr;
   /** In compute order: forward, head, blocks L-1..0, embeddings (when they train). */
   private readonly graphs: GraphContext[] = [];
-  private readonly loss: GgmlTensor;
   private readonly reservedBytes: number;
-  private readonly headGraph: GraphContext;
+  /** The head graphs (one per token range) and their loss tensors. */
+  private readonly heads = new Map<GraphContext, GgmlTensor>();
   /** Backward out_prod nodes rewritten as mul_mat, over all graphs. */
   readonly rewrittenBackwardNodes: number = 0;
 
@@ -69,13 +92,14 @@ export class CheckpointedPass {
     const N = (options.tokensPerSequence + P) * B;
 
     const overhead = (count: number) => ({ mem_size: (count + 8) * api.ggml_tensor_overhead(), mem_buffer: null, no_alloc: true });
-    this.stateCtx = api.ggml_init(overhead(L + 8));
-    this.gradCtx = api.ggml_init(overhead(L + 1));
+    this.stateCtx = api.ggml_init(overhead(L + 9));
+    this.gradCtx = api.ggml_init(overhead(2));
     const vector = (ctx: Ptr, type: number, n: number, name: string) => api.ggml_set_name(api.ggml_new_tensor_1d(ctx, type, n), name);
     this.inputs = {
       tokens: vector(this.stateCtx, GgmlType.I32, realTokens, "tokens"),
       positions: vector(this.stateCtx, GgmlType.I32, N, "positions"),
       outputRows: P > 0 ? vector(this.stateCtx, GgmlType.I32, realTokens, "output_rows") : undefined,
+      lossChunks: headChunks(realTokens, hparams.nVocab, options.headChunkTokens),
       lossInputs: {
         targetIndex: vector(this.stateCtx, GgmlType.I32, realTokens, "target_index"),
         weights: vector(this.stateCtx, GgmlType.F32, realTokens, "token_weights"),
@@ -84,14 +108,19 @@ export class CheckpointedPass {
     };
     const residual = (ctx: Ptr, name: string) => api.ggml_set_name(api.ggml_new_tensor_2d(ctx, GgmlType.F32, E, N), name);
     const checkpoints = Array.from({ length: L + 1 }, (_, l) => residual(this.stateCtx, `h_${l}`)); // [E, N] each
-    const gradients = Array.from({ length: L + 1 }, (_, l) => residual(this.gradCtx, `dh_${l}`)); //  [E, N] each
+    const pingPong = [residual(this.gradCtx, "dh_even"), residual(this.gradCtx, "dh_odd")]; //       [E, N] each
+    const gradientOf = (l: number) => pingPong[l % 2]!;
     const allocate = (ctx: Ptr) => {
       const buffer = api.ggml_backend_alloc_ctx_tensors(ctx, model.backend.handle);
       if (!buffer) throw new ShapeError("could not allocate the activation checkpoints");
       api.ggml_backend_buffer_clear(buffer, 0);
       return buffer;
     };
+    // Rows of the residual stream the head reads: the real tokens (after any virtual ones), fixed by the shape.
+    const headRows = vector(this.stateCtx, GgmlType.I32, realTokens, "head_rows");
     this.stateBuffer = allocate(this.stateCtx);
+    const rows = realTokenRows(options.tokensPerSequence, P, B);
+    api.ggml_backend_tensor_set(headRows, rows, 0, rows.byteLength);
     this.gradBuffer = allocate(this.gradCtx);
     this.galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(model.backend.handle));
 
@@ -113,7 +142,7 @@ export class CheckpointedPass {
     probe.dispose();
 
     for (let l = embeddingsTrain ? 0 : 1; l <= L; l++) api.ggml_set_param(checkpoints[l]!);
-    const inputGradients = new Map(checkpoints.map((h, l) => [h, gradients[l]!]));
+    const inputGradients = new Map(checkpoints.map((h, l) => [h, gradientOf(l)]));
     let rewritten = 0;
     const backward = (build: (g: GraphContext) => GgmlTensor): GgmlTensor => {
       const g = new GraphContext(api, perGraphNodes, true);
@@ -128,27 +157,40 @@ export class CheckpointedPass {
         accs[i] = node === loss ? options.lossGradient : (options.accumulatorOf(node) ?? inputGradients.get(node) ?? 0n);
       }
       api.ggml_build_backward_expand(g.ctx, g.graph, accs);
-      if (options.backwardAsMulMat) rewritten += rewriteOutProducts(g, options.transposeChunkBytes);
+      if (options.backwardAsMulMat) rewritten += rewriteOutProducts(g, options.transposeChunkBytes, options.plainSource);
       this.graphs.push(g);
       return loss;
     };
     const blockLoss = (g: GraphContext, out: GgmlTensor, upstream: GgmlTensor) => g.api.ggml_sum(g.ctx, g.api.ggml_mul(g.ctx, out, upstream));
 
-    this.loss = backward((g) => {
-      const { logits } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, segment: { hiddenIn: checkpoints[L], fromLayer: L, toLayer: L, head: true } }, hooks);
-      return buildTokenLoss(g, logits, hparams.nVocab, realTokens, this.inputs.lossInputs);
-    });
-    this.headGraph = this.graphs[this.graphs.length - 1]!;
+    // The head in token ranges, each its own graph: only one range's logits, probabilities and their gradient are
+    // alive at a time (with a large vocabulary they are the largest tensors of the step).
+    const { lossInputs } = this.inputs;
+    const slice = (t: GgmlTensor, start: number, end: number) => (g: GraphContext) => g.api.ggml_view_1d(g.ctx, t, end - start, 4 * start);
+    for (const [start, end] of this.inputs.lossChunks!) {
+      const loss = backward((g) => {
+        const hidden = api.ggml_get_rows(g.ctx, checkpoints[L]!, slice(headRows, start, end)(g)); // [E, n]
+        const { logits } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, outputRows: undefined, segment: { hiddenIn: hidden, fromLayer: L, toLayer: L, head: true } }, hooks);
+        return buildTokenLoss(g, logits, hparams.nVocab, end - start, {
+          targetIndex: slice(lossInputs.targetIndex, start, end)(g),
+          weights: slice(lossInputs.weights, start, end)(g),
+          epsilon: lossInputs.epsilon,
+        });
+      });
+      this.heads.set(this.graphs[this.graphs.length - 1]!, loss);
+      if (start === 0) this.clearBefore.set(this.graphs[this.graphs.length - 1]!, gradientOf(L));
+    }
     for (let l = L - 1; l >= 0; l--) {
       backward((g) => {
         const { residual: out } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, segment: { hiddenIn: checkpoints[l], fromLayer: l, toLayer: l + 1, head: false } }, hooks, true);
-        return blockLoss(g, out, gradients[l + 1]!);
+        return blockLoss(g, out, gradientOf(l + 1));
       });
+      this.clearBefore.set(this.graphs[this.graphs.length - 1]!, gradientOf(l));
     }
     if (embeddingsTrain) {
       backward((g) => {
         const { residual: h0 } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: 0, head: false } }, hooks, true);
-        return blockLoss(g, h0, gradients[0]!);
+        return blockLoss(g, h0, gradientOf(0));
       });
     }
     this.rewrittenBackwardNodes = rewritten;
@@ -164,17 +206,23 @@ export class CheckpointedPass {
   /** Forward, then backward graph by graph; adds to the Trainer's accumulators and returns the micro-batch's loss. */
   run(): number {
     const { api } = this.model;
-    api.ggml_backend_buffer_clear(this.gradBuffer, 0);
     const loss = new Float32Array(1);
+    let total = 0;
     for (const g of this.graphs) {
       if (!api.ggml_gallocr_alloc_graph(this.galloc, g.graph)) throw new ShapeError("ggml could not allocate a checkpointed training graph");
       if (api.ggml_gallocr_get_buffer_size(this.galloc, 0) !== this.reservedBytes) throw new Error("the checkpointed pass's compute buffer moved (this is a bug)");
+      const accumulator = this.clearBefore.get(g);
+      if (accumulator) api.ggml_backend_tensor_memset(accumulator, 0, 0, api.ggml_nbytes(accumulator));
       const status = api.ggml_backend_graph_compute(this.model.backend.handle, g.graph);
       if (status !== 0) throw new ShapeError(`ggml graph compute failed with status ${status}`);
-      // The loss lives in the shared buffer: read it before the next graph reuses the memory.
-      if (g === this.headGraph) api.ggml_backend_tensor_get(this.loss, loss, 0, 4);
+      // A loss lives in the shared buffer: read it before the next graph reuses the memory.
+      const headLoss = this.heads.get(g);
+      if (headLoss) {
+        api.ggml_backend_tensor_get(headLoss, loss, 0, 4);
+        total += loss[0]!;
+      }
     }
-    return loss[0]!;
+    return total;
   }
 
   /** Bytes of the shared compute buffer and of the checkpoints, their gradients and the inputs. */

@@ -1,6 +1,7 @@
 // Memory of a training run (and of inference), estimated from the model's shapes before anything is allocated. One
 // function serves the training loop (which refuses runs that do not fit) and `localtune doctor` (which plans them).
 // Components: the process itself, weights, gradients, AdamW moments and ggml's compute buffers.
+import { headChunks } from "./checkpointed-pass.js";
 import { TRANSPOSE_CHUNK_BYTES } from "./out-prod-rewrite.js";
 
 const F32 = 4;
@@ -81,12 +82,15 @@ export function planTrainingMemory(input: TrainingMemoryInput): TrainingMemoryPl
   // Forward values kept for the backward pass, then the gradients in flight at the head (logits and their gradient)
   // and through the widest block tensors; only real tokens reach the head.
   const head = B * T * (2 * s.nVocab + 4 * s.nEmbd + 2 * s.nFf);
+  // Checkpointed, the head runs in token ranges, one graph each (checkpointed-pass.ts).
+  const [firstRange] = headChunks(B * T, s.nVocab);
+  const headRange = firstRange![1] * (2 * s.nVocab + 4 * s.nEmbd + 2 * s.nFf);
   // The backward of one block also holds the attention scores' gradient (H x keys).
   const inFlight = B * rows * (4 * s.nEmbd + 2 * s.nFf + s.nHead * keys);
-  // Checkpointed: the residual stream entering every block and its gradient persist; the graphs share one buffer
-  // sized for the largest (one block with its backward, or the head with the loss).
+  // Checkpointed: the residual stream entering every block (L + 1 tensors) and two of its gradients persist; the
+  // graphs share one buffer sized for the largest (one block with its backward, or one token range of the head).
   const graph = input.checkpointActivations
-    ? 2 * (s.nLayer + 1) * B * rows * s.nEmbd + Math.max(B * rows * blockActivationValues(s, keys) + inFlight, head)
+    ? (s.nLayer + 3) * B * rows * s.nEmbd + Math.max(B * rows * blockActivationValues(s, keys) + inFlight, headRange)
     : B * rows * s.nLayer * blockActivationValues(s, keys) + head;
   // Full training materialises the [E, V] gradients of token_embd and output inside the graph before accumulating.
   const weightGradients = input.fullTraining ? 2 * s.nVocab * s.nEmbd : 0;

@@ -21,6 +21,9 @@ export interface LoadOptions extends BackendOptions {
    *  multiply them there (weight-buffers.ts): faster inference. Such weights can only be multiplied, so a model
    *  loaded this way cannot train. Default false. */
   kernelLayouts?: boolean;
+  /** With kernelLayouts: also keep each such weight in the plain layout, for the backward pass's transposes, so the
+   *  model can train (a frozen base only) with the fast forward kernels, at the memory of a second copy. Default false. */
+  plainCopies?: boolean;
 }
 
 export class EngineModel {
@@ -38,6 +41,8 @@ export class EngineModel {
     readonly weightBytes: number,
     /** Weights in an AMX / repacked buffer (LoadOptions.kernelLayouts), by name with the buffer type's name. */
     readonly kernelLayoutWeights: ReadonlyMap<string, string>,
+    /** Plain-layout copies of those weights (LoadOptions.plainCopies), by the kernel-layout tensor. */
+    readonly plainCopies: ReadonlyMap<GgmlTensor, GgmlTensor>,
   ) {}
 
   static async load(path: string, options: LoadOptions = {}): Promise<EngineModel> {
@@ -59,6 +64,8 @@ export class EngineModel {
     const kernelLayoutWeights = new Map<string, string>();
     const candidates = options.kernelLayouts && !options.f32Weights && api.ggml_backend_dev_type(backend.device) === GGML_DEVICE_TYPE.cpu ? extraBufferTypes(api, backend) : [];
     const weights = new Map<string, GgmlTensor>();
+    const plainCopies = new Map<GgmlTensor, GgmlTensor>();
+    const uploads: Array<{ info: GgufTensorInfo; tensor: GgmlTensor }> = [];
     for (const info of file.tensors) {
       const [a = 1, b = 1, c = 1, d = 1] = info.ne;
       // get_rows reads token_embd row by row: it stays in the plain layout.
@@ -70,7 +77,16 @@ export class EngineModel {
       const tensor = api.ggml_new_tensor_4d(target.ctx, heldType(info), a, b, c, d);
       api.ggml_set_name(tensor, info.name);
       weights.set(info.name, tensor);
+      uploads.push({ info, tensor });
       if (extra) kernelLayoutWeights.set(info.name, extra.name);
+      if (extra && options.plainCopies) {
+        const plain = contexts.get("")!;
+        plain.count++;
+        const copy = api.ggml_new_tensor_4d(plain.ctx, info.type, a, b, c, d);
+        api.ggml_set_name(copy, `${info.name} (plain)`.slice(0, 63));
+        plainCopies.set(tensor, copy);
+        uploads.push({ info, tensor: copy });
+      }
     }
     const weightBuffers: GgmlBuffer[] = [];
     for (const { ctx, buft, count } of contexts.values()) {
@@ -80,16 +96,16 @@ export class EngineModel {
       api.ggml_backend_buffer_set_usage(buffer, 1); // GGML_BACKEND_BUFFER_USAGE_WEIGHTS: lets the scheduler keep ops beside them
       weightBuffers.push(buffer);
     }
-    for (const info of file.tensors) {
+    for (const { info, tensor } of uploads) {
       // One tensor at a time: peak host memory is the largest tensor, not the model.
       const raw = file.readTensorData(info);
       const bytes = heldType(info) === info.type ? raw : dequantize(info.type, raw, info.elementCount); // a copy, once at load
-      api.ggml_backend_tensor_set(weights.get(info.name)!, bytes, 0, bytes.byteLength);
+      api.ggml_backend_tensor_set(tensor, bytes, 0, bytes.byteLength);
     }
     const handles = new BigUint64Array([backend.handle]);
     const sched = api.ggml_backend_sched_new(handles, null, 1, 65536, false, true);
     const weightCtxs = [...contexts.values()].map((c) => c.ctx);
-    return new EngineModel(runtime, backend, file, arch, hparams, weightCtxs, weightBuffers, weights, sched, weightBytes, kernelLayoutWeights);
+    return new EngineModel(runtime, backend, file, arch, hparams, weightCtxs, weightBuffers, weights, sched, weightBytes + [...plainCopies.values()].reduce((sum, t) => sum + api.ggml_nbytes(t), 0), kernelLayoutWeights, plainCopies);
   }
 
   get api() {

@@ -47,7 +47,7 @@ function opIds(api: GgmlApi): OpIds {
  * new transpose precedes its product. Call after ggml_build_backward_expand and before the graph is allocated.
  * Returns how many nodes changed.
  */
-export function rewriteOutProducts(g: GraphContext, chunkBytes = TRANSPOSE_CHUNK_BYTES): number {
+export function rewriteOutProducts(g: GraphContext, chunkBytes = TRANSPOSE_CHUNK_BYTES, plainSource: (t: GgmlTensor) => GgmlTensor = (t) => t): number {
   const { api, ctx } = g;
   const ops = opIds(api);
   // One transposed copy per source tensor: q, k and v (gate and up) share their input, so its transpose is made once.
@@ -63,8 +63,10 @@ export function rewriteOutProducts(g: GraphContext, chunkBytes = TRANSPOSE_CHUNK
   for (let i = 0; i < api.ggml_graph_n_nodes(g.graph); i++) {
     const node = api.ggml_graph_node(g.graph, i);
     const { op, src } = tensorOp(node);
-    const [a, b] = src;
-    if (op !== ops.outProd || !a || !b) continue;
+    const [product, b] = src;
+    if (op !== ops.outProd || !product || !b) continue;
+    // A weight held in a kernel layout (AMX, repacked) can only be multiplied: its transpose reads the plain copy.
+    const a = plainSource(product);
     const split = blocksOfLargeWeight(api, ctx, ops, a, b, chunkBytes);
     if (split) {
       // dX = sum over row blocks c of W: mul_mat(W_c^T, dY_c), one block's transposes alive at a time.

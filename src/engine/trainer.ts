@@ -42,6 +42,8 @@ export interface TrainerShape {
   /** Keep only each block's input and recompute the block in the backward (checkpointed-pass.ts): activation memory
    *  of one block instead of all, for one more forward pass per step. Default false. */
   checkpointActivations?: boolean;
+  /** With checkpointing: tokens per head graph (default: checkpointed-pass.ts headChunks); tests make it small. */
+  headChunkTokens?: number;
 }
 
 /** One micro-batch: N = B * T tokens, each with its next-token target and loss weight. */
@@ -99,9 +101,15 @@ export class Trainer {
   ) {
     const { api } = model;
     if (trainable.length === 0) throw new ShapeError("nothing to train: the method selected no tensors");
-    if (model.kernelLayoutWeights.size > 0) {
-      throw new ShapeError(`this model was loaded with kernel layouts (${[...new Set(model.kernelLayoutWeights.values())].join(", ")} buffers), which only inference can use: load it without kernelLayouts to train`);
+    if (model.kernelLayoutWeights.size > model.plainCopies.size) {
+      throw new ShapeError(`this model was loaded with kernel layouts (${[...new Set(model.kernelLayoutWeights.values())].join(", ")} buffers) and no plain copies, which only inference can use: load it without kernelLayouts, or with plainCopies, to train`);
     }
+    const trainableSet = new Set(trainable.map((t) => t.tensor));
+    for (const kernelTensor of model.plainCopies.keys()) {
+      if (trainableSet.has(kernelTensor)) throw new ShapeError("a weight held in a kernel layout cannot train: load the model without kernelLayouts");
+    }
+    if (model.plainCopies.size > 0 && shape.backwardAsMulMat === false) throw new ShapeError("ggml's own out_prod cannot read weights held in a kernel layout: keep backwardAsMulMat on");
+    const plainSource = (t: GgmlTensor) => model.plainCopies.get(t) ?? t;
     for (const t of trainable) {
       if (tensorShape(t.tensor).type !== GgmlType.F32) throw new ShapeError(`trainable tensor ${t.name} must be F32`);
       api.ggml_set_param(t.tensor);
@@ -143,6 +151,8 @@ export class Trainer {
         lossGradient: lossGradAcc,
         backwardAsMulMat: shape.backwardAsMulMat !== false,
         transposeChunkBytes: shape.transposeChunkBytes,
+        plainSource,
+        headChunkTokens: shape.headChunkTokens,
       });
       this.rewrittenBackwardNodes = this.checkpointed.rewrittenBackwardNodes;
     } else {
@@ -153,7 +163,7 @@ export class Trainer {
         accs[i] = node === train.loss ? lossGradAcc : (byTensor.get(node) ?? 0n);
       }
       api.ggml_build_backward_expand(train.g.ctx, train.g.graph, accs);
-      this.rewrittenBackwardNodes = shape.backwardAsMulMat === false ? 0 : rewriteOutProducts(train.g, shape.transposeChunkBytes);
+      this.rewrittenBackwardNodes = shape.backwardAsMulMat === false ? 0 : rewriteOutProducts(train.g, shape.transposeChunkBytes, plainSource);
       this.train = this.allocate(train);
     }
     this.optimizer = this.buildOptimizerGraph();
@@ -331,11 +341,14 @@ export class Trainer {
     }
     const V = hparams.nVocab;
     const targetIndex = new Int32Array(N);
-    for (let i = 0; i < N; i++) {
-      const t = batch.targets[i]!;
-      const tok = batch.tokens[i]!;
-      if (t < 0 || t >= V || tok < 0 || tok >= V) throw new ShapeError(`token id outside the vocabulary [0, ${V}) at position ${i}`);
-      targetIndex[i] = i * V + t;
+    for (const [start, end] of inputs.lossChunks ?? [[0, N] as const]) {
+      for (let i = start; i < end; i++) {
+        const t = batch.targets[i]!;
+        const tok = batch.tokens[i]!;
+        if (t < 0 || t >= V || tok < 0 || tok >= V) throw new ShapeError(`token id outside the vocabulary [0, ${V}) at position ${i}`);
+        // Row i of its range's [V, rows] probabilities, flattened.
+        targetIndex[i] = (i - start) * V + t;
+      }
     }
     const P = this.hooks.virtualTokens?.count ?? 0;
     const set = (t: GgmlTensor, data: ArrayBufferView) => api.ggml_backend_tensor_set(t, data, 0, data.byteLength);

@@ -18,6 +18,10 @@ export const TrainConfigSchema = z.object({
   ctx: z.number().int().min(2).default(256).describe("tokens per training sequence"),
   batch: z.number().int().positive().default(4).describe("sequences per micro-batch"),
   gradAccum: z.number().int().positive().default(1).describe("micro-batches accumulated per optimizer step"),
+  kernelLayouts: z
+    .boolean()
+    .default(false)
+    .describe("hold a quantized frozen base also in the CPU's AMX / repacked layout for faster forward matmuls, beside the plain copy the backward pass reads: faster, at the memory of a second copy of those weights"),
   checkpointActivations: z
     .boolean()
     .default(false)

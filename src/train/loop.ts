@@ -6,6 +6,7 @@ import { InvalidConfigError } from "../errors.js";
 import { ensureMemory, peakRssBytes, residentBytes } from "../engine/memory.js";
 import { planTrainingMemory, type TrainingMemoryPlan } from "../engine/memory-plan.js";
 import { EngineModel } from "../engine/model.js";
+import { ggmlTypeInfo } from "../formats/tensor-types.js";
 import { readHparams } from "../arch/hparams.js";
 import { findArchitecture } from "../arch/registry.js";
 import { GgmlType, readGguf } from "../formats/gguf/index.js";
@@ -76,7 +77,10 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
   const loadOptions = method.loadOptions(options);
   const file = readGguf(config.model);
   const hparams = readHparams(file, file.tensors, findArchitecture(file.architecture).ropeMode);
-  const heldWeightBytes = file.tensors.reduce((sum, t) => sum + (loadOptions.f32Weights ? 4 * t.elementCount : t.byteLength), 0);
+  const kernelLayouts = config.kernelLayouts && !loadOptions.f32Weights;
+  // With kernel layouts, quantized matrices (not token_embd) are held twice: the fast layout and the plain copy.
+  const secondCopies = kernelLayouts ? file.tensors.filter((t) => t.ne.length === 2 && t.name !== "token_embd.weight" && ggmlTypeInfo(t.type).quantized).reduce((sum, t) => sum + t.byteLength, 0) : 0;
+  const heldWeightBytes = secondCopies + file.tensors.reduce((sum, t) => sum + (loadOptions.f32Weights ? 4 * t.elementCount : t.byteLength), 0);
   const plannedTrainable = method.countTrainable(file.tensors, hparams, options);
   const memoryPlan = planTrainingMemory({
     shape: hparams,
@@ -97,7 +101,7 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
       ? "Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA."
       : "Use --checkpoint-activations, a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.",
   );
-  const model = await EngineModel.load(config.model, { threads: config.threads, device: config.device, skipMemoryCheck: true, ...loadOptions });
+  const model = await EngineModel.load(config.model, { threads: config.threads, device: config.device, skipMemoryCheck: true, ...loadOptions, ...(kernelLayouts ? { kernelLayouts: true, plainCopies: true } : {}) });
   const prepared = method.prepare(model, method.resolveOptions ? await method.resolveOptions(options, { modelPath: config.model }) : options, config.seed);
   const trainableParams = prepared.trainable.reduce((sum, t) => sum + model.api.ggml_nelements(t.tensor), 0);
   const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, checkpointActivations: config.checkpointActivations }, {
