@@ -106,8 +106,17 @@ export class CheckpointedPass {
         epsilon: vector(this.stateCtx, GgmlType.F32, 1, "epsilon"),
       },
     };
+    const decoderInputs = { tokens: this.inputs.tokens, positions: this.inputs.positions, outputRows: this.inputs.outputRows, tokensPerSequence: options.tokensPerSequence, sequences: B };
+    // Whether anything before block 0 trains decides whether h_0 is kept (and dh_0 computed) or block 0's graph
+    // recomputes the embeddings from the tokens.
+    const probe = new GraphContext(api, graphNodeBudget(0, false) + 64, false);
+    const embedded = buildDecoder(probe, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: 0, head: false } }, hooks, true);
+    probe.expand(embedded.residual);
+    const embeddingsTrain = this.graphTouchesTrainable(probe);
+    probe.dispose();
+
     const residual = (ctx: Ptr, name: string) => api.ggml_set_name(api.ggml_new_tensor_2d(ctx, GgmlType.F32, E, N), name);
-    const checkpoints = Array.from({ length: L + 1 }, (_, l) => residual(this.stateCtx, `h_${l}`)); // [E, N] each
+    const checkpoints = Array.from({ length: L + 1 }, (_, l) => (l > 0 || embeddingsTrain ? residual(this.stateCtx, `h_${l}`) : undefined)); // [E, N] each
     const pingPong = [residual(this.gradCtx, "dh_even"), residual(this.gradCtx, "dh_odd")]; //       [E, N] each
     const gradientOf = (l: number) => pingPong[l % 2]!;
     const allocate = (ctx: Ptr) => {
@@ -124,25 +133,17 @@ export class CheckpointedPass {
     this.gradBuffer = allocate(this.gradCtx);
     this.galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(model.backend.handle));
 
-    const decoderInputs = { tokens: this.inputs.tokens, positions: this.inputs.positions, outputRows: this.inputs.outputRows, tokensPerSequence: options.tokensPerSequence, sequences: B };
-    const perGraphNodes = Math.ceil(graphNodeBudget(1, true) * 1.5) + 4096;
+    const perGraphNodes = graphNodeBudget(1, true) + 1024;
 
     // Forward: store the residual stream entering each block, and the one leaving the last.
     const forward = new GraphContext(api, graphNodeBudget(L, false) + 4 * L, false);
     const copies: GgmlTensor[] = [];
-    buildDecoder(forward, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: L, head: false, onResidual: (l, x) => copies.push(api.ggml_cpy(forward.ctx, x, checkpoints[l]!)) } }, hooks, true);
+    buildDecoder(forward, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: L, head: false, onResidual: (l, x) => checkpoints[l] && copies.push(api.ggml_cpy(forward.ctx, x, checkpoints[l])) } }, hooks, true);
     for (const copy of copies) forward.expand(copy);
     this.graphs.push(forward);
 
-    // Whether anything before block 0 trains decides if dh_0 is needed at all.
-    const probe = new GraphContext(api, graphNodeBudget(0, false) + 64, false);
-    const embedded = buildDecoder(probe, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: 0, head: false } }, hooks, true);
-    probe.expand(embedded.residual);
-    const embeddingsTrain = this.graphTouchesTrainable(probe);
-    probe.dispose();
-
-    for (let l = embeddingsTrain ? 0 : 1; l <= L; l++) api.ggml_set_param(checkpoints[l]!);
-    const inputGradients = new Map(checkpoints.map((h, l) => [h, gradientOf(l)]));
+    for (const h of checkpoints) if (h) api.ggml_set_param(h);
+    const inputGradients = new Map(checkpoints.flatMap((h, l) => (h ? [[h, gradientOf(l)] as const] : [])));
     let rewritten = 0;
     const backward = (build: (g: GraphContext) => GgmlTensor): GgmlTensor => {
       const g = new GraphContext(api, perGraphNodes, true);
