@@ -1,14 +1,17 @@
 // Activation checkpointing: the training pass as a chain of small graphs instead of one, so only one block's
 // activations are alive at a time. Backpropagation through one graph keeps every block's activations until the
 // backward reaches it (B*T * 13-35k floats per block for 0.1B-1B models: gigabytes at ctx 512). Here:
-//   forward:  embeddings and every block, keeping only the residual stream entering each block (checkpoint h_l);
-//   head:     h_L -> norm, logits, loss; backward gives dh_L and the head's parameter gradients;
+//   forward:  embeddings and every block, keeping only the residual stream entering each block (checkpoint h_l;
+//             h_0 only when something before block 0 trains, else block 0 recomputes the embeddings);
+//   head:     h_L -> norm, logits, loss, one graph per range of tokens (a large vocabulary's logits, probabilities
+//             and their gradient are the biggest tensors of a step); backward gives dh_L and the head's gradients;
 //   block l:  h_l -> block l again (recomputed), "loss" sum(out * dh_{l+1}), whose gradient w.r.t. out is dh_{l+1};
 //             backward gives dh_l and block l's parameter gradients (for l = L-1 down to 0);
 //   embed:    only when something there trains (embeddings, virtual tokens): sum(h_0 * dh_0).
 // Gradients add into the Trainer's accumulators across graphs (shared parameters, tied embeddings, prefix MLPs work
-// unchanged). One allocator serves every graph, so the compute memory is the largest graph's, not their sum. The
-// price is one more forward pass per step (about a third more compute for full training, half for frozen bases).
+// unchanged); dh_l lives in two buffers used in turn. One allocator serves every graph, so the compute memory is the
+// largest graph's, not their sum. The price is one more forward pass per step (about a third more compute for full
+// training, half for frozen bases).
 // Chen et al. 2016, "Training Deep Nets with Sublinear Memory Cost", checkpoint every layer.
 // Shape letters: E embedding width, L layers, T tokens per sequence (with virtual tokens), B sequences, N = T * B.
 import { buildDecoder, type DecoderHooks } from "../arch/decoder.js";
