@@ -79,7 +79,7 @@ export class CheckpointedPass {
   /** The head graphs (one per token range) and their loss tensors. */
   private readonly heads = new Map<GraphContext, GgmlTensor>();
   /** Backward out_prod nodes rewritten as mul_mat, over all graphs. */
-  readonly rewrittenBackwardNodes: number = 0;
+  rewrittenBackwardNodes = 0;
 
   constructor(
     private readonly model: EngineModel,
@@ -136,8 +136,6 @@ export class CheckpointedPass {
     this.gradBuffer = allocate(this.gradCtx);
     this.galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(model.backend.handle));
 
-    const perGraphNodes = graphNodeBudget(1, true) + 1024;
-
     // Forward: store the residual stream entering each block, and the one leaving the last.
     const forward = new GraphContext(api, graphNodeBudget(L, false) + 4 * L, false);
     const copies: GgmlTensor[] = [];
@@ -147,24 +145,7 @@ export class CheckpointedPass {
 
     for (const h of checkpoints) if (h) api.ggml_set_param(h);
     const inputGradients = new Map(checkpoints.flatMap((h, l) => (h ? [[h, gradientOf(l)] as const] : [])));
-    let rewritten = 0;
-    const backward = (build: (g: GraphContext) => GgmlTensor): GgmlTensor => {
-      const g = new GraphContext(api, perGraphNodes, true);
-      const loss = build(g);
-      api.ggml_set_loss(loss);
-      api.ggml_set_output(loss);
-      g.expand(loss);
-      const n = api.ggml_graph_n_nodes(g.graph);
-      const accs = new BigUint64Array(n);
-      for (let i = 0; i < n; i++) {
-        const node = api.ggml_graph_node(g.graph, i);
-        accs[i] = node === loss ? options.lossGradient : (options.accumulatorOf(node) ?? inputGradients.get(node) ?? 0n);
-      }
-      api.ggml_build_backward_expand(g.ctx, g.graph, accs);
-      if (options.backwardAsMulMat) rewritten += rewriteOutProducts(g, options.transposeChunkBytes, options.plainSource);
-      this.graphs.push(g);
-      return loss;
-    };
+    const backward = (build: (g: GraphContext) => GgmlTensor, clear?: GgmlTensor) => this.addBackwardGraph(build, inputGradients, clear);
     const blockLoss = (g: GraphContext, out: GgmlTensor, upstream: GgmlTensor) => g.api.ggml_sum(g.ctx, g.api.ggml_mul(g.ctx, out, upstream));
 
     // The head in token ranges, each its own graph: only one range's logits, probabilities and their gradient are
@@ -172,7 +153,7 @@ export class CheckpointedPass {
     const { lossInputs } = this.inputs;
     const slice = (t: GgmlTensor, start: number, end: number) => (g: GraphContext) => g.api.ggml_view_1d(g.ctx, t, end - start, 4 * start);
     for (const [start, end] of this.inputs.lossChunks!) {
-      const loss = backward((g) => {
+      const { g: head, loss } = backward((g) => {
         const hidden = api.ggml_get_rows(g.ctx, checkpoints[L]!, slice(headRows, start, end)(g)); // [E, n]
         const { logits } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, outputRows: undefined, segment: { hiddenIn: hidden, fromLayer: L, toLayer: L, head: true } }, hooks);
         return buildTokenLoss(g, logits, hparams.nVocab, end - start, {
@@ -180,16 +161,14 @@ export class CheckpointedPass {
           weights: slice(lossInputs.weights, start, end)(g),
           epsilon: lossInputs.epsilon,
         });
-      });
-      this.heads.set(this.graphs[this.graphs.length - 1]!, loss);
-      if (start === 0) this.clearBefore.set(this.graphs[this.graphs.length - 1]!, gradientOf(L));
+      }, start === 0 ? gradientOf(L) : undefined); // every range adds to dh_L: cleared before the first
+      this.heads.set(head, loss);
     }
     for (let l = L - 1; l >= 0; l--) {
       backward((g) => {
         const { residual: out } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, segment: { hiddenIn: checkpoints[l], fromLayer: l, toLayer: l + 1, head: false } }, hooks, true);
         return blockLoss(g, out, gradientOf(l + 1));
-      });
-      this.clearBefore.set(this.graphs[this.graphs.length - 1]!, gradientOf(l));
+      }, gradientOf(l));
     }
     if (embeddingsTrain) {
       backward((g) => {
@@ -197,7 +176,6 @@ export class CheckpointedPass {
         return blockLoss(g, h0, gradientOf(0));
       });
     }
-    this.rewrittenBackwardNodes = rewritten;
     // One allocator for every graph. ggml's allocator treats a tensor that already has data as allocated elsewhere,
     // so a graph allocated again keeps the offsets of its first allocation: correct only while the buffer never
     // moves. Reserving every graph first sizes the buffer for the largest, so it never grows (checked in run()).
@@ -205,6 +183,30 @@ export class CheckpointedPass {
       if (!api.ggml_gallocr_reserve(this.galloc, g.graph)) throw new ShapeError("ggml could not reserve memory for a checkpointed training graph");
     }
     this.reservedBytes = api.ggml_gallocr_get_buffer_size(this.galloc, 0);
+  }
+
+  /**
+   * A graph whose backward adds into the Trainer's accumulators (and into `inputGradients` for the checkpoints it
+   * reads), with its out_prods rewritten; `clear` is the gradient buffer to zero before it runs.
+   */
+  private addBackwardGraph(build: (g: GraphContext) => GgmlTensor, inputGradients: ReadonlyMap<GgmlTensor, GgmlTensor>, clear?: GgmlTensor): { g: GraphContext; loss: GgmlTensor } {
+    const { api } = this.model;
+    const g = new GraphContext(api, graphNodeBudget(1, true) + 1024, true);
+    const loss = build(g);
+    api.ggml_set_loss(loss);
+    api.ggml_set_output(loss);
+    g.expand(loss);
+    const n = api.ggml_graph_n_nodes(g.graph);
+    const accs = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) {
+      const node = api.ggml_graph_node(g.graph, i);
+      accs[i] = node === loss ? this.options.lossGradient : (this.options.accumulatorOf(node) ?? inputGradients.get(node) ?? 0n);
+    }
+    api.ggml_build_backward_expand(g.ctx, g.graph, accs);
+    if (this.options.backwardAsMulMat) this.rewrittenBackwardNodes += rewriteOutProducts(g, this.options.transposeChunkBytes, this.options.plainSource);
+    this.graphs.push(g);
+    if (clear) this.clearBefore.set(g, clear);
+    return { g, loss };
   }
 
   /** Forward, then backward graph by graph; adds to the Trainer's accumulators and returns the micro-batch's loss. */
