@@ -7,6 +7,7 @@ import { forwardLogits } from "../src/engine/forward.js";
 import { CachedDecoder } from "../src/engine/generate.js";
 import { EngineModel } from "../src/engine/model.js";
 import { ParamStore } from "../src/engine/param-store.js";
+import { GgmlType } from "../src/formats/gguf/index.js";
 import { STORIES_260K, testModelPath } from "./helpers/test-models.js";
 import { xorshiftNoise } from "./helpers/noise.js";
 
@@ -69,6 +70,20 @@ describe("CachedDecoder", () => {
     const worst = expectCachedEqualsForward(model, sequence(40, model.hparams.nVocab, 5), 1);
     console.log(`cached decode qwen3: max |dlogit| / range = ${worst.toExponential(2)}`);
     expect(worst).toBeLessThan(1e-4);
+  });
+
+  it("Q8_0 weights in kernel layouts (AMX / repacked, as generation loads them): decode steps equal the plain model's full forward", async () => {
+    const file = await testModelPath("llamaWide", GgmlType.Q8_0);
+    const fast = await EngineModel.load(file, { threads: 1, kernelLayouts: true });
+    const plain = await EngineModel.load(file, { threads: 1 });
+    opened.push(fast, plain);
+    console.log(`kernel layouts: ${fast.kernelLayoutWeights.size} weights (${[...new Set(fast.kernelLayoutWeights.values())].join(", ") || "none on this CPU"})`);
+    const tokens = sequence(40, fast.hparams.nVocab, 8);
+    expect(expectCachedEqualsForward(fast, tokens, 5)).toBeLessThan(1e-4);
+    const V = fast.hparams.nVocab;
+    const a = forwardLogits(fast, { tokens: Int32Array.from(tokens), sequences: 1 });
+    const b = forwardLogits(plain, { tokens: Int32Array.from(tokens), sequences: 1 });
+    for (let i = 0; i < tokens.length; i++) expect(relativeDiff(a.subarray(i * V, (i + 1) * V), b.subarray(i * V, (i + 1) * V))).toBeLessThan(1e-4);
   });
 
   it("a prompt longer than one prefill chunk (300 tokens) ends with the full forward's logits", async () => {
