@@ -121,6 +121,7 @@ export async function runLadder(input: LadderOptionsInput, onEvent: (event: Ladd
           budget,
           ctx: options.ctx,
           batch: options.batch,
+          checkpointActivations: options.checkpointActivations,
           seed: options.seed,
           threads,
           onStep: (step, totalSteps, loss) => onEvent({ type: "step", rung, step, totalSteps, loss }),

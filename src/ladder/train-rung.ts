@@ -13,6 +13,7 @@ export interface TrainRungOptions {
   budget: Budget;
   ctx: number;
   batch: number;
+  checkpointActivations?: boolean;
   seed: number;
   threads: number;
   onStep?: (step: number, totalSteps: number | null, loss: number) => void;
@@ -50,6 +51,7 @@ export async function trainRung(rung: Rung, options: TrainRungOptions): Promise<
       steps,
       ctx: options.ctx,
       batch: options.batch,
+      checkpointActivations: options.checkpointActivations ?? false,
       lr: rung.lr,
       schedule,
       seed: options.seed,

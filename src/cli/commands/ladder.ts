@@ -18,6 +18,7 @@ interface LadderCliOptions {
   methods?: string;
   ctx: number;
   batch: number;
+  checkpointActivations?: boolean;
   seed: number;
   threads?: number;
   fewShot: number;
@@ -96,6 +97,7 @@ export function registerLadder(program: Command): void {
     .option("--methods <ids>", "comma-separated rungs or method names (default: all) / 실행할 단계 (쉼표로 구분, 기본: 전부)")
     .option("--ctx <n>", "tokens per training sequence and perplexity window / 학습 시퀀스와 퍼플렉서티 창 길이", positiveInt("--ctx"), 128)
     .option("--batch <n>", "sequences per step / 스텝당 시퀀스 수", positiveInt("--batch"), 4)
+    .option("--checkpoint-activations", "train each rung with activation checkpointing (far less memory, more time) / 활성값 체크포인팅으로 학습 (메모리 크게 절약, 시간 더 듦)")
     .option("--seed <n>", "seed for training and few-shot draws / 학습과 퓨샷 추출 시드", nonNegativeInt("--seed"), 42)
     .option("--threads <n>", "CPU threads (default: all cores; 1 for models under 10M parameters) / CPU 스레드 수 (기본: 전체 코어, 1천만 파라미터 미만 모델은 1)", positiveInt("--threads"))
     .option("--few-shot <k>", "examples per item in the few-shot rung / 퓨샷 예시 수", positiveInt("--few-shot"), 3)
@@ -123,6 +125,7 @@ export function registerLadder(program: Command): void {
         budget: options.budget,
         ctx: options.ctx,
         batch: options.batch,
+        checkpointActivations: options.checkpointActivations === true,
         seed: options.seed,
         fewShot: options.fewShot,
         ragPassages: options.ragPassages,
