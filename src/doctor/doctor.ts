@@ -230,6 +230,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       memoryBytes,
       calibration: calibration.status === "calibrated" ? calibration.calibration : undefined,
       budgetHours: options.budgetHours ?? 8,
+      cpuHasAmx: simdSummary(hardware.cpu.simd).amx,
     }),
   );
   return {

@@ -151,6 +151,13 @@ describe("plan", () => {
     expect(bitfit.notes.some((n) => /--checkpoint-activations/.test(n.en))).toBe(false);
   });
 
+  it("points to --kernel-layouts for quantized rungs only on a CPU with AMX", () => {
+    const notesOf = (cpuHasAmx: boolean, id: string) => planRungs({ ...base, shape: shape("qwen2.5-0.5b"), memoryBytes: 64 * GIB, cpuHasAmx }).rungs.find((r) => r.id === id)!.notes;
+    expect(notesOf(true, "lora-r16-q8_0").some((n) => /--kernel-layouts/.test(n.en) && /--kernel-layouts/.test(n.ko))).toBe(true);
+    expect(notesOf(false, "lora-r16-q8_0").some((n) => /--kernel-layouts/.test(n.en))).toBe(false);
+    expect(notesOf(true, "full-dapt").some((n) => /--kernel-layouts/.test(n.en))).toBe(false);
+  });
+
   it("falls back to prompts / RAG when nothing trains in the memory there is", () => {
     const plan = planRungs({ ...base, shape: shape("llama-3.1-8b"), memoryBytes: 1 * GIB });
     expect(plan.recommendation.rung).toBe("prompt-rag");
