@@ -1,6 +1,7 @@
 // `localtune doctor` calibration and --verify end to end at 1 thread: the engine benchmark gives every rung of
-// stories260K a time, and a few real training steps of three configurations (full and LoRA on stories260K, LoRA on a
-// d 576 x 8-layer Q8_0 random-weight model) land within +-35% of the planner's peak-memory estimate. Time per step is
+// stories260K a time, and a few real training steps of four configurations (full and LoRA on stories260K, LoRA on a
+// d 576 x 8-layer Q8_0 random-weight model, with and without activation checkpointing) land within +-35% of the
+// planner's peak-memory estimate. Time per step is
 // compared by `localtune doctor --verify` (and printed here), not asserted: in a test run other files share the two
 // cores, so the calibration and the runs see different loads (one run measured 3.2x slower than its estimate).
 import fs from "node:fs";
@@ -32,7 +33,8 @@ describe("doctor calibration and --verify", () => {
 
     const results = await runVerify({ calibration, backend: report.hardware.backend.backend, threads: 1, steps: 4 });
     console.log(formatVerify(results, "en"));
-    expect(results.map((r) => r.config.method)).toEqual(["full", "lora", "lora"]);
+    expect(results.map((r) => r.config.method)).toEqual(["full", "lora", "lora", "lora"]);
+    expect(results.map((r) => r.config.checkpointActivations === true)).toEqual([false, false, false, true]);
     for (const r of results) {
       expect(Math.abs(relativeError(r.estimatedPeakBytes, r.measuredPeakBytes))).toBeLessThan(0.35);
       // The training loop's own plan is the same function, with the resident memory it measured itself.

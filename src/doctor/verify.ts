@@ -10,7 +10,7 @@ import { GgmlType } from "../formats/gguf/index.js";
 import { RunFolder, startTraining } from "../train/index.js";
 import { estimateStepSeconds, type Backend, type CalibrationFile } from "./calibration.js";
 import { readGgufModelShape } from "./gguf-shape.js";
-import { fullEstimate, loraEstimate } from "./rungs.js";
+import { forwardEstimate, fullEstimate, loraEstimate } from "./rungs.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const STORIES_MODEL = path.join(ROOT, "models/stories260K.gguf");
@@ -25,6 +25,9 @@ export interface VerifyConfig {
   model: string;
   ctx: number;
   batch: number;
+  /** Train with --checkpoint-activations (the estimate adds the recomputed forward pass and uses the checkpointed
+   *  memory plan). */
+  checkpointActivations?: boolean;
 }
 
 /** The mid-size random-weight model: the engine spike's d 576 / ffn 1536 / 9 and 3 heads, 8 layers, Q8_0 weights,
@@ -35,6 +38,7 @@ export const VERIFY_CONFIGS: readonly VerifyConfig[] = [
   { name: "full, stories260K", method: "full", model: "stories260K", ctx: 64, batch: 4 },
   { name: "LoRA r=8, stories260K", method: "lora", rank: 8, model: "stories260K", ctx: 64, batch: 4 },
   { name: "LoRA r=8, d576 x 8 layers, Q8_0", method: "lora", rank: 8, model: "mid-q8_0", ctx: 64, batch: 2 },
+  { name: "LoRA r=8, d576 x 8, Q8_0, checkpointed", method: "lora", rank: 8, model: "mid-q8_0", ctx: 128, batch: 2, checkpointActivations: true },
 ];
 
 export interface VerifyResult {
@@ -87,15 +91,13 @@ export async function runVerify(options: {
       const shape = await readGgufModelShape(model);
       const o = { ctx: config.ctx, batch: config.batch, virtualTokens: 0, runtimeBytes: options.calibration.runtimeBytes };
       const estimate = config.method === "full" ? fullEstimate(shape, o) : loraEstimate(shape, o, config.rank ?? 8, shape.weightType);
-      const step = estimateStepSeconds(options.calibration, {
-        backend: options.backend,
-        threads: options.threads,
-        mode: estimate.mode,
-        baseType: estimate.baseType,
-        nLayer: shape.nLayer,
-        flops: estimate.flopsPerToken * config.ctx * config.batch,
-        trainableParams: estimate.trainableParams,
-      });
+      const tokens = config.ctx * config.batch;
+      const query = { backend: options.backend, threads: options.threads, baseType: estimate.baseType, nLayer: shape.nLayer, trainableParams: estimate.trainableParams };
+      const trainStep = estimateStepSeconds(options.calibration, { ...query, mode: estimate.mode, flops: estimate.flopsPerToken * tokens });
+      // Checkpointing recomputes every block's forward pass once more.
+      const recompute = config.checkpointActivations ? estimateStepSeconds(options.calibration, { ...query, mode: "forward", flops: forwardEstimate(shape, o).flopsPerToken * tokens }) : { seconds: 0 };
+      const step = trainStep && recompute ? { seconds: trainStep.seconds + recompute.seconds } : null;
+      const plannedMemory = config.checkpointActivations ? estimate.checkpointedMemory! : estimate.memory;
       options.onProgress?.(`verify: ${config.name}, ${steps} steps at ${options.threads} thread(s)`);
       let loopPlanBytes = 0;
       const { runDir, done } = await startTraining(
@@ -108,6 +110,7 @@ export async function runVerify(options: {
           steps,
           ctx: config.ctx,
           batch: config.batch,
+          checkpointActivations: config.checkpointActivations ?? false,
           threads: options.threads,
           evalEvery: 0,
           saveEvery: 0,
@@ -124,7 +127,7 @@ export async function runVerify(options: {
         steps,
         estimatedStepSeconds: step?.seconds ?? null,
         measuredStepSeconds: median(perStep),
-        estimatedPeakBytes: estimate.memory.totalBytes,
+        estimatedPeakBytes: plannedMemory.totalBytes,
         measuredPeakBytes: done.peakRssBytes,
         loopPlanBytes,
       });
