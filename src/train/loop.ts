@@ -82,7 +82,7 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
   const secondCopies = kernelLayouts ? file.tensors.filter((t) => t.ne.length === 2 && t.name !== "token_embd.weight" && ggmlTypeInfo(t.type).quantized).reduce((sum, t) => sum + t.byteLength, 0) : 0;
   const heldWeightBytes = secondCopies + file.tensors.reduce((sum, t) => sum + (loadOptions.f32Weights ? 4 * t.elementCount : t.byteLength), 0);
   const plannedTrainable = method.countTrainable(file.tensors, hparams, options);
-  const memoryPlan = planTrainingMemory({
+  const planWith = (checkpointActivations: boolean) => planTrainingMemory({
     shape: hparams,
     weightBytes: heldWeightBytes,
     trainableParams: plannedTrainable,
@@ -90,16 +90,18 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
     sequenceLength: T,
     batchSize: B,
     compactFrozenWeights: !loadOptions.f32Weights && file.tensors.some((t) => t.ne.length >= 2 && t.type !== GgmlType.F32),
-    checkpointActivations: config.checkpointActivations,
+    checkpointActivations,
     runtimeBytes: residentBytes(),
   });
+  const memoryPlan = planWith(config.checkpointActivations);
+  const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
   // This process is already resident: only the rest of the plan is still to be allocated.
   ensureMemory(
     memoryPlan.totalBytes - memoryPlan.runtimeBytes,
     "training (weights, gradients, optimizer state and activations)",
     config.checkpointActivations
       ? "Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA."
-      : "Use --checkpoint-activations, a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.",
+      : `Use --checkpoint-activations (about ${gib(planWith(true).totalBytes - memoryPlan.runtimeBytes)} GiB), a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.`,
   );
   const model = await EngineModel.load(config.model, { threads: config.threads, device: config.device, skipMemoryCheck: true, ...loadOptions, ...(kernelLayouts ? { kernelLayouts: true, plainCopies: true } : {}) });
   const prepared = method.prepare(model, method.resolveOptions ? await method.resolveOptions(options, { modelPath: config.model }) : options, config.seed);
