@@ -63,13 +63,15 @@ export class InsufficientMemoryError extends LocaltuneError {
   constructor(
     readonly neededBytes: number,
     readonly freeBytes: number,
-    what: string,
-    advice: string,
+    what: string | Bilingual,
+    advice: string | Bilingual,
   ) {
     const gib = (b: number) => (b / 2 ** 30).toFixed(2);
+    const en = (t: string | Bilingual) => (typeof t === "string" ? t : t.en);
+    const ko = (t: string | Bilingual) => (typeof t === "string" ? t : t.ko);
     super({
-      en: `${what} needs about ${gib(neededBytes)} GiB but only ${gib(freeBytes)} GiB of memory is free. ${advice}`,
-      ko: `${what}에 약 ${gib(neededBytes)} GiB가 필요하지만 사용 가능한 메모리는 ${gib(freeBytes)} GiB입니다. ${advice}`,
+      en: `${en(what)} needs about ${gib(neededBytes)} GiB but only ${gib(freeBytes)} GiB of memory is free. ${en(advice)}`,
+      ko: `${ko(what)}에 약 ${gib(neededBytes)} GiB가 필요하지만 사용 가능한 메모리는 ${gib(freeBytes)} GiB입니다. ${ko(advice)}`,
     });
   }
 }

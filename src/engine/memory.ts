@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import { InsufficientMemoryError } from "../errors.js";
+import type { Bilingual } from "../i18n/index.js";
 
 /** Bytes the OS can give without swapping: MemAvailable on Linux (freemem counts page cache as used), else freemem. */
 export function availableMemoryBytes(): number {
@@ -15,7 +16,7 @@ export function availableMemoryBytes(): number {
 }
 
 /** Throws InsufficientMemoryError when `neededBytes` exceeds the free memory (LOCALTUNE_MEMORY_LIMIT overrides it, for tests and containers). */
-export function ensureMemory(neededBytes: number, what: string, advice: string): void {
+export function ensureMemory(neededBytes: number, what: string | Bilingual, advice: string | Bilingual): void {
   const limit = process.env.LOCALTUNE_MEMORY_LIMIT ? Number(process.env.LOCALTUNE_MEMORY_LIMIT) : availableMemoryBytes();
   if (neededBytes > limit) throw new InsufficientMemoryError(neededBytes, limit, what, advice);
 }

@@ -53,7 +53,10 @@ export class EngineModel {
     const heldType = (info: GgufTensorInfo) => (options.f32Weights ? GgmlType.F32 : info.type);
     const weightBytes = file.tensors.reduce((sum, t) => sum + (options.f32Weights ? t.elementCount * 4 : t.byteLength), 0);
     if (!options.skipMemoryCheck) {
-      ensureMemory(weightBytes * 1.1 + 64 * 2 ** 20, `loading ${path}`, "Use a smaller or more strongly quantized model, or close other programs.");
+      ensureMemory(weightBytes * 1.1 + 64 * 2 ** 20, { en: `loading ${path}`, ko: `${path} 불러오기` }, {
+        en: "Use a smaller or more strongly quantized model, or close other programs.",
+        ko: "더 작거나 더 강하게 양자화된 모델을 쓰거나, 다른 프로그램을 닫으세요.",
+      });
     }
     const runtime = await loadGgml(options.device === "gpu" ? "auto" : "cpu");
     const backend = openBackend(runtime, options);

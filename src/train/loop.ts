@@ -98,10 +98,16 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
   // This process is already resident: only the rest of the plan is still to be allocated.
   ensureMemory(
     memoryPlan.totalBytes - memoryPlan.runtimeBytes,
-    "training (weights, gradients, optimizer state and activations)",
+    { en: "training (weights, gradients, optimizer state and activations)", ko: "학습(가중치, 기울기, 옵티마이저 상태, 활성값)" },
     config.checkpointActivations
-      ? "Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA."
-      : `Use --checkpoint-activations (about ${gib(planWith(true).totalBytes - memoryPlan.runtimeBytes)} GiB), a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.`,
+      ? {
+          en: "Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.",
+          ko: "--ctx를 줄이거나, --batch를 줄이거나(--grad-accum으로 스텝 크기 유지), LoRA 같은 파라미터 효율적 방법을 쓰세요.",
+        }
+      : {
+          en: `Use --checkpoint-activations (about ${gib(planWith(true).totalBytes - memoryPlan.runtimeBytes)} GiB), a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.`,
+          ko: `--checkpoint-activations를 쓰거나(약 ${gib(planWith(true).totalBytes - memoryPlan.runtimeBytes)} GiB), --ctx를 줄이거나, --batch를 줄이거나(--grad-accum으로 스텝 크기 유지), LoRA 같은 파라미터 효율적 방법을 쓰세요.`,
+        },
   );
   const model = await EngineModel.load(config.model, { threads: config.threads, device: config.device, skipMemoryCheck: true, ...loadOptions, ...(kernelLayouts ? { kernelLayouts: true, plainCopies: true } : {}) });
   const prepared = method.prepare(model, method.resolveOptions ? await method.resolveOptions(options, { modelPath: config.model }) : options, config.seed);
