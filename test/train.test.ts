@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { EngineModel } from "../src/engine/model.js";
 import { forwardLogits } from "../src/engine/forward.js";
 import { loadLlamaModel } from "../src/native/llama-runtime.js";
-import { resumeTraining, RunFolder, startTraining, TrainingCrashedError, type TrainConfigInput } from "../src/train/index.js";
+import { resumeTraining, RunFolder, startTraining, TrainingCrashedError, type TrainConfigInput, type TrainEvent } from "../src/train/index.js";
 import { compareLogProbs, referenceLogProbs } from "./helpers/reference-logprobs.js";
 import { STORIES_260K } from "./helpers/test-models.js";
 
@@ -132,11 +132,44 @@ describe("DAPT (full fine-tuning)", () => {
     expect((error as Error).message).toMatch(/killed by SIGABRT[\s\S]*train resume/);
   });
 
+  it("turns activation checkpointing on by itself when only the checkpointed plan fits, with the same loss", async () => {
+    type Start = Extract<TrainEvent, { type: "start" }>;
+    const run = async (out: string, extra: Partial<TrainConfigInput>) => {
+      let start: Start | undefined;
+      const losses: number[] = [];
+      await startTraining(config(out, { steps: 1, ctx: 256, batch: 8, gradAccum: 1, evalEvery: 0, saveEvery: 0, ...extra }), {
+        onEvent: (e) => {
+          if (e.type === "start") start = e;
+          if (e.type === "step") losses.push(e.loss);
+        },
+      }).then((r) => r.done);
+      return { start: start!, losses };
+    };
+    const toAllocate = (s: Start) => s.memoryPlan.totalBytes - s.memoryPlan.runtimeBytes;
+    const plain = await run("auto-ckpt-plain", {});
+    const asked = await run("auto-ckpt-asked", { checkpointActivations: true });
+    expect(plain.start.checkpointActivations).toBe(false);
+    expect(asked.start.checkpointingForMemory).toBe(false);
+    // Activations of 2048 tokens dominate: checkpointing plans far less.
+    expect(toAllocate(asked.start)).toBeLessThan(toAllocate(plain.start) - 32 * 2 ** 20);
+    const previous = process.env.LOCALTUNE_MEMORY_LIMIT;
+    process.env.LOCALTUNE_MEMORY_LIMIT = String(Math.round((toAllocate(plain.start) + toAllocate(asked.start)) / 2));
+    try {
+      const auto = await run("auto-ckpt-auto", {});
+      expect(auto.start.checkpointActivations).toBe(true);
+      expect(auto.start.checkpointingForMemory).toBe(true);
+      expect(auto.losses).toEqual(plain.losses);
+    } finally {
+      if (previous === undefined) delete process.env.LOCALTUNE_MEMORY_LIMIT;
+      else process.env.LOCALTUNE_MEMORY_LIMIT = previous;
+    }
+  });
+
   it("refuses to train when the memory plan does not fit, with the numbers", async () => {
     const previous = process.env.LOCALTUNE_MEMORY_LIMIT;
     process.env.LOCALTUNE_MEMORY_LIMIT = String(3 * 2 ** 20); // room for the weights only
     try {
-      await expect(startTraining(config("no-memory"))).rejects.toThrow(/training \(weights, gradients, optimizer state and activations\) needs about [\d.]+ GiB but only 0\.00 GiB[\s\S]*--checkpoint-activations \(about [\d.]+ GiB\)/);
+      await expect(startTraining(config("no-memory"))).rejects.toThrow(/training \(weights, gradients, optimizer state and activations\) needs about [\d.]+ GiB but only 0\.00 GiB[\s\S]*Even with activation checkpointing[\s\S]*about [\d.]+ GiB/);
     } finally {
       if (previous === undefined) delete process.env.LOCALTUNE_MEMORY_LIMIT;
       else process.env.LOCALTUNE_MEMORY_LIMIT = previous;

@@ -102,7 +102,8 @@ function planTable(plan: Plan, lang: Lang): string {
       r.id,
       formatCount(r.trainableParams),
       formatBytes(r.memory.totalBytes),
-      FIT[lang][r.fit],
+      // "ckpt": fits only with activation checkpointing, which training turns on by itself.
+      `${FIT[lang][r.fit]}${r.checkpointed ? (lang === "ko" ? " (체크포인팅)" : " (ckpt)") : ""}`,
       formatFlops(r.epochFlops),
       r.stepSeconds === null ? "-" : r.stepSeconds.toFixed(r.stepSeconds < 1 ? 3 : 1),
       r.epochSeconds === null ? msg(T.unknown, {}, lang) : formatDuration(r.epochSeconds),
@@ -119,7 +120,7 @@ function sizesTable(plans: Plan[], lang: Lang): string {
       `${p.model.name} (${formatCount(p.model.totalParams)})`,
       ...order.map((id) => {
         const r = p.rungs.find((x) => x.id === id)!;
-        return `${formatBytes(r.memory.totalBytes)}${r.fit === "no" ? " ✗" : r.fit === "tight" ? " ~" : ""}`;
+        return `${formatBytes(r.memory.totalBytes)}${r.fit === "no" ? " ✗" : r.fit === "tight" ? " ~" : ""}${r.checkpointed ? " c" : ""}`;
       }),
       p.recommendation.rung,
     ]);
@@ -177,6 +178,11 @@ export function formatDoctorReport(report: DoctorReport, lang: Lang): string {
   if (report.plans.length > 1) {
     out.push("", `${msg(T.sizes, {}, lang)}; ${msg(SOURCE[report.dataset.source]!, {}, lang)}: ${report.dataset.tokens.toLocaleString("en")}`);
     out.push(sizesTable(report.plans, lang));
+    out.push(
+      lang === "ko"
+        ? "✗ 메모리에 안 들어감, ~ 빠듯함, c 활성값 체크포인팅을 켜야 들어감 (학습이 자동으로 켬)"
+        : "✗ does not fit, ~ tight, c fits only with activation checkpointing (training turns it on by itself)",
+    );
     return out.join("\n");
   }
   const plan = report.plans[0]!;

@@ -19,7 +19,7 @@ import {
 import { readGgufModelShape } from "./gguf-shape.js";
 import { countParams, KNOWN_MODEL_SHAPES } from "./model-shape.js";
 import { planRungs } from "./plan.js";
-import { bitfitParams, estimateRungs, loraParams, prefixParams } from "./rungs.js";
+import { bitfitParams, estimateRungs, forwardEstimate, loraParams, prefixParams } from "./rungs.js";
 
 const shape = (key: string) => KNOWN_MODEL_SHAPES[key]!;
 const GIB = 2 ** 30;
@@ -121,8 +121,9 @@ describe("plan", () => {
   });
 
   it("with a calibration, time per epoch = epoch FLOPs / GFLOP/s + one optimizer step per micro-batch", () => {
-    const plan = planRungs({ ...base, shape: shape("qwen2.5-0.5b"), memoryBytes: 16 * GIB, calibration: calibration(50) });
+    const plan = planRungs({ ...base, shape: shape("qwen2.5-0.5b"), memoryBytes: 64 * GIB, calibration: calibration(50) });
     const full = plan.rungs.find((r) => r.id === "full-dapt")!;
+    expect(full.checkpointed).toBe(false);
     const steps = Math.ceil(1_000_000 / (512 * 4));
     expect(full.epochSteps).toBe(steps);
     expect(full.epochSeconds).toBeCloseTo(steps * ((full.flopsPerToken * 2048) / 50e9 + 494_032_768 * 1e-9), 6);
@@ -139,16 +140,22 @@ describe("plan", () => {
     expect(["lora-r16-q4_K", "prompt-rag"]).toContain(plan.recommendation.rung);
   });
 
-  it("says when --checkpoint-activations makes a rung fit, with the smaller peak", () => {
-    const plan = planRungs({ ...base, shape: shape("qwen2.5-0.5b"), memoryBytes: 8 * GIB });
-    const lora = plan.rungs.find((r) => r.id === "lora-r16")!;
-    expect(lora.fit).not.toBe("yes");
+  it("plans a rung that fits only with activation checkpointing as checkpointed (as training does by itself)", () => {
+    const roomy = planRungs({ ...base, shape: shape("qwen2.5-0.5b"), memoryBytes: 64 * GIB, calibration: calibration(50) });
+    const tight = planRungs({ ...base, shape: shape("qwen2.5-0.5b"), memoryBytes: 8 * GIB, calibration: calibration(50) });
+    const plain = roomy.rungs.find((r) => r.id === "lora-r16")!;
+    const lora = tight.rungs.find((r) => r.id === "lora-r16")!;
+    expect(plain.checkpointed).toBe(false);
+    expect(plain.memory.totalBytes).toBeGreaterThan(8 * GIB); // every block's activations would not fit in 8 GiB
+    expect(lora.checkpointed).toBe(true);
+    expect(lora.fit).not.toBe("no");
     // Activations of 24 blocks x 2048 tokens dominate; checkpointing keeps one block's and every block's input.
-    expect(lora.checkpointedMemory!.totalBytes).toBeLessThan(0.6 * lora.memory.totalBytes);
-    expect(lora.notes.some((n) => /--checkpoint-activations/.test(n.en) && /--checkpoint-activations/.test(n.ko))).toBe(true);
+    expect(lora.memory.totalBytes).toBeLessThan(0.6 * plain.memory.totalBytes);
+    // The step also recomputes the forward pass: 2N + A per token at the calibration's 50 GFLOP/s.
+    expect(lora.stepSeconds! - plain.stepSeconds!).toBeCloseTo((forwardEstimate(shape("qwen2.5-0.5b"), base.options).flopsPerToken * 2048) / 50e9, 6);
+    expect(lora.notes.some((n) => /checkpointing on by itself/.test(n.en) && /자동으로/.test(n.ko))).toBe(true);
     // A rung that already fits gets no such note.
-    const bitfit = planRungs({ ...base, shape: shape("qwen2.5-0.5b"), memoryBytes: 64 * GIB }).rungs.find((r) => r.id === "bitfit")!;
-    expect(bitfit.notes.some((n) => /--checkpoint-activations/.test(n.en))).toBe(false);
+    expect(plain.notes.some((n) => /checkpointing/.test(n.en))).toBe(false);
   });
 
   it("points to --kernel-layouts for quantized rungs only on a CPU with AMX", () => {

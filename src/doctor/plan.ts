@@ -3,7 +3,7 @@
 import type { Bilingual } from "../i18n/index.js";
 import { estimateStepSeconds, type Backend, type CalibrationFile, type ThroughputFit } from "./calibration.js";
 import type { ModelShape } from "./model-shape.js";
-import { estimateRungs, RUNG_IDS, type RungEstimate, type RungId, type RungOptions } from "./rungs.js";
+import { estimateRungs, forwardEstimate, RUNG_IDS, type RungEstimate, type RungId, type RungOptions } from "./rungs.js";
 
 /** Share of the free memory a plan may fill and still be called a fit; above it is "tight" (other programs,
  *  allocator slack and the estimate's own error need room). */
@@ -13,6 +13,9 @@ export type Fit = "yes" | "tight" | "no";
 
 export interface RungPlan extends RungEstimate {
   fit: Fit;
+  /** Only the checkpointed plan fits: training turns activation checkpointing on by itself (src/train/loop.ts), so
+   *  `memory` is that plan and the time includes the recomputed forward pass. */
+  checkpointed: boolean;
   /** FLOPs of one pass over the dataset (for prompt-rag: one forward pass, e.g. to embed it for an index). */
   epochFlops: number;
   /** Micro-batches (= optimizer steps, without accumulation) in one epoch. */
@@ -64,7 +67,7 @@ function fitOf(peak: number, budget: number): Fit {
   return peak <= budget ? "tight" : "no";
 }
 
-function notesFor(r: RungEstimate, input: PlanInput): Bilingual[] {
+function notesFor(r: RungEstimate, input: PlanInput, autoCheckpointed: boolean): Bilingual[] {
   const notes: Bilingual[] = [];
   const quantizedOrHalf = r.mode === "frozen" && r.baseType !== "f32";
   if (quantizedOrHalf && input.backend === "cpu") {
@@ -80,7 +83,12 @@ function notesFor(r: RungEstimate, input: PlanInput): Bilingual[] {
     });
   }
   const checkpointed = r.checkpointedMemory;
-  if (checkpointed && fitOf(r.memory.totalBytes, input.memoryBytes) !== "yes" && fitOf(checkpointed.totalBytes, input.memoryBytes) === "yes") {
+  if (checkpointed && autoCheckpointed) {
+    notes.push({
+      en: `every block's activations would need ${gib(r.memory.totalBytes)} GiB at the peak: training turns activation checkpointing on by itself (peak ${gib(checkpointed.totalBytes)} GiB, same results); the time includes the recomputed forward pass`,
+      ko: `모든 블록의 활성값을 두면 최대 ${gib(r.memory.totalBytes)} GiB가 필요해, 학습이 활성값 체크포인팅을 자동으로 켭니다 (최대 ${gib(checkpointed.totalBytes)} GiB, 결과는 같음). 시간에는 다시 계산하는 순전파가 포함됩니다`,
+    });
+  } else if (checkpointed && fitOf(r.memory.totalBytes, input.memoryBytes) !== "yes" && fitOf(checkpointed.totalBytes, input.memoryBytes) === "yes") {
     // The recomputed forward pass: 2N of the 6N per token of full training, 2N of the 4N through a frozen base.
     const extra = r.mode === "full" ? "a third" : "half";
     const extraKo = r.mode === "full" ? "1/3" : "1/2";
@@ -167,25 +175,25 @@ export function formatDuration(seconds: number): string {
 export function planRungs(input: PlanInput): Plan {
   const { ctx, batch } = input.options;
   const epochSteps = Math.max(1, Math.ceil(input.tokens / (ctx * batch)));
-  const rungs: RungPlan[] = estimateRungs(input.shape, input.options).map((r) => {
-    const step = estimateStepSeconds(input.calibration, {
-      backend: input.backend,
-      threads: input.threads,
-      mode: r.mode,
-      baseType: r.baseType,
-      nLayer: input.shape.nLayer,
-      flops: r.flopsPerToken * ctx * batch,
-      trainableParams: r.trainableParams,
-    });
+  const forwardFlopsPerToken = forwardEstimate(input.shape, input.options).flopsPerToken;
+  const rungs: RungPlan[] = estimateRungs(input.shape, input.options).map((raw) => {
+    // Training turns checkpointing on by itself when only the checkpointed plan fits: plan that run.
+    const checkpointed = raw.checkpointedMemory !== undefined && fitOf(raw.memory.totalBytes, input.memoryBytes) === "no" && fitOf(raw.checkpointedMemory.totalBytes, input.memoryBytes) !== "no";
+    const r = checkpointed ? { ...raw, memory: raw.checkpointedMemory! } : raw;
+    const query = { backend: input.backend, threads: input.threads, baseType: r.baseType, nLayer: input.shape.nLayer, trainableParams: r.trainableParams };
+    const train = estimateStepSeconds(input.calibration, { ...query, mode: r.mode, flops: r.flopsPerToken * ctx * batch });
+    const recompute = checkpointed ? estimateStepSeconds(input.calibration, { ...query, mode: "forward", flops: forwardFlopsPerToken * ctx * batch }) : null;
+    const step = train && (!checkpointed || recompute) ? { seconds: train.seconds + (recompute?.seconds ?? 0), fit: train.fit } : null;
     return {
       ...r,
+      checkpointed,
       fit: fitOf(r.memory.totalBytes, input.memoryBytes),
       epochFlops: r.flopsPerToken * input.tokens,
       epochSteps,
       stepSeconds: step?.seconds ?? null,
       epochSeconds: step ? step.seconds * epochSteps : null,
       throughput: step?.fit ?? null,
-      notes: notesFor(r, input),
+      notes: notesFor(raw, input, checkpointed),
     };
   });
   const calibrated = rungs.every((r) => r.epochSeconds !== null);

@@ -17,8 +17,14 @@ export function availableMemoryBytes(): number {
 
 /** Throws InsufficientMemoryError when `neededBytes` exceeds the free memory (LOCALTUNE_MEMORY_LIMIT overrides it, for tests and containers). */
 export function ensureMemory(neededBytes: number, what: string | Bilingual, advice: string | Bilingual): void {
-  const limit = process.env.LOCALTUNE_MEMORY_LIMIT ? Number(process.env.LOCALTUNE_MEMORY_LIMIT) : availableMemoryBytes();
+  const limit = memoryLimitBytes();
   if (neededBytes > limit) throw new InsufficientMemoryError(neededBytes, limit, what, advice);
+}
+
+/** What ensureMemory compares with: available memory, or LOCALTUNE_MEMORY_LIMIT (bytes) when set (tests, users who
+ *  want to keep memory for other programs). */
+export function memoryLimitBytes(): number {
+  return process.env.LOCALTUNE_MEMORY_LIMIT ? Number(process.env.LOCALTUNE_MEMORY_LIMIT) : availableMemoryBytes();
 }
 
 /** Resident set size of this process now, in bytes. */

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { InvalidConfigError } from "../errors.js";
-import { ensureMemory, peakRssBytes, residentBytes } from "../engine/memory.js";
+import { ensureMemory, memoryLimitBytes, peakRssBytes, residentBytes } from "../engine/memory.js";
 import { planTrainingMemory, type TrainingMemoryPlan } from "../engine/memory-plan.js";
 import { EngineModel } from "../engine/model.js";
 import { ggmlTypeInfo } from "../formats/tensor-types.js";
@@ -38,6 +38,10 @@ export type TrainEvent =
       droppedTailTokens: number;
       memoryPlan: TrainingMemoryPlan;
       measuredComputeBytes: number;
+      /** Whether this run checkpoints activations, and whether the loop turned it on itself because only the
+       *  checkpointed plan fits in memory (results are identical either way). */
+      checkpointActivations: boolean;
+      checkpointingForMemory: boolean;
     }
   | { type: "step"; step: number; totalSteps: number; loss: number; lr: number; gradNorm: number; tokensPerSecond: number; elapsedSeconds: number; etaSeconds: number }
   | { type: "eval"; step: number; valLoss: number }
@@ -93,26 +97,31 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
     checkpointActivations,
     runtimeBytes: residentBytes(),
   });
-  const memoryPlan = planWith(config.checkpointActivations);
+  // Checkpointing gives the same gradients with less memory: when only the checkpointed plan fits, use it.
+  // This process is already resident: only the rest of a plan is still to be allocated.
+  const toAllocate = (plan: TrainingMemoryPlan) => plan.totalBytes - plan.runtimeBytes;
+  const limit = memoryLimitBytes();
+  const checkpointingForMemory = !config.checkpointActivations && toAllocate(planWith(false)) > limit && toAllocate(planWith(true)) <= limit;
+  const checkpointActivations = config.checkpointActivations || checkpointingForMemory;
+  const memoryPlan = planWith(checkpointActivations);
   const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
-  // This process is already resident: only the rest of the plan is still to be allocated.
   ensureMemory(
-    memoryPlan.totalBytes - memoryPlan.runtimeBytes,
+    toAllocate(memoryPlan),
     { en: "training (weights, gradients, optimizer state and activations)", ko: "학습(가중치, 기울기, 옵티마이저 상태, 활성값)" },
-    config.checkpointActivations
+    checkpointActivations
       ? {
           en: "Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.",
           ko: "--ctx를 줄이거나, --batch를 줄이거나(--grad-accum으로 스텝 크기 유지), LoRA 같은 파라미터 효율적 방법을 쓰세요.",
         }
       : {
-          en: `Use --checkpoint-activations (about ${gib(planWith(true).totalBytes - memoryPlan.runtimeBytes)} GiB), a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.`,
-          ko: `--checkpoint-activations를 쓰거나(약 ${gib(planWith(true).totalBytes - memoryPlan.runtimeBytes)} GiB), --ctx를 줄이거나, --batch를 줄이거나(--grad-accum으로 스텝 크기 유지), LoRA 같은 파라미터 효율적 방법을 쓰세요.`,
+          en: `Even with activation checkpointing (turned on by itself when that is enough) it would need about ${gib(toAllocate(planWith(true)))} GiB. Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.`,
+          ko: `활성값 체크포인팅(그것으로 충분하면 자동으로 켜짐)을 써도 약 ${gib(toAllocate(planWith(true)))} GiB가 필요합니다. --ctx를 줄이거나, --batch를 줄이거나(--grad-accum으로 스텝 크기 유지), LoRA 같은 파라미터 효율적 방법을 쓰세요.`,
         },
   );
   const model = await EngineModel.load(config.model, { threads: config.threads, device: config.device, skipMemoryCheck: true, ...loadOptions, ...(kernelLayouts ? { kernelLayouts: true, plainCopies: true } : {}) });
   const prepared = method.prepare(model, method.resolveOptions ? await method.resolveOptions(options, { modelPath: config.model }) : options, config.seed);
   const trainableParams = prepared.trainable.reduce((sum, t) => sum + model.api.ggml_nelements(t.tensor), 0);
-  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, checkpointActivations: config.checkpointActivations }, {
+  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, checkpointActivations }, {
     beta1: config.beta1,
     beta2: config.beta2,
     eps: config.adamEps,
@@ -143,6 +152,8 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
     droppedTailTokens: train.tokens.length - 1 - trainSequences * T,
     memoryPlan,
     measuredComputeBytes: trainer.computeBufferBytes(),
+    checkpointActivations,
+    checkpointingForMemory,
   });
   folder.appendMetrics({ step: state.step, elapsedSeconds: state.elapsedSeconds, event: resumedFromStep === null ? "start" : "resume" });
 

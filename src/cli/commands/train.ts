@@ -121,6 +121,14 @@ function reporter(json: boolean): (event: TrainEvent) => void {
           },
         ),
       );
+      if (event.checkpointingForMemory) {
+        console.error(
+          msg({
+            en: "not enough free memory to keep every block's activations: checkpointing them (same results, about 20-35% more time per step)",
+            ko: "모든 블록의 활성값을 둘 메모리가 부족해 활성값 체크포인팅을 켭니다 (결과는 같고 스텝 시간은 약 20-35% 더 듦)",
+          }),
+        );
+      }
     } else if (event.type === "step") {
       bar.update(event.step, event.totalSteps, `loss ${event.loss.toFixed(4)} ${event.tokensPerSecond.toFixed(0)} tok/s`);
     } else if (event.type === "eval") {
