@@ -21,7 +21,7 @@ import { tensorOp, type GgmlTensor, type Ptr } from "../native/ggml-bindings.js"
 import { GraphContext, graphNodeBudget } from "./graph-context.js";
 import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
-import { rewriteOutProducts } from "./out-prod-rewrite.js";
+import { rewriteOutProducts, type RewriteOptions } from "./out-prod-rewrite.js";
 import { realTokenRows } from "./positions.js";
 
 /** The pass's inputs, in a persistent buffer every graph reads; the Trainer fills them before run(). */
@@ -55,9 +55,8 @@ export interface CheckpointedPassOptions {
   /** d loss / d loss: a scalar the Trainer keeps at 1. */
   lossGradient: GgmlTensor;
   backwardAsMulMat: boolean;
-  transposeChunkBytes?: number;
-  /** The plain-layout copy of a weight held in a kernel layout (see rewriteOutProducts). */
-  plainSource?: (t: GgmlTensor) => GgmlTensor;
+  /** How out_prods become mul_mats (out-prod-rewrite.ts). */
+  rewrite?: RewriteOptions;
   /** Tokens per head graph (default: see headChunks); tests make it small. */
   headChunkTokens?: number;
 }
@@ -203,7 +202,7 @@ export class CheckpointedPass {
       accs[i] = node === loss ? this.options.lossGradient : (this.options.accumulatorOf(node) ?? inputGradients.get(node) ?? 0n);
     }
     api.ggml_build_backward_expand(g.ctx, g.graph, accs);
-    if (this.options.backwardAsMulMat) this.rewrittenBackwardNodes += rewriteOutProducts(g, this.options.transposeChunkBytes, this.options.plainSource);
+    if (this.options.backwardAsMulMat) this.rewrittenBackwardNodes += rewriteOutProducts(g, this.options.rewrite);
     this.graphs.push(g);
     if (clear) this.clearBefore.set(g, clear);
     return { g, loss };

@@ -20,6 +20,15 @@ import { GgmlType } from "../formats/gguf/index.js";
 import { rewriteNode, tensorOp, tensorShape, type GgmlApi, type GgmlContext, type GgmlTensor } from "../native/ggml-bindings.js";
 import type { GraphContext } from "./graph-context.js";
 
+export interface RewriteOptions {
+  /** Largest F32 transposed weight made in one piece (default TRANSPOSE_CHUNK_BYTES). */
+  chunkBytes?: number;
+  /** The plain-layout copy of a weight held in a kernel layout (AMX, repacked), which only mul_mat can read. */
+  plainSource?: (t: GgmlTensor) => GgmlTensor;
+  /** The backend copies F16 / BF16 straight into BF16 (the CPU backend does); default true. */
+  halfToBf16?: boolean;
+}
+
 /** Largest F32 transposed weight made in one piece; bigger ones are split (see the top of the file). */
 export const TRANSPOSE_CHUNK_BYTES = 4 * 2 ** 20;
 
@@ -47,15 +56,18 @@ function opIds(api: GgmlApi): OpIds {
  * new transpose precedes its product. Call after ggml_build_backward_expand and before the graph is allocated.
  * Returns how many nodes changed.
  */
-export function rewriteOutProducts(g: GraphContext, chunkBytes = TRANSPOSE_CHUNK_BYTES, plainSource: (t: GgmlTensor) => GgmlTensor = (t) => t): number {
+export function rewriteOutProducts(g: GraphContext, options: RewriteOptions = {}): number {
   const { api, ctx } = g;
   const ops = opIds(api);
+  const chunkBytes = options.chunkBytes ?? TRANSPOSE_CHUNK_BYTES;
+  const plainSource = options.plainSource ?? ((t: GgmlTensor) => t);
+  const direct = options.halfToBf16 ?? true;
   // One transposed copy per source tensor: q, k and v (gate and up) share their input, so its transpose is made once.
   const transposedOf = new Map<GgmlTensor, GgmlTensor>();
   const transposed = (x: GgmlTensor): GgmlTensor => {
     const known = transposedOf.get(x);
     if (known) return known;
-    const made = makeTransposed(api, ctx, ops, x);
+    const made = makeTransposed(api, ctx, ops, x, direct);
     transposedOf.set(x, made);
     return made;
   };
@@ -72,11 +84,11 @@ export function rewriteOutProducts(g: GraphContext, chunkBytes = TRANSPOSE_CHUNK
       // dX = sum over row blocks c of W: mul_mat(W_c^T, dY_c), one block's transposes alive at a time.
       let sum: GgmlTensor | undefined;
       for (const block of split.slice(0, -1)) {
-        const part = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, block.weight), block.gradient);
+        const part = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, block.weight, direct), block.gradient);
         sum = sum === undefined ? part : api.ggml_add(ctx, sum, part);
       }
       const last = split[split.length - 1]!;
-      const lastPart = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, last.weight), last.gradient);
+      const lastPart = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, last.weight, direct), last.gradient);
       rewriteNode(node, ops.add, [sum!, lastPart]);
     } else {
       // out_prod(a [m, k, ...], b [n, k, ...]) -> [m, n, ...]  ==  mul_mat(a^T [k, m, ...], b^T [k, n, ...]);
@@ -118,7 +130,7 @@ function blocksOfLargeWeight(api: GgmlApi, ctx: GgmlContext, ops: OpIds, a: Ggml
 }
 
 /** x [m, k, ...] -> x^T [k, m, ...], contiguous, as a graph node (or x's source when x is a transpose of one). */
-function makeTransposed(api: GgmlApi, ctx: GgmlContext, ops: OpIds, x: GgmlTensor): GgmlTensor {
+function makeTransposed(api: GgmlApi, ctx: GgmlContext, ops: OpIds, x: GgmlTensor, halfToBf16: boolean): GgmlTensor {
   const { op, src } = tensorOp(x);
   const inner = src[0];
   // transpose(transpose(y)) = y: dY reaches out_prod as a transposed view of a contiguous gradient.
@@ -126,7 +138,8 @@ function makeTransposed(api: GgmlApi, ctx: GgmlContext, ops: OpIds, x: GgmlTenso
   const type = tensorShape(x).type;
   if (type === GgmlType.F32) return api.ggml_cont(ctx, api.ggml_transpose(ctx, x));
   // ggml's copy reads a transposed view element by element, which block-quantized types cannot do: they are
-  // dequantized to F32 (contiguous rows) first.
-  const plain = type === GgmlType.F16 || type === GgmlType.BF16;
+  // dequantized to F32 (contiguous rows) first. F16 and BF16 convert straight to BF16 on the CPU; other backends go
+  // through F32, the copy every backend has.
+  const plain = halfToBf16 && (type === GgmlType.F16 || type === GgmlType.BF16);
   return api.ggml_cast(ctx, api.ggml_transpose(ctx, plain ? x : api.ggml_cast(ctx, x, GgmlType.F32)), GgmlType.BF16);
 }

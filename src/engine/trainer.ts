@@ -6,6 +6,7 @@ import { buildDecoder, type DecoderHooks } from "../arch/decoder.js";
 import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
 import { tensorShape, type GgmlTensor, type Ptr } from "../native/ggml-bindings.js";
+import { GGML_DEVICE_TYPE } from "../native/ggml-runtime.js";
 import { GraphContext, graphNodeBudget } from "./graph-context.js";
 import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
@@ -109,7 +110,11 @@ export class Trainer {
       if (trainableSet.has(kernelTensor)) throw new ShapeError("a weight held in a kernel layout cannot train: load the model without kernelLayouts");
     }
     if (model.plainCopies.size > 0 && shape.backwardAsMulMat === false) throw new ShapeError("ggml's own out_prod cannot read weights held in a kernel layout: keep backwardAsMulMat on");
-    const plainSource = (t: GgmlTensor) => model.plainCopies.get(t) ?? t;
+    const rewrite = {
+      chunkBytes: shape.transposeChunkBytes,
+      plainSource: (t: GgmlTensor) => model.plainCopies.get(t) ?? t,
+      halfToBf16: api.ggml_backend_dev_type(model.backend.device) === GGML_DEVICE_TYPE.cpu,
+    };
     for (const t of trainable) {
       if (tensorShape(t.tensor).type !== GgmlType.F32) throw new ShapeError(`trainable tensor ${t.name} must be F32`);
       api.ggml_set_param(t.tensor);
@@ -150,8 +155,7 @@ export class Trainer {
         accumulatorOf: (t) => byTensor.get(t),
         lossGradient: lossGradAcc,
         backwardAsMulMat: shape.backwardAsMulMat !== false,
-        transposeChunkBytes: shape.transposeChunkBytes,
-        plainSource,
+        rewrite,
         headChunkTokens: shape.headChunkTokens,
       });
       this.rewrittenBackwardNodes = this.checkpointed.rewrittenBackwardNodes;
@@ -163,7 +167,7 @@ export class Trainer {
         accs[i] = node === train.loss ? lossGradAcc : (byTensor.get(node) ?? 0n);
       }
       api.ggml_build_backward_expand(train.g.ctx, train.g.graph, accs);
-      this.rewrittenBackwardNodes = shape.backwardAsMulMat === false ? 0 : rewriteOutProducts(train.g, shape.transposeChunkBytes, plainSource);
+      this.rewrittenBackwardNodes = shape.backwardAsMulMat === false ? 0 : rewriteOutProducts(train.g, rewrite);
       this.train = this.allocate(train);
     }
     this.optimizer = this.buildOptimizerGraph();
