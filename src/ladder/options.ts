@@ -12,6 +12,7 @@ export const LadderOptionsSchema = z.object({
   methods: z.array(z.string()).optional().describe("rungs to run, by id (prompt, few-shot, rag, lora-r2, dapt...) or method name; default all"),
   ctx: z.number().int().min(8).default(128).describe("tokens per training sequence; also the perplexity window"),
   batch: z.number().int().positive().default(4).describe("sequences per optimizer step"),
+  kernelLayouts: z.boolean().default(false).describe("on a quantized base, also hold its matrices in the CPU's AMX / repacked layout for faster training rungs (a second copy of those weights in memory)"),
   checkpointActivations: z.boolean().default(false).describe("train every rung with activation checkpointing: far less memory for long contexts or big batches, 20-35% more time per step (measured)"),
   seed: z.number().int().nonnegative().default(42).describe("seed for training (data order, initialisation) and for drawing few-shot examples"),
   threads: z.number().int().positive().optional().describe("CPU threads for training and scoring; default all logical cores (1 for models under 10M parameters, whose ops are too small to split)"),

@@ -122,6 +122,7 @@ export async function runLadder(input: LadderOptionsInput, onEvent: (event: Ladd
           ctx: options.ctx,
           batch: options.batch,
           checkpointActivations: options.checkpointActivations,
+          kernelLayouts: options.kernelLayouts,
           seed: options.seed,
           threads,
           onStep: (step, totalSteps, loss) => onEvent({ type: "step", rung, step, totalSteps, loss }),

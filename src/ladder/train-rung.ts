@@ -14,6 +14,7 @@ export interface TrainRungOptions {
   ctx: number;
   batch: number;
   checkpointActivations?: boolean;
+  kernelLayouts?: boolean;
   seed: number;
   threads: number;
   onStep?: (step: number, totalSteps: number | null, loss: number) => void;
@@ -52,6 +53,7 @@ export async function trainRung(rung: Rung, options: TrainRungOptions): Promise<
       ctx: options.ctx,
       batch: options.batch,
       checkpointActivations: options.checkpointActivations ?? false,
+      kernelLayouts: options.kernelLayouts ?? false,
       lr: rung.lr,
       schedule,
       seed: options.seed,

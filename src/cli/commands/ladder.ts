@@ -19,6 +19,7 @@ interface LadderCliOptions {
   ctx: number;
   batch: number;
   checkpointActivations?: boolean;
+  kernelLayouts?: boolean;
   seed: number;
   threads?: number;
   fewShot: number;
@@ -97,6 +98,7 @@ export function registerLadder(program: Command): void {
     .option("--methods <ids>", "comma-separated rungs or method names (default: all) / 실행할 단계 (쉼표로 구분, 기본: 전부)")
     .option("--ctx <n>", "tokens per training sequence and perplexity window / 학습 시퀀스와 퍼플렉서티 창 길이", positiveInt("--ctx"), 128)
     .option("--batch <n>", "sequences per step / 스텝당 시퀀스 수", positiveInt("--batch"), 4)
+    .option("--kernel-layouts", "on a quantized base: train faster with its matrices also in the CPU's AMX / repacked layout (more memory) / 양자화 기반에서 AMX/재배열 형식 사본으로 더 빠르게 학습 (메모리 더 씀)")
     .option("--checkpoint-activations", "train each rung with activation checkpointing (far less memory, more time) / 활성값 체크포인팅으로 학습 (메모리 크게 절약, 시간 더 듦)")
     .option("--seed <n>", "seed for training and few-shot draws / 학습과 퓨샷 추출 시드", nonNegativeInt("--seed"), 42)
     .option("--threads <n>", "CPU threads (default: all cores; 1 for models under 10M parameters) / CPU 스레드 수 (기본: 전체 코어, 1천만 파라미터 미만 모델은 1)", positiveInt("--threads"))
@@ -126,6 +128,7 @@ export function registerLadder(program: Command): void {
         ctx: options.ctx,
         batch: options.batch,
         checkpointActivations: options.checkpointActivations === true,
+        kernelLayouts: options.kernelLayouts === true,
         seed: options.seed,
         fewShot: options.fewShot,
         ragPassages: options.ragPassages,
