@@ -1,6 +1,7 @@
 // Perplexity of a model on a token stream, over sliding windows of the context length: each token is scored once,
 // with as much preceding context as its window gives (the Hugging Face "strided" scheme; stride = ctx means disjoint
 // windows). Windows of equal length run batched in one graph.
+import type { DecoderHooks } from "../arch/decoder.js";
 import { ShapeError } from "../errors.js";
 import { forwardLogits } from "./forward.js";
 import type { EngineModel } from "./model.js";
@@ -37,12 +38,16 @@ export interface PerplexityOptions {
   batchWindows?: number;
   /** Called after each batch with the tokens scored so far. */
   onProgress?: (scored: number, total: number) => void;
+  /** A method's decoder hooks (adapters that are not merged into the weights); none by default. */
+  hooks?: DecoderHooks;
 }
 
 export interface PerplexityResult {
   perplexity: number;
   /** Mean negative log-likelihood per scored token (nats). */
   meanNll: number;
+  /** Negative log-likelihood summed over the scored tokens (nats). */
+  totalNll: number;
   scoredTokens: number;
   /** Tokens run through the model (windows overlap when stride < ctx). */
   evaluatedTokens: number;
@@ -77,7 +82,7 @@ export function perplexity(model: EngineModel, tokens: Int32Array, options: Perp
         targets.push(tokens[p]!);
       }
     });
-    const logits = forwardLogits(model, { tokens: batch, sequences: group.length, outputRows: Int32Array.from(rows) });
+    const logits = forwardLogits(model, { tokens: batch, sequences: group.length, outputRows: Int32Array.from(rows) }, options.hooks);
     for (let r = 0; r < rows.length; r++) nll -= logProbability(logits.subarray(r * V, (r + 1) * V), targets[r]!);
     scored += rows.length;
     evaluated += batch.length;
@@ -85,7 +90,7 @@ export function perplexity(model: EngineModel, tokens: Int32Array, options: Perp
   }
   const seconds = (performance.now() - started) / 1000;
   const meanNll = nll / scored;
-  return { perplexity: Math.exp(meanNll), meanNll, scoredTokens: scored, evaluatedTokens: evaluated, windows: windows.length, seconds, tokensPerSecond: evaluated / seconds };
+  return { perplexity: Math.exp(meanNll), meanNll, totalNll: nll, scoredTokens: scored, evaluatedTokens: evaluated, windows: windows.length, seconds, tokensPerSecond: evaluated / seconds };
 }
 
 /** log softmax(logits)[target], in float64. */

@@ -7,7 +7,7 @@ import { PromptTooLongError } from "../errors.js";
 import type { EvalGenerateOptions, EvalGenerator, EvalScorer, HeldOutPerplexity } from "../eval/interfaces.js";
 import { forwardLogits } from "../engine/forward.js";
 import type { EngineModel } from "../engine/model.js";
-import { logProbability, planWindows } from "../engine/perplexity.js";
+import { logProbability, perplexity } from "../engine/perplexity.js";
 
 export interface EngineEvalOptions {
   /** Tokens per perplexity window (disjoint windows over BOS + text). */
@@ -68,31 +68,9 @@ export function createEngineEvalBackend(model: EngineModel, vocab: LlamaModel, h
     async perplexity(text): Promise<HeldOutPerplexity> {
       const stream = Int32Array.from(encode(text));
       const ctx = Math.min(options.windowTokens, limit);
-      const windows = planWindows(stream.length, ctx, ctx);
-      if (windows.length === 0) throw new RangeError("the text has too few tokens to measure perplexity");
-      const perGraph = Math.max(1, options.batchWindows ?? 4);
-      let nll = 0;
-      let scored = 0;
-      for (let i = 0; i < windows.length; ) {
-        // Consecutive windows of equal length share one graph (only the last window can be shorter).
-        const length = windows[i]!.end - windows[i]!.start;
-        const group = [];
-        while (i < windows.length && group.length < perGraph && windows[i]!.end - windows[i]!.start === length) group.push(windows[i++]!);
-        const batch = new Int32Array(group.length * length);
-        const rows: number[] = [];
-        const targets: number[] = [];
-        group.forEach((w, b) => {
-          batch.set(stream.subarray(w.start, w.end), b * length);
-          for (let p = w.firstScored; p < w.end; p++) {
-            rows.push(b * length + (p - 1 - w.start));
-            targets.push(stream[p]!);
-          }
-        });
-        const logits = forwardLogits(model, { tokens: batch, sequences: group.length, outputRows: Int32Array.from(rows) }, hooks);
-        for (let r = 0; r < rows.length; r++) nll -= logProbability(logits.subarray(r * V, (r + 1) * V), targets[r]!);
-        scored += rows.length;
-      }
-      return { perplexity: Math.exp(nll / scored), nll, tokens: scored, windowTokens: ctx };
+      if (stream.length < 2) throw new RangeError("the text has too few tokens to measure perplexity");
+      const result = perplexity(model, stream, { ctx, batchWindows: options.batchWindows, hooks });
+      return { perplexity: result.perplexity, nll: result.totalNll, tokens: result.scoredTokens, windowTokens: ctx };
     },
   };
 
