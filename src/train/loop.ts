@@ -86,6 +86,7 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
   const secondCopies = kernelLayouts ? file.tensors.filter((t) => t.ne.length === 2 && t.name !== "token_embd.weight" && ggmlTypeInfo(t.type).quantized).reduce((sum, t) => sum + t.byteLength, 0) : 0;
   const heldWeightBytes = secondCopies + file.tensors.reduce((sum, t) => sum + (loadOptions.f32Weights ? 4 * t.elementCount : t.byteLength), 0);
   const plannedTrainable = method.countTrainable(file.tensors, hparams, options);
+  const runtimeBytes = residentBytes();
   const planWith = (checkpointActivations: boolean) => planTrainingMemory({
     shape: hparams,
     weightBytes: heldWeightBytes,
@@ -95,15 +96,17 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
     batchSize: B,
     compactFrozenWeights: !loadOptions.f32Weights && file.tensors.some((t) => t.ne.length >= 2 && t.type !== GgmlType.F32),
     checkpointActivations,
-    runtimeBytes: residentBytes(),
+    runtimeBytes,
   });
+  const wholePlan = planWith(false);
+  const checkpointedPlan = planWith(true);
   // Checkpointing gives the same gradients with less memory: when only the checkpointed plan fits, use it.
   // This process is already resident: only the rest of a plan is still to be allocated.
   const toAllocate = (plan: TrainingMemoryPlan) => plan.totalBytes - plan.runtimeBytes;
   const limit = memoryLimitBytes();
-  const checkpointingForMemory = !config.checkpointActivations && toAllocate(planWith(false)) > limit && toAllocate(planWith(true)) <= limit;
+  const checkpointingForMemory = !config.checkpointActivations && toAllocate(wholePlan) > limit && toAllocate(checkpointedPlan) <= limit;
   const checkpointActivations = config.checkpointActivations || checkpointingForMemory;
-  const memoryPlan = planWith(checkpointActivations);
+  const memoryPlan = checkpointActivations ? checkpointedPlan : wholePlan;
   const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
   ensureMemory(
     toAllocate(memoryPlan),
@@ -114,8 +117,8 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
           ko: "--ctx를 줄이거나, --batch를 줄이거나(--grad-accum으로 스텝 크기 유지), LoRA 같은 파라미터 효율적 방법을 쓰세요.",
         }
       : {
-          en: `Even with activation checkpointing (turned on by itself when that is enough) it would need about ${gib(toAllocate(planWith(true)))} GiB. Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.`,
-          ko: `활성값 체크포인팅(그것으로 충분하면 자동으로 켜짐)을 써도 약 ${gib(toAllocate(planWith(true)))} GiB가 필요합니다. --ctx를 줄이거나, --batch를 줄이거나(--grad-accum으로 스텝 크기 유지), LoRA 같은 파라미터 효율적 방법을 쓰세요.`,
+          en: `Even with activation checkpointing (turned on by itself when that is enough) it would need about ${gib(toAllocate(checkpointedPlan))} GiB. Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.`,
+          ko: `활성값 체크포인팅(그것으로 충분하면 자동으로 켜짐)을 써도 약 ${gib(toAllocate(checkpointedPlan))} GiB가 필요합니다. --ctx를 줄이거나, --batch를 줄이거나(--grad-accum으로 스텝 크기 유지), LoRA 같은 파라미터 효율적 방법을 쓰세요.`,
         },
   );
   const model = await EngineModel.load(config.model, { threads: config.threads, device: config.device, skipMemoryCheck: true, ...loadOptions, ...(kernelLayouts ? { kernelLayouts: true, plainCopies: true } : {}) });
