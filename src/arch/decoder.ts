@@ -31,14 +31,14 @@ export interface DecoderInputs {
 
 /**
  * Part of the decoder: blocks [fromLayer, toLayer), starting from the embeddings (no `hiddenIn`) or from a given
- * residual stream, ending with the head (`head`) or with the residual stream after block toLayer - 1.
+ * residual stream; buildDecoder ends it with the head, buildDecoderResidual with the residual stream after block
+ * toLayer - 1.
  */
 export interface DecoderSegment {
   /** Residual stream entering block fromLayer: [E, N] (N counts virtual tokens). */
   hiddenIn?: GgmlTensor;
   fromLayer: number;
   toLayer: number;
-  head: boolean;
   /** Called with the residual stream entering each block of the segment, and with the one leaving the last. */
   onResidual?(layer: number, x: GgmlTensor): void;
 }
@@ -80,24 +80,26 @@ export interface DecoderOutputs {
   hidden: GgmlTensor;
 }
 
-/** What a segment without the head returns: the residual stream after its last block, [E, N]. */
-export interface DecoderResidual {
-  residual: GgmlTensor;
+/** The decoder (or its segment, inputs.segment) with the head: logits. */
+export function buildDecoder(g: GraphContext, arch: ArchDefinition, hp: ModelHparams, weights: WeightLookup, inputs: DecoderInputs, hooks: DecoderHooks = {}): DecoderOutputs {
+  return decoderGraph(g, arch, hp, weights, inputs, hooks, true).outputs!;
 }
 
-export function buildDecoder(g: GraphContext, arch: ArchDefinition, hp: ModelHparams, weights: WeightLookup, inputs: DecoderInputs, hooks?: DecoderHooks): DecoderOutputs;
-export function buildDecoder(g: GraphContext, arch: ArchDefinition, hp: ModelHparams, weights: WeightLookup, inputs: DecoderInputs, hooks: DecoderHooks | undefined, asResidual: true): DecoderResidual;
-export function buildDecoder(
+/** The blocks of inputs.segment without the head: the residual stream after its last block, [E, N]. */
+export function buildDecoderResidual(g: GraphContext, arch: ArchDefinition, hp: ModelHparams, weights: WeightLookup, inputs: DecoderInputs & { segment: DecoderSegment }, hooks: DecoderHooks = {}): GgmlTensor {
+  return decoderGraph(g, arch, hp, weights, inputs, hooks, false).residual;
+}
+
+function decoderGraph(
   g: GraphContext,
   arch: ArchDefinition,
   hp: ModelHparams,
   weights: WeightLookup,
   inputs: DecoderInputs,
-  hooks: DecoderHooks = {},
-  asResidual = false,
-): DecoderOutputs | DecoderResidual {
-  const segment: DecoderSegment = inputs.segment ?? { fromLayer: 0, toLayer: hp.nLayer, head: true };
-  if (asResidual === segment.head) throw new Error("a decoder segment returns logits exactly when it includes the head (this is a bug)");
+  hooks: DecoderHooks,
+  withHead: boolean,
+): { residual: GgmlTensor; outputs?: DecoderOutputs } {
+  const segment: DecoderSegment = inputs.segment ?? { fromLayer: 0, toLayer: hp.nLayer };
   const { api, ctx } = g;
   const B = inputs.sequences;
   // With virtual tokens (prompt tuning) each sequence grows by their count; positions cover the grown sequence.
@@ -180,12 +182,13 @@ export function buildDecoder(
     x = g.named(api.ggml_add(ctx, x, linear(`${p}ffn_down`, act)), `l_out-${il}`); //               [E, N]
   }
   segment.onResidual?.(segment.toLayer, x);
-  if (!segment.head) return { residual: x };
+  if (!withHead) return { residual: x };
+  const residual = x;
   if (inputs.outputRows) x = api.ggml_get_rows(ctx, x, inputs.outputRows); //                     [E, R]
   const hidden = g.named(rmsNorm(x, "output_norm.weight"), "result_norm");
   const head = weights.get("output.weight") ?? w("token_embd.weight");
   const logits = g.named(hooks.linear?.(g, "output", head, hidden) ?? api.ggml_mul_mat(ctx, head, hidden), "result_output"); // [V, R]
-  return { logits, hidden };
+  return { residual, outputs: { logits, hidden } };
 }
 
 /**

@@ -14,7 +14,7 @@
 // training, half for frozen bases).
 // Chen et al. 2016, "Training Deep Nets with Sublinear Memory Cost", checkpoint every layer.
 // Shape letters: E embedding width, L layers, T tokens per sequence (with virtual tokens), B sequences, N = T * B.
-import { buildDecoder, type DecoderHooks } from "../arch/decoder.js";
+import { buildDecoder, buildDecoderResidual, type DecoderHooks } from "../arch/decoder.js";
 import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
 import { tensorOp, type GgmlTensor, type Ptr } from "../native/ggml-bindings.js";
@@ -112,8 +112,7 @@ export class CheckpointedPass {
     // Whether anything before block 0 trains decides whether h_0 is kept (and dh_0 computed) or block 0's graph
     // recomputes the embeddings from the tokens.
     const probe = new GraphContext(api, graphNodeBudget(0, false) + 64, false);
-    const embedded = buildDecoder(probe, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: 0, head: false } }, hooks, true);
-    probe.expand(embedded.residual);
+    probe.expand(buildDecoderResidual(probe, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: 0 } }, hooks));
     const embeddingsTrain = this.graphTouchesTrainable(probe);
     probe.dispose();
 
@@ -138,7 +137,7 @@ export class CheckpointedPass {
     // Forward: store the residual stream entering each block, and the one leaving the last.
     const forward = new GraphContext(api, graphNodeBudget(L, false) + 4 * L, false);
     const copies: GgmlTensor[] = [];
-    buildDecoder(forward, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: L, head: false, onResidual: (l, x) => checkpoints[l] && copies.push(api.ggml_cpy(forward.ctx, x, checkpoints[l])) } }, hooks, true);
+    buildDecoderResidual(forward, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: L, onResidual: (l, x) => checkpoints[l] && copies.push(api.ggml_cpy(forward.ctx, x, checkpoints[l])) } }, hooks);
     for (const copy of copies) forward.expand(copy);
     this.graphs.push(forward);
 
@@ -154,7 +153,7 @@ export class CheckpointedPass {
     for (const [start, end] of this.inputs.lossChunks!) {
       const { g: head, loss } = backward((g) => {
         const hidden = api.ggml_get_rows(g.ctx, checkpoints[L]!, slice(headRows, start, end)(g)); // [E, n]
-        const { logits } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, outputRows: undefined, segment: { hiddenIn: hidden, fromLayer: L, toLayer: L, head: true } }, hooks);
+        const { logits } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, outputRows: undefined, segment: { hiddenIn: hidden, fromLayer: L, toLayer: L } }, hooks);
         return buildTokenLoss(g, logits, hparams.nVocab, end - start, {
           targetIndex: slice(lossInputs.targetIndex, start, end)(g),
           weights: slice(lossInputs.weights, start, end)(g),
@@ -165,13 +164,13 @@ export class CheckpointedPass {
     }
     for (let l = L - 1; l >= 0; l--) {
       backward((g) => {
-        const { residual: out } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, segment: { hiddenIn: checkpoints[l], fromLayer: l, toLayer: l + 1, head: false } }, hooks, true);
+        const out = buildDecoderResidual(g, model.arch, hparams, model.weights, { ...decoderInputs, segment: { hiddenIn: checkpoints[l], fromLayer: l, toLayer: l + 1 } }, hooks);
         return blockLoss(g, out, gradientOf(l + 1));
       }, gradientOf(l));
     }
     if (embeddingsTrain) {
       backward((g) => {
-        const { residual: h0 } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: 0, head: false } }, hooks, true);
+        const h0 = buildDecoderResidual(g, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: 0 } }, hooks);
         return blockLoss(g, h0, gradientOf(0));
       });
     }
