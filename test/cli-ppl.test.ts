@@ -1,28 +1,18 @@
 // `localtune ppl` end to end through the real CLI: the result on success, and a one-line message with exit code 1
 // for each kind of bad input (no stack trace unless --verbose).
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { gguf, GgmlType, writeGguf } from "../src/formats/gguf/index.js";
 import { STORIES_260K } from "./helpers/test-models.js";
+import { localtune as runLocaltune } from "./helpers/cli.js";
 
-const run = promisify(execFile);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-cli-"));
 const textFile = path.join(dir, "text.txt");
 fs.writeFileSync(textFile, "Once upon a time, there was a little girl named Lily. She loved to play with her toys and her friends.");
 
-async function localtune(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run("node", ["bin/localtune.js", "--lang", "en", ...args], { env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const localtune = (args: string[], env: Record<string, string> = {}) => runLocaltune(args, "", env);
 
 /** The error line(s) the CLI printed, without node-llama-cpp's own log lines. */
 const errorLines = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("error:"));

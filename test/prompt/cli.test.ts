@@ -1,26 +1,14 @@
 // The generate, chat and prompts commands as a user runs them: a real process, stdin driven by the test.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { localtune } from "../helpers/cli.js";
 
 const REFERENCE = fs.readFileSync(new URL("../fixtures/prompt/stories260K-greedy-200.txt", import.meta.url), "utf8");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lt-cli-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function localtune(args: string[], stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["bin/localtune.js", "--lang", "en", ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 const model = ["-m", "models/stories260K.gguf", "--gpu", "cpu", "--threads", "1", "--context-size", "512"];
 

@@ -2,7 +2,6 @@
 // command, not just `generate`: chat (a real process driven by stdin; /adapter switches, also to the run folder),
 // prompts run (one row per prompt x variant x target) and serve (its model id, streaming and not) give the same greedy
 // text as generateText with that adapter, and that text differs from the base model's. Mixed with LoRA: refused.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,6 +13,7 @@ import { startServer } from "../../src/server/index.js";
 import { startTraining } from "../../src/train/index.js";
 import { STORIES_260K } from "../helpers/test-models.js";
 import { writeTinyLora } from "../helpers/tiny-lora.js";
+import { localtune } from "../helpers/cli.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lt-engine-everywhere-"));
 process.env.LOCALTUNE_CACHE_DIR = path.join(dir, "cache");
@@ -28,18 +28,6 @@ let adapter: string;
 const reference = async (adapters: string[], prompt: string, chat = false, maxTokens = MAX_TOKENS) =>
   (await generateText({ ...hostOptions, model: STORIES_260K, adapters: adapters.map((p) => ({ path: p })), prompt, chat, sampling: { temperature: 0, maxTokens } })).text;
 
-function localtune(args: string[], stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["bin/localtune.js", "--lang", "en", ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 const modelArgs = ["-m", STORIES_260K, "--gpu", "cpu", "--threads", "1", "--context-size", String(hostOptions.contextSize)];
 
 beforeAll(async () => {
