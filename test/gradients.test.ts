@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeRandomModel } from "../src/arch/random-model.js";
 import { EngineModel } from "../src/engine/model.js";
-import { Trainer } from "../src/engine/trainer.js";
+import { Trainer, type TrainableTensor } from "../src/engine/trainer.js";
 import { seededRandom } from "../src/engine/random.js";
 import { checkGradients, randomBatch } from "./helpers/finite-differences.js";
 import { relativeL2 } from "./helpers/relative-error.js";
@@ -16,6 +16,16 @@ import { loraMethod } from "../src/methods/lora/index.js";
 import { LoraOptionsSchema } from "../src/methods/lora/options.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-grad-"));
+
+/** LoRA's B starts at zero, which hides A's gradient: give every B values so both factors are tested. */
+function fillLoraB(model: EngineModel, trainable: readonly TrainableTensor[]): void {
+  const random = seededRandom(9);
+  for (const t of trainable) {
+    if (!t.name.endsWith("lora_b")) continue;
+    const n = model.api.ggml_nelements(t.tensor);
+    model.api.ggml_backend_tensor_set(t.tensor, Float32Array.from({ length: n }, () => random() - 0.5), 0, n * 4);
+  }
+}
 
 describe("backward pass", () => {
   for (const arch of ["llama", "qwen2", "qwen3"] as const) {
@@ -40,13 +50,7 @@ describe("backward pass", () => {
       const gradients = async (backwardAsMulMat: boolean, transposeChunkBytes?: number) => {
         const model = await EngineModel.load(file, { threads: 1 });
         const prepared = loraMethod.prepare(model, LoraOptionsSchema.parse({ rank: 2 }), 3);
-        // B starts at zero, which hides A's gradient: give B values so both factors are tested.
-        const random = seededRandom(9);
-        for (const t of prepared.trainable) {
-          if (!t.name.endsWith("lora_b")) continue;
-          const n = model.api.ggml_nelements(t.tensor);
-          model.api.ggml_backend_tensor_set(t.tensor, Float32Array.from({ length: n }, () => random() - 0.5), 0, n * 4);
-        }
+        fillLoraB(model, prepared.trainable);
         const trainer = new Trainer(model, prepared.trainable, { sequenceLength: 6, batchSize: 2, backwardAsMulMat, transposeChunkBytes }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 }, prepared.hooks);
         trainer.beginStep();
         trainer.accumulate(randomBatch(64, 6, 2, 13));
@@ -74,12 +78,7 @@ describe("backward pass", () => {
     const gradients = async (kernelLayouts: boolean, checkpointActivations: boolean) => {
       const model = await EngineModel.load(file, { threads: 1, kernelLayouts, plainCopies: kernelLayouts });
       const prepared = loraMethod.prepare(model, LoraOptionsSchema.parse({ rank: 4 }), 3);
-      const random = seededRandom(9);
-      for (const t of prepared.trainable) {
-        if (!t.name.endsWith("lora_b")) continue;
-        const n = model.api.ggml_nelements(t.tensor);
-        model.api.ggml_backend_tensor_set(t.tensor, Float32Array.from({ length: n }, () => random() - 0.5), 0, n * 4);
-      }
+      fillLoraB(model, prepared.trainable);
       const trainer = new Trainer(model, prepared.trainable, { sequenceLength: 8, batchSize: 2, checkpointActivations }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 }, prepared.hooks);
       trainer.beginStep();
       const loss = trainer.accumulate(randomBatch(model.hparams.nVocab, 8, 2, 13));
