@@ -40,8 +40,13 @@ export interface PassInputs {
 export const HEAD_LOGITS_BYTES = 8 * 2 ** 20;
 export const HEAD_MIN_TOKENS = 256;
 
-/** Contiguous token ranges for the head graphs, of `size` tokens (default from HEAD_LOGITS_BYTES and HEAD_MIN_TOKENS). */
-export function headChunks(realTokens: number, vocab: number, size = Math.max(HEAD_MIN_TOKENS, Math.floor(HEAD_LOGITS_BYTES / (4 * vocab)))): Array<[number, number]> {
+/** Tokens per head graph for a vocabulary of `vocab` (HEAD_LOGITS_BYTES of logits, at least HEAD_MIN_TOKENS). */
+export function headRangeTokens(vocab: number): number {
+  return Math.max(HEAD_MIN_TOKENS, Math.floor(HEAD_LOGITS_BYTES / (4 * vocab)));
+}
+
+/** Contiguous token ranges for the head graphs, of `size` tokens (default headRangeTokens). */
+export function headChunks(realTokens: number, vocab: number, size = headRangeTokens(vocab)): Array<[number, number]> {
   const chunks: Array<[number, number]> = [];
   for (let start = 0; start < realTokens; start += size) chunks.push([start, Math.min(realTokens, start + size)]);
   return chunks;

@@ -1,7 +1,7 @@
 // Memory of a training run (and of inference), estimated from the model's shapes before anything is allocated. One
 // function serves the training loop (which refuses runs that do not fit) and `localtune doctor` (which plans them).
 // Components: the process itself, weights, gradients, AdamW moments and ggml's compute buffers.
-import { headChunks } from "./checkpointed-pass.js";
+import { headRangeTokens } from "./checkpointed-pass.js";
 import { TRANSPOSE_CHUNK_BYTES } from "./out-prod-rewrite.js";
 
 const F32 = 4;
@@ -83,8 +83,7 @@ export function planTrainingMemory(input: TrainingMemoryInput): TrainingMemoryPl
   // and through the widest block tensors; only real tokens reach the head.
   const head = B * T * (2 * s.nVocab + 4 * s.nEmbd + 2 * s.nFf);
   // Checkpointed, the head runs in token ranges, one graph each (checkpointed-pass.ts).
-  const [firstRange] = headChunks(B * T, s.nVocab);
-  const headRange = firstRange![1] * (2 * s.nVocab + 4 * s.nEmbd + 2 * s.nFf);
+  const headRange = Math.min(B * T, headRangeTokens(s.nVocab)) * (2 * s.nVocab + 4 * s.nEmbd + 2 * s.nFf);
   // The backward of one block also holds the attention scores' gradient (H x keys).
   const inFlight = B * rows * (4 * s.nEmbd + 2 * s.nFf + s.nHead * keys);
   // Checkpointed: the residual stream entering every block (L + 1 tensors) and two of its gradients persist; the
