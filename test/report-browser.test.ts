@@ -1,54 +1,29 @@
-// report.html in a real browser: Debian's headless Chromium (driven by playwright-core) opens the report built from
-// the fixture and every declared chart must render with its data drawn, the table must hold every run, and the
-// console must stay clean. Set LOCALTUNE_UPDATE_SCREENSHOT=1 to refresh docs/report-screenshot.png (the README's).
+// report.html in a real browser: headless Chromium from npm (test/helpers/browser.ts, driven by playwright-core) opens
+// the report built from the fixture and every declared chart must render with its data drawn, the table must hold
+// every run, and the console must stay clean. Set LOCALTUNE_UPDATE_SCREENSHOT=1 to refresh docs/report-screenshot.png
+// (the README's).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadReportInput, writeReport } from "../src/report/index.js";
+import { launchBrowser } from "./helpers/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-// Without the background-networking flags Chromium keeps dialling out, which a closed network refuses noisily.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const FIXTURE = path.resolve("test/fixtures/report/results.json");
 const SCREENSHOT = path.resolve("docs/report-screenshot.png");
 const updateScreenshot = process.env.LOCALTUNE_UPDATE_SCREENSHOT === "1";
-const skipRequested = process.env.LOCALTUNE_SKIP_BROWSER_TESTS === "1";
-const haveChromium = fs.existsSync(CHROMIUM);
 
-if (!haveChromium && skipRequested) {
-  console.warn(`skipped test/report-browser.test.ts: LOCALTUNE_SKIP_BROWSER_TESTS=1 and ${CHROMIUM} is missing`);
-}
-
-describe.skipIf(!haveChromium && skipRequested)("report.html in headless Chromium", () => {
+describe("report.html in headless Chromium", () => {
   const input = loadReportInput(FIXTURE);
   let dir = "";
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    // CI must not pass by silently skipping: a missing browser is a failure unless a skip was asked for.
-    if (!haveChromium) {
-      throw new Error(
-        `${CHROMIUM} not found. Install Debian's Chromium (apt-get install -y chromium; .ci/run does this), ` +
-          "or set LOCALTUNE_SKIP_BROWSER_TESTS=1 to skip this test on purpose. / " +
-          `${CHROMIUM}이(가) 없습니다. 데비안 chromium을 설치하거나(apt-get install -y chromium, .ci/run이 설치함) ` +
-          "일부러 건너뛰려면 LOCALTUNE_SKIP_BROWSER_TESTS=1을 설정하세요.",
-      );
-    }
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-report-browser-"));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
+    browser = await launchBrowser();
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
