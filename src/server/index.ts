@@ -1,3 +1,3 @@
 // The server layer: localtune's OpenAI-compatible HTTP API over the prompt layer's generators.
-export { startServer, type ServeOptions, type RunningServer, type ServerStats } from "./server.js";
+export { SERVER_LIMITS, startServer, type ServeOptions, type RunningServer, type ServerStats } from "./server.js";
 export { HttpError } from "./http.js";
