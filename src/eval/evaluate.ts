@@ -8,6 +8,7 @@ import { loadLlamaModel } from "../native/llama-runtime.js";
 import type { HeldOutPerplexity } from "./interfaces.js";
 import { createLlamaJudge } from "./judge.js";
 import { createLlamaEvalBackend } from "./llama-scorer.js";
+import type { QaStyleSetting } from "./qa-metrics.js";
 import { loadSuite, runSuite, type ItemResult, type SuiteResult } from "./suite.js";
 
 export const EVAL_FORMAT_VERSION = 1;
@@ -19,6 +20,8 @@ export interface EvaluateOptions {
   adapter?: string;
   /** Suite JSONL file. */
   suite: string;
+  /** QA rule set; overrides the suite file's settings line (default: the file's, else "auto"). */
+  qaStyle?: QaStyleSetting;
   /** Held-out UTF-8 text for perplexity. */
   ppl?: string;
   /** Where eval.json goes; default ./eval.json. */
@@ -40,6 +43,8 @@ export interface EvalReport {
   model: string;
   adapter: string | null;
   suite: string;
+  /** The QA rule setting used (command line, else the suite file, else "auto"); summary.qa.rules has the counts. */
+  qaStyle: QaStyleSetting;
   heldOut: string | null;
   backend: string;
   versions: { localtune: string; nodeLlamaCpp: string; node: string };
@@ -77,7 +82,9 @@ function readVersion(file: string | URL): string {
 export async function evaluateModel(options: EvaluateOptions): Promise<EvalReport> {
   const started = performance.now();
   // Read and validate the inputs before loading any model, so a typo fails in milliseconds.
-  const items = loadSuite(options.suite);
+  const suite = loadSuite(options.suite);
+  const items = suite.items;
+  const qaStyle = options.qaStyle ?? suite.qaStyle;
   let heldOut: string | undefined;
   if (options.ppl !== undefined) {
     if (!fs.existsSync(options.ppl)) throw new FileNotFoundError(options.ppl, "held-out text");
@@ -102,6 +109,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvalRepor
   const judge = needsJudge ? await createLlamaJudge(judgeModel, options.threads !== undefined ? { threads: options.threads } : {}) : undefined;
   try {
     const result = await runSuite(backend.generator, backend.scorer, items, {
+      qaStyle,
       ...(judge ? { judge } : {}),
       onItem: (done, total) => options.onProgress?.(done, total),
     });
@@ -115,6 +123,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvalRepor
       model: options.model,
       adapter: options.adapter ?? null,
       suite: options.suite,
+      qaStyle,
       heldOut: options.ppl ?? null,
       backend: backend.scorer.backend,
       versions: { localtune: packageVersion("localtune"), nodeLlamaCpp: packageVersion("node-llama-cpp"), node: process.version },

@@ -7,6 +7,7 @@ import {
   korquadNormalize,
   qaAggregate,
   qaScore,
+  qaStyleOf,
   squadExactMatch,
   squadF1,
   squadNormalize,
@@ -175,10 +176,19 @@ describe("KorQuAD v1.0 EM and character F1", () => {
 });
 
 describe("qaScore and qaAggregate", () => {
-  it("auto picks KorQuAD's rules when a truth has Hangul", () => {
-    expect(qaScore("《토지》", ["토지"]).style).toBe("korquad");
-    expect(qaScore("《토지》", ["토지"]).exactMatch).toBe(1);
-    expect(qaScore("The Beatles", ["Beatles"]).style).toBe("squad");
+  it("auto decides from the question and context, never from the answers", () => {
+    // KorQuAD's own dev set has Latin answers ("Timbaland", "USCF", "57 mm") to Korean questions
+    expect(qaStyleOf("auto", "이 곡의 프로듀서는 누구인가?")).toBe("korquad");
+    expect(qaStyleOf("auto", "Who produced it?", "이 곡은 팀벌랜드가 만들었다.")).toBe("korquad");
+    expect(qaStyleOf("auto", "Who produced it?", "Timbaland produced it.")).toBe("squad");
+    // NFD Hangul (conjoining jamo) is still Hangul
+    expect(qaStyleOf("auto", "누구?".normalize("NFD"))).toBe("korquad");
+    expect(qaStyleOf("squad", "누구?")).toBe("squad");
+    expect(qaStyleOf("korquad", "Who?")).toBe("korquad");
+    // "Timbaland가": KorQuAD chars [t,i,m,b,a,l,a,n,d,가] vs 9 chars: P = 9/10, R = 1, F1 = 18/19; SQuAD: no shared word
+    expect(qaScore("Timbaland가", ["Timbaland"], "korquad").f1).toBeCloseTo(18 / 19, 12);
+    expect(qaScore("Timbaland가", ["Timbaland"], "squad").f1).toBe(0);
+    expect(qaScore("《토지》", ["토지"], "korquad").exactMatch).toBe(1);
   });
 
   it("aggregates as 100 x mean, unanswered questions count as zero", () => {
@@ -196,6 +206,6 @@ describe("qaScore and qaAggregate", () => {
   });
 
   it("refuses an empty list of truths (the official max() would fail too)", () => {
-    expect(() => qaScore("x", [])).toThrow(RangeError);
+    expect(() => qaScore("x", [], "squad")).toThrow(RangeError);
   });
 });

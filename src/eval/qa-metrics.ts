@@ -21,10 +21,40 @@
 const PY_PUNCTUATION = new Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
 
 /**
- * The characters Python's str.split() (no argument) splits on: str.isspace() is true for them. Differs from JS's
- * \s: includes U+001C..U+001F and U+0085, excludes U+FEFF.
+ * Every code point for which Python 3's str.isspace() is true (Unicode 14, Python 3.11; the set has not changed since
+ * Unicode 6.3): what str.split() and str.strip() with no argument treat as whitespace. It differs from JavaScript's
+ * \s and String.prototype.trim(): it includes U+001C..U+001F and U+0085 and excludes U+FEFF (a BOM is not
+ * whitespace to Python, so "Pip\uFEFF" keeps its BOM and is not "Pip"). qa-metrics.pystrip.test.ts checks the set
+ * against python3 over all 0x110000 code points.
  */
-const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
+export const PY_WHITESPACE_CODE_POINTS: readonly number[] = [
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680,
+  0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a,
+  0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+];
+
+const PY_WHITESPACE_SET = new Set(PY_WHITESPACE_CODE_POINTS);
+
+/** One or more Python whitespace characters (all of them are in the BMP, so a UTF-16 class is exact). */
+const PY_WHITESPACE = new RegExp(`[${PY_WHITESPACE_CODE_POINTS.map((cp) => `\\u${cp.toString(16).padStart(4, "0")}`).join("")}]+`, "u");
+
+/** Python's str.isspace() for one code point. */
+export function isPyWhitespace(codePoint: number): boolean {
+  return PY_WHITESPACE_SET.has(codePoint);
+}
+
+/**
+ * Python's str.strip() with no argument: removes leading and trailing isspace() characters and nothing else. The
+ * model's output goes through this (not JavaScript's trim(), which also removes U+FEFF and keeps U+0085) so the
+ * metric sees the text the official script would see.
+ */
+export function pyStrip(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && PY_WHITESPACE_SET.has(text.charCodeAt(start))) start++;
+  while (end > start && PY_WHITESPACE_SET.has(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
 
 /** Python 3's \b in a str pattern borders Unicode word characters (letters, digits, underscore); JS's \b is ASCII. */
 const PY_ARTICLES = /(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu;
@@ -103,16 +133,40 @@ export function korquadF1(prediction: string, truth: string): number {
   return f1OfTokens(chars(prediction), chars(truth));
 }
 
+/** The two rule sets: SQuAD v1.1 (word F1, article removal) and KorQuAD v1.0 (character F1, bracket removal). */
 export type QaStyle = "squad" | "korquad";
+/** What a suite or the command line asks for: one rule set for every QA item, or "auto". */
+export type QaStyleSetting = QaStyle | "auto";
+export const QA_STYLE_SETTINGS = ["auto", "squad", "korquad"] as const;
 
-/** Hangul syllables, jamo and compatibility jamo: an answer with any of these is scored with KorQuAD's rules. */
-const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/u;
+/** Hangul syllables, jamo (conjoining, so NFD text counts too), compatibility jamo and the jamo extensions. */
+const HANGUL = /[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff]/u;
 
-/** "auto" picks KorQuAD's rules when any ground truth contains Hangul, else SQuAD's. */
-export function resolveQaStyle(style: QaStyle | "auto", truths: readonly string[]): QaStyle {
-  if (style !== "auto") return style;
-  return truths.some((t) => HANGUL.test(t)) ? "korquad" : "squad";
+export function hasHangul(text: string): boolean {
+  return HANGUL.test(text);
 }
+
+/**
+ * The rule set for one QA item. "auto" looks at the language of the question and its passage (Hangul in either:
+ * KorQuAD), never at the answers: KorQuAD scores "57 mm", "USCF" or "Timbaland" with its character F1 like every
+ * other question of its Korean dev set, and a mixed answer list such as ["Seoul", "서울"] does not switch rules.
+ */
+export function qaStyleOf(setting: QaStyleSetting, question: string, context?: string): QaStyle {
+  if (setting !== "auto") return setting;
+  return hasHangul(question) || (context !== undefined && hasHangul(context)) ? "korquad" : "squad";
+}
+
+/**
+ * A guess from the answers alone, for callers that have no question (text-metrics' containsAnswer default). QA
+ * scoring never uses it: suites resolve their rules with qaStyleOf.
+ */
+export function resolveQaStyle(style: QaStyleSetting, truths: readonly string[]): QaStyle {
+  if (style !== "auto") return style;
+  return truths.some((t) => hasHangul(t)) ? "korquad" : "squad";
+}
+
+/** How the rule sets are named in tables and reports. */
+export const QA_STYLE_NAMES: Record<QaStyle, string> = { squad: "SQuAD v1.1", korquad: "KorQuAD v1.0" };
 
 export interface QaScore {
   /** 1 when the prediction equals some ground truth after normalization, else 0. */
@@ -123,18 +177,18 @@ export interface QaScore {
 }
 
 /**
- * metric_max_over_ground_truths for EM and F1. The official scripts fail on an empty list (max of nothing);
- * here the caller must pass at least one truth, which the suite schema guarantees.
+ * metric_max_over_ground_truths for EM and F1 under one rule set (the caller decides it once per item with
+ * qaStyleOf). The official scripts fail on an empty list (max of nothing); here the caller must pass at least one
+ * truth, which the suite schema guarantees.
  */
-export function qaScore(prediction: string, truths: readonly string[], style: QaStyle | "auto" = "auto"): QaScore {
+export function qaScore(prediction: string, truths: readonly string[], style: QaStyle): QaScore {
   if (truths.length === 0) throw new RangeError("qaScore needs at least one ground-truth answer");
-  const resolved = resolveQaStyle(style, truths);
-  const em = resolved === "squad" ? squadExactMatch : korquadExactMatch;
-  const f1 = resolved === "squad" ? squadF1 : korquadF1;
+  const em = style === "squad" ? squadExactMatch : korquadExactMatch;
+  const f1 = style === "squad" ? squadF1 : korquadF1;
   return {
     exactMatch: Math.max(...truths.map((t) => em(prediction, t))),
     f1: Math.max(...truths.map((t) => f1(prediction, t))),
-    style: resolved,
+    style,
   };
 }
 

@@ -40,11 +40,11 @@ describe("loadSuite", () => {
       JSON.stringify({ kind: "mc", question: "Sky is", choices: ["blue", "green"], answer: 0 }),
       JSON.stringify({ kind: "judge", prompt: "Tell a story", mode: "rubric", rubric: "has a dragon" }),
     ]);
-    const items = loadSuite(file);
+    const { items, qaStyle } = loadSuite(file);
     expect(items.map((i) => i.id)).toEqual(["qa-1", "pip", "mc-4", "judge-5"]);
     const qa = items[0] as Extract<SuiteItem, { kind: "qa" }>;
     expect(qa.answers[0]).toBe("한");
-    expect(qa.style).toBe("auto");
+    expect(qaStyle).toBe("auto");
     expect(qa.maxTokens).toBe(32);
   });
 
@@ -56,10 +56,23 @@ describe("loadSuite", () => {
     [["{not json"], /:1: .*not JSON/],
     [['{"kind":"cloze","id":"a","prompt":"p","answer":"x"}', '{"kind":"cloze","id":"a","prompt":"q","answer":"y"}'], /:2: .*duplicate id "a"/],
     [["", "  "], /no items/],
+    [['{"kind":"qa","question":"q","answers":["a"],"style":"korquad"}'], /:1: .*"style" is set once for the whole suite/],
+    [['{"kind":"cloze","prompt":"p","answer":"x"}', '{"kind":"suite","style":"squad"}'], /:2: .*must be the first line/],
+    [['{"kind":"suite","style":"kor"}'], /:1: .*suite settings: style/],
+    [['{"kind":"suite","qaStyle":"squad"}'], /:1: .*suite settings/],
   ])("rejects %j with a named error", (lines, pattern) => {
     const file = writeSuite(lines);
     expect(() => loadSuite(file)).toThrow(EvalSuiteError);
     expect(() => loadSuite(file)).toThrow(pattern);
+  });
+});
+
+describe("suite settings line", () => {
+  it("sets the QA rules for the whole suite and is not an item", () => {
+    const file = writeSuite(['', '{"kind":"suite","style":"korquad"}', '{"kind":"qa","question":"Who?","answers":["Timbaland"]}']);
+    const { items, qaStyle } = loadSuite(file);
+    expect(qaStyle).toBe("korquad");
+    expect(items.map((i) => i.id)).toEqual(["qa-3"]);
   });
 });
 
@@ -79,8 +92,8 @@ describe("clozeCorrect", () => {
 
 describe("runSuite", () => {
   const items: SuiteItem[] = [
-    { kind: "qa", id: "q1", question: "Who built it?", answers: ["The Romans"], style: "auto", maxTokens: 8 },
-    { kind: "qa", id: "q2", question: "수도는?", answers: ["서울"], style: "auto", maxTokens: 8 },
+    { kind: "qa", id: "q1", question: "Who built it?", answers: ["The Romans"], maxTokens: 8 },
+    { kind: "qa", id: "q2", question: "수도는?", answers: ["서울"], maxTokens: 8 },
     { kind: "cloze", id: "c1", prompt: "The dragon is called", answer: "Pip", maxTokens: 4 },
     { kind: "cloze", id: "c2", prompt: "The cat is called", answer: "Tom", maxTokens: 4 },
     { kind: "mc", id: "m1", question: "The sky is", choices: ["green", "blue"], answer: 1 },
@@ -124,6 +137,33 @@ describe("runSuite", () => {
     expect(r.summary.mc).toEqual({ items: 1, accuracy: 100, accuracyNorm: 100 });
     expect(r.summary.judge).toEqual({ rubricItems: 1, rubricMean: 4, pairwiseItems: 1, pairwiseScore: 50 });
     expect(r.skipped).toEqual([]);
+  });
+
+  it("auto scores each QA item by its question's language and records the rules", async () => {
+    const r = await runSuite(generator(), scorer, items.slice(0, 2));
+    expect(r.items.map((i) => i.qaRules)).toEqual(["squad", "korquad"]);
+    expect(r.summary.qa!.style).toBe("auto");
+    expect(r.summary.qa!.rules).toEqual({ squad: 1, korquad: 1 });
+  });
+
+  it("a suite-wide style scores every item with that rule set", async () => {
+    const r = await runSuite(generator(), scorer, items.slice(0, 2), { qaStyle: "korquad" });
+    expect(r.summary.qa!.rules).toEqual({ squad: 0, korquad: 2 });
+    // q1 under KorQuAD: characters of "romans, mostly" minus "," = [r,o,m,a,n,s,m,o,s,t,l,y] (12) vs "the romans"
+    // [t,h,e,r,o,m,a,n,s] (9); shared r,o,m,a,n,s + t = 7 (o, m, s once each in the truth): P = 7/12, R = 7/9
+    const p = 7 / 12;
+    const rec = 7 / 9;
+    expect(r.items[0]!.f1).toBeCloseTo((2 * p * rec) / (p + rec), 12);
+  });
+
+  it("strips the output as Python's str.strip() does: U+0085 and U+001C go, U+FEFF stays", async () => {
+    const qa = items[0] as Extract<SuiteItem, { kind: "qa" }>;
+    const g = scriptedGenerator({ [qaPrompt(qa)]: "\u0085\u001c The Romans\u3000\ufeff" });
+    const r = await runSuite(g, scorer, [qa], { qaStyle: "squad" });
+    expect(r.items[0]!.output).toBe("The Romans\u3000\ufeff");
+    // SQuAD: tokens [romans, \ufeff] vs [romans]: EM 0, F1 = 2/3 (trim() would have made it EM 1)
+    expect(r.items[0]!.exactMatch).toBe(0);
+    expect(r.items[0]!.f1).toBeCloseTo(2 / 3, 12);
   });
 
   it("without a judge, judge items are listed as skipped, not dropped silently", async () => {

@@ -1,12 +1,13 @@
-// Evaluation suites: a JSONL file of items (qa, cloze, mc, judge), its zod schema, and `runSuite`, which scores
-// every item through small generator / scorer / judge interfaces so any engine can be evaluated the same way.
+// Evaluation suites: a JSONL file of items (qa, cloze, mc, judge) with an optional first line of suite settings (the
+// QA rule set), its zod schemas, and `runSuite`, which scores every item through small generator / scorer / judge
+// interfaces so any engine can be evaluated the same way.
 import fs from "node:fs";
 import { z } from "zod";
 import { EvalSuiteError, FileNotFoundError } from "../errors.js";
 import type { EvalGenerator, EvalScorer } from "./interfaces.js";
 import { pairwiseBothOrders, type Judge } from "./judge.js";
 import { scoreMultipleChoice } from "./multiple-choice.js";
-import { qaAggregate, qaScore, type QaScore } from "./qa-metrics.js";
+import { pyStrip, QA_STYLE_SETTINGS, qaAggregate, qaScore, qaStyleOf, type QaScore, type QaStyle, type QaStyleSetting } from "./qa-metrics.js";
 import { containsAnswer, rougeLMax } from "./text-metrics.js";
 
 const idField = z.string().min(1).optional().describe("stable item id; default <kind>-<line number>");
@@ -18,7 +19,6 @@ export const QaItemSchema = z.object({
   context: z.string().optional().describe("a passage the answer comes from, put before the question"),
   prompt: z.string().optional().describe("the full prompt, overriding the default 'Question: ...\\nAnswer:' layout"),
   answers: z.array(z.string().min(1)).min(1).describe("acceptable answers; EM and F1 take the best"),
-  style: z.enum(["auto", "squad", "korquad"]).default("auto").describe("EM/F1 rules: SQuAD v1.1, KorQuAD v1.0, or auto (KorQuAD when an answer has Hangul)"),
   maxTokens: z.number().int().positive().default(32).describe("longest answer to generate, in tokens"),
 });
 
@@ -58,11 +58,38 @@ export const JudgeItemSchema = z
 export const SuiteItemSchema = z.union([QaItemSchema, ClozeItemSchema, McItemSchema, JudgeItemSchema]);
 export type SuiteItem = z.infer<typeof SuiteItemSchema> & { id: string };
 
-/** Reads a suite: one JSON object per non-blank line, text NFC-normalised; the first bad line throws EvalSuiteError. */
-export function loadSuite(file: string): SuiteItem[] {
+/** The optional first line of a suite file: settings that hold for the whole suite. */
+export const SuiteSettingsSchema = z
+  .object({
+    kind: z.literal("suite"),
+    style: z
+      .enum(QA_STYLE_SETTINGS)
+      .default("auto")
+      .describe(
+        "EM/F1 rules for every QA item: squad (SQuAD v1.1), korquad (KorQuAD v1.0), or auto (KorQuAD for an item whose question or context has Hangul, else SQuAD)",
+      ),
+  })
+  .strict();
+
+export interface Suite {
+  items: SuiteItem[];
+  /** The QA rule set the file asks for ("auto" when it has no settings line). */
+  qaStyle: QaStyleSetting;
+}
+
+const STYLE_MOVED =
+  '"style" is set once for the whole suite: put {"kind":"suite","style":"korquad"} (or "squad", "auto") on the first line, or pass --qa-style';
+
+/**
+ * Reads a suite: an optional settings line first, then one item per non-blank line, text NFC-normalised; the first
+ * bad line throws EvalSuiteError.
+ */
+export function loadSuite(file: string): Suite {
   if (!fs.existsSync(file)) throw new FileNotFoundError(file, "evaluation suite");
   const items: SuiteItem[] = [];
   const ids = new Set<string>();
+  let qaStyle: QaStyleSetting = "auto";
+  let firstLine = true;
   fs.readFileSync(file, "utf8")
     .split(/\r?\n/)
     .forEach((raw, index) => {
@@ -75,6 +102,19 @@ export function loadSuite(file: string): SuiteItem[] {
         throw new EvalSuiteError(file, line, `not JSON (${(error as Error).message})`);
       }
       const kind = typeof json === "object" && json !== null ? (json as { kind?: unknown }).kind : undefined;
+      const isFirst = firstLine;
+      firstLine = false;
+      if (kind === "suite") {
+        if (!isFirst) throw new EvalSuiteError(file, line, 'the {"kind":"suite"} settings line must be the first line of the file');
+        const settings = SuiteSettingsSchema.safeParse(json);
+        if (!settings.success) {
+          const issue = settings.error.issues[0]!;
+          throw new EvalSuiteError(file, line, `suite settings: ${issue.path.join(".") || issue.code}: ${issue.message}`);
+        }
+        qaStyle = settings.data.style;
+        return;
+      }
+      if (kind === "qa" && Object.hasOwn(json as object, "style")) throw new EvalSuiteError(file, line, STYLE_MOVED);
       const schema = { qa: QaItemSchema, cloze: ClozeItemSchema, mc: McItemSchema, judge: JudgeItemSchema }[String(kind)];
       if (!schema) throw new EvalSuiteError(file, line, `"kind" is ${JSON.stringify(kind)}`);
       const parsed = schema.safeParse(json);
@@ -88,7 +128,14 @@ export function loadSuite(file: string): SuiteItem[] {
       items.push(item);
     });
   if (items.length === 0) throw new EvalSuiteError(file, 1, "the file has no items");
-  return items;
+  return { items, qaStyle };
+}
+
+/** How many QA items each rule set scores under a setting (the same decision runSuite makes per item). */
+export function suiteQaRules(items: readonly SuiteItem[], setting: QaStyleSetting): Record<QaStyle, number> {
+  const rules = { squad: 0, korquad: 0 };
+  for (const item of items) if (item.kind === "qa") rules[qaStyleOf(setting, item.question, item.context)] += 1;
+  return rules;
 }
 
 /** The default QA prompt: passage (when given), then "Question: ...\nAnswer:"; generation stops at a newline. */
@@ -120,6 +167,8 @@ export interface ItemResult {
   output?: string;
   exactMatch?: number;
   f1?: number;
+  /** The rule set that scored this QA item. */
+  qaRules?: QaStyle;
   containsAnswer?: boolean;
   rougeL?: number;
   correct?: boolean;
@@ -131,7 +180,16 @@ export interface ItemResult {
 }
 
 export interface SuiteSummary {
-  qa?: { items: number; exactMatch: number; f1: number; containsAnswer: number; rougeL: number };
+  qa?: {
+    items: number;
+    exactMatch: number;
+    f1: number;
+    containsAnswer: number;
+    rougeL: number;
+    /** The setting the suite was scored under and how many items each rule set scored. */
+    style: QaStyleSetting;
+    rules: Record<QaStyle, number>;
+  };
   cloze?: { items: number; accuracy: number };
   mc?: { items: number; accuracy: number; accuracyNorm: number };
   judge?: { rubricItems: number; rubricMean: number | null; pairwiseItems: number; pairwiseScore: number | null };
@@ -145,6 +203,8 @@ export interface SuiteResult {
 }
 
 export interface RunSuiteOptions {
+  /** QA rule set: one for every item, or "auto" (decided per item from its question and context). Default "auto". */
+  qaStyle?: QaStyleSetting;
   /** Needed for judge items; without it they are skipped and listed. */
   judge?: Judge;
   /** Called after each item (progress on long runs). */
@@ -167,8 +227,9 @@ export async function runSuite(
     let result: ItemResult | undefined;
     switch (item.kind) {
       case "qa": {
-        const output = (await generator.complete(qaPrompt(item), { maxTokens: item.maxTokens, stop: ["\n"] })).trim();
-        const score = qaScore(output, item.answers, item.style);
+        // Python's str.strip(), not trim(): the official scripts keep a U+FEFF that trim() would drop.
+        const output = pyStrip(await generator.complete(qaPrompt(item), { maxTokens: item.maxTokens, stop: ["\n"] }));
+        const score = qaScore(output, item.answers, qaStyleOf(options.qaStyle ?? "auto", item.question, item.context));
         qaScores.push(score);
         result = {
           id: item.id,
@@ -176,6 +237,7 @@ export async function runSuite(
           output,
           exactMatch: score.exactMatch,
           f1: score.f1,
+          qaRules: score.style,
           containsAnswer: containsAnswer(output, item.answers, score.style),
           rougeL: rougeLMax(output, item.answers).fmeasure,
         };
@@ -217,10 +279,10 @@ export async function runSuite(
       options.onItem?.(results.length + skipped.length, items.length, result);
     }
   }
-  return { summary: summarize(items, results, qaScores), items: results, skipped };
+  return { summary: summarize(items, results, qaScores, options.qaStyle ?? "auto"), items: results, skipped };
 }
 
-function summarize(items: readonly SuiteItem[], results: readonly ItemResult[], qaScores: readonly QaScore[]): SuiteSummary {
+function summarize(items: readonly SuiteItem[], results: readonly ItemResult[], qaScores: readonly QaScore[], qaStyle: QaStyleSetting): SuiteSummary {
   const of = (kind: SuiteItem["kind"]) => results.filter((r) => r.kind === kind);
   const summary: SuiteSummary = {};
   const qa = of("qa");
@@ -232,6 +294,11 @@ function summarize(items: readonly SuiteItem[], results: readonly ItemResult[], 
       f1: agg.f1,
       containsAnswer: 100 * mean(qa.map((r) => (r.containsAnswer ? 1 : 0))),
       rougeL: 100 * mean(qa.map((r) => r.rougeL ?? 0)),
+      style: qaStyle,
+      rules: {
+        squad: qaScores.filter((s) => s.style === "squad").length,
+        korquad: qaScores.filter((s) => s.style === "korquad").length,
+      },
     };
   }
   const cloze = of("cloze");

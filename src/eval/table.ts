@@ -1,6 +1,7 @@
 // The eval result as a small two-column text table (metric, value) in English or Korean.
 import type { Lang } from "../i18n/index.js";
 import type { EvalReport } from "./evaluate.js";
+import { QA_STYLE_NAMES, type QaStyle, type QaStyleSetting } from "./qa-metrics.js";
 
 const LABELS = {
   perplexity: { en: "perplexity (held-out)", ko: "퍼플렉서티 (평가용 텍스트)" },
@@ -8,6 +9,7 @@ const LABELS = {
   qaF1: { en: "QA F1", ko: "QA F1" },
   qaContains: { en: "QA contains answer", ko: "QA 정답 포함" },
   qaRouge: { en: "QA ROUGE-L", ko: "QA ROUGE-L" },
+  qaRules: { en: "QA scored with", ko: "QA 채점 규칙" },
   cloze: { en: "cloze accuracy", ko: "빈칸 채우기 정확도" },
   mc: { en: "multiple choice accuracy", ko: "객관식 정확도" },
   mcNorm: { en: "multiple choice accuracy (length-normalised)", ko: "객관식 정확도 (길이 정규화)" },
@@ -17,6 +19,22 @@ const LABELS = {
 } as const;
 
 const pct = (x: number) => `${x.toFixed(1)}%`;
+
+/**
+ * Which official rules scored a suite's QA items, e.g. "KorQuAD v1.0 (auto: Hangul in the question or context)" or,
+ * for a mixed suite under auto, "SQuAD v1.1 for 3, KorQuAD v1.0 for 2 (auto, by each question's language)".
+ */
+export function qaRulesLabel(style: QaStyleSetting, rules: Record<QaStyle, number>, lang: Lang): string {
+  const used = (["squad", "korquad"] as const).filter((s) => rules[s] > 0);
+  if (used.length === 2) {
+    const parts = used.map((s) => (lang === "ko" ? `${QA_STYLE_NAMES[s]} ${rules[s]}개` : `${QA_STYLE_NAMES[s]} for ${rules[s]}`)).join(", ");
+    return lang === "ko" ? `${parts} (auto: 문항마다 질문·지문 언어로 결정)` : `${parts} (auto, by each question's language)`;
+  }
+  const name = QA_STYLE_NAMES[used[0] ?? "squad"];
+  if (style !== "auto") return lang === "ko" ? `${name} (지정)` : `${name} (set)`;
+  const why = used[0] === "korquad" ? { en: "Hangul in the questions or contexts", ko: "질문·지문에 한글" } : { en: "no Hangul in the questions or contexts", ko: "질문·지문에 한글 없음" };
+  return `${name} (auto: ${why[lang]})`;
+}
 
 /** Rows of [label, value, count note]. */
 export function evalTableRows(report: EvalReport, lang: Lang): Array<[string, string]> {
@@ -29,6 +47,7 @@ export function evalTableRows(report: EvalReport, lang: Lang): Array<[string, st
     rows.push([LABELS.qaF1[lang], pct(s.qa.f1)]);
     rows.push([LABELS.qaContains[lang], pct(s.qa.containsAnswer)]);
     rows.push([LABELS.qaRouge[lang], pct(s.qa.rougeL)]);
+    rows.push([LABELS.qaRules[lang], qaRulesLabel(s.qa.style, s.qa.rules, lang)]);
   }
   if (s.cloze) rows.push([LABELS.cloze[lang], pct(s.cloze.accuracy) + n(s.cloze.items)]);
   if (s.mc) {

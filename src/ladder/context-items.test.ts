@@ -9,9 +9,9 @@ const items: SuiteItem[] = [
   { kind: "cloze", id: "c2", prompt: "In Maple Hill there lives a little dragon named", answer: "Pip", maxTokens: 16 },
   { kind: "cloze", id: "c3", prompt: "Mira's hat is", answer: "red", maxTokens: 16 },
   { kind: "cloze", id: "c4", prompt: "Tob bakes honey", answer: "buns", maxTokens: 16 },
-  { kind: "qa", id: "q1", question: "What is the dragon called?", answers: ["Pip"], style: "auto", maxTokens: 32 },
-  { kind: "qa", id: "q2", question: "What color is Mira's hat?", answers: ["red", "a red hat"], style: "auto", maxTokens: 32 },
-  { kind: "qa", id: "q3", question: "Who bakes buns?", answers: ["Tob"], style: "auto", maxTokens: 32 },
+  { kind: "qa", id: "q1", question: "What is the dragon called?", answers: ["Pip"], maxTokens: 32 },
+  { kind: "qa", id: "q2", question: "What color is Mira's hat?", answers: ["red", "a red hat"], maxTokens: 32 },
+  { kind: "qa", id: "q3", question: "Who bakes buns?", answers: ["Tob"], maxTokens: 32 },
 ];
 
 describe("withContext", () => {

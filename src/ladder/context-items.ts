@@ -52,13 +52,14 @@ function answersOf(item: SuiteItem): string[] {
 }
 
 /**
- * True when the example would give the item's answer away: its output matches one of the item's answers (SQuAD
- * normalisation: case, punctuation, articles), or it is the item itself.
+ * True when the example would give the item's answer away: its output matches one of the item's answers (after
+ * SQuAD's or KorQuAD's normalisation: case, punctuation, articles, brackets), or it is the item itself.
  */
 function leaksAnswer(example: KindedExample, item: SuiteItem): boolean {
   if (example.id === item.id) return true;
   const answers = answersOf(item);
-  return answers.length > 0 && qaScore(example.output, answers, "auto").exactMatch > 0;
+  // A leak under either rule set counts: the suite's own rules are not known here, and over-excluding is harmless.
+  return answers.length > 0 && (["squad", "korquad"] as const).some((style) => qaScore(example.output, answers, style).exactMatch > 0);
 }
 
 /** One example in the layout of the item's kind: a completed cloze sentence, or a question and its answer. */

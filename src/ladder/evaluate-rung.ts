@@ -4,6 +4,7 @@ import path from "node:path";
 import { writeFileAtomic } from "../data/io.js";
 import type { HeldOutPerplexity } from "../eval/interfaces.js";
 import type { Judge } from "../eval/judge.js";
+import type { QaStyleSetting } from "../eval/qa-metrics.js";
 import { runSuite, type SuiteItem, type SuiteResult } from "../eval/suite.js";
 import type { EngineEvalBackend } from "./engine-eval.js";
 
@@ -22,6 +23,8 @@ export interface EvaluateRungOptions {
   /** Held-out text for perplexity; absent when the rung's model is the unchanged base (its perplexity is the baseline's). */
   heldOut?: string;
   judge?: Judge;
+  /** QA rule setting, the same for every rung. */
+  qaStyle: QaStyleSetting;
   file: string;
   onItem?: (done: number, total: number) => void;
 }
@@ -29,6 +32,7 @@ export interface EvaluateRungOptions {
 export async function evaluateRung(backend: EngineEvalBackend, items: readonly SuiteItem[], options: EvaluateRungOptions): Promise<RungEval> {
   const started = performance.now();
   const result = await runSuite(backend.generator, backend.scorer, items, {
+    qaStyle: options.qaStyle,
     ...(options.judge ? { judge: options.judge } : {}),
     onItem: (done, total) => options.onItem?.(done, total),
   });

@@ -1,5 +1,6 @@
 // Options of `localtune ladder` (and of the demo, which fills them with the embedded defaults): one zod schema.
 import { z } from "zod";
+import { QA_STYLE_SETTINGS } from "../eval/qa-metrics.js";
 import { InvalidConfigError } from "../errors.js";
 
 export const LadderOptionsSchema = z.object({
@@ -7,6 +8,10 @@ export const LadderOptionsSchema = z.object({
   data: z.array(z.string().min(1)).min(1).describe("training documents: .txt/.md files, folders of them, or a dataset folder; also what RAG retrieves from"),
   suite: z.string().min(1).describe("evaluation suite JSONL (qa, cloze, mc, judge items), the same for every rung"),
   heldOut: z.string().optional().describe("held-out text for perplexity (text none of the rungs trained on)"),
+  qaStyle: z
+    .enum(QA_STYLE_SETTINGS)
+    .optional()
+    .describe("QA EM/F1 rules for every rung: squad, korquad, or auto (KorQuAD when a question or its context has Hangul); default the suite's first line, else auto"),
   out: z.string().min(1).describe("folder for report.md, report.html, results.json and each rung's run folder and eval"),
   budget: z.string().default("50k").describe('training budget per training rung: tokens ("50k", "200000") or time ("90s", "5m")'),
   methods: z.array(z.string()).optional().describe("rungs to run, by id (prompt, few-shot, rag, lora-r2, dapt...) or method name; default all"),

@@ -9,8 +9,10 @@ import { EngineModel } from "../engine/model.js";
 import { readGguf } from "../formats/gguf/index.js";
 import { FileNotFoundError, InvalidConfigError, LocaltuneError } from "../errors.js";
 import { evalQualityFigures } from "../eval/evaluate.js";
+import type { QaStyleSetting } from "../eval/qa-metrics.js";
 import { createLlamaJudge } from "../eval/judge.js";
-import { loadSuite, type SuiteItem } from "../eval/suite.js";
+import { loadSuite, suiteQaRules, type SuiteItem } from "../eval/suite.js";
+import { qaRulesLabel } from "../eval/table.js";
 import { getLang, type Lang } from "../i18n/index.js";
 import { loadGgml } from "../native/ggml-runtime.js";
 import { loadLlamaModel } from "../native/llama-runtime.js";
@@ -84,6 +86,13 @@ function readHeldOut(file: string): string {
   return text;
 }
 
+/** "; QA scored with KorQuAD v1.0 (...)" for the report's suite line, or nothing when the suite has no QA items. */
+function qaRulesNote(items: readonly SuiteItem[], qaStyle: QaStyleSetting, lang: Lang): string {
+  const rules = suiteQaRules(items, qaStyle);
+  if (rules.squad + rules.korquad === 0) return "";
+  return lang === "ko" ? `; QA 채점 규칙: ${qaRulesLabel(qaStyle, rules, lang)}` : `; QA scored with ${qaRulesLabel(qaStyle, rules, lang)}`;
+}
+
 export async function runLadder(input: LadderOptionsInput, onEvent: (event: LadderEvent) => void = () => {}, lang: Lang = getLang()): Promise<LadderResult> {
   const started = performance.now();
   const options = resolveLadderOptions(input);
@@ -92,7 +101,9 @@ export async function runLadder(input: LadderOptionsInput, onEvent: (event: Ladd
   const rungs = selectRungs(options.methods);
   if (!fs.existsSync(options.model)) throw new FileNotFoundError(options.model, "model");
   for (const d of options.data) if (!fs.existsSync(d)) throw new FileNotFoundError(d, "training data");
-  const items = loadSuite(options.suite);
+  const suite = loadSuite(options.suite);
+  const items = suite.items;
+  const qaStyle = options.qaStyle ?? suite.qaStyle;
   const heldOut = options.heldOut !== undefined ? readHeldOut(options.heldOut) : undefined;
   const pool: KindedExample[] = options.examples !== undefined ? loadFewShotPool(options.examples).examples : suiteExamplePool(items);
   const threads = options.threads ?? defaultThreads(options.model);
@@ -100,7 +111,7 @@ export async function runLadder(input: LadderOptionsInput, onEvent: (event: Ladd
   prepareOutDir(out, options);
   const machine = describeMachine(threads);
 
-  const vocab = await loadLlamaModel(options.model, { gpu: "cpu", vocabOnly: true });
+  const vocab = await loadLlamaModel(options.model, { vocabOnly: true });
   const needsJudge = options.judgeModel !== undefined && items.some((i) => i.kind === "judge");
   const judgeModel = needsJudge ? await loadLlamaModel(options.judgeModel!) : undefined;
   const judge = judgeModel ? await createLlamaJudge(judgeModel, { threads }) : undefined;
@@ -135,7 +146,7 @@ export async function runLadder(input: LadderOptionsInput, onEvent: (event: Ladd
             backend: `localtune engine + ${rung.method}`,
             decidedAfter: clozeDecidedAfter(items),
           });
-          evaluation = await evaluateRung(backend, items, { rung: rung.id, file: evalFile, onItem, ...(heldOut !== undefined ? { heldOut } : {}), ...(judge ? { judge } : {}) });
+          evaluation = await evaluateRung(backend, items, { rung: rung.id, file: evalFile, onItem, qaStyle, ...(heldOut !== undefined ? { heldOut } : {}), ...(judge ? { judge } : {}) });
         } finally {
           loaded.dispose();
         }
@@ -174,7 +185,7 @@ export async function runLadder(input: LadderOptionsInput, onEvent: (event: Ladd
         const measurePpl = rung.kind === "prompt" && heldOut !== undefined;
         if (rung.kind !== "prompt" && heldOut !== undefined) notes += "; perplexity: unchanged base model, see the baseline";
         const backend = createEngineEvalBackend(base, vocab, {}, { windowTokens: options.ctx, backend: "localtune engine", decidedAfter: clozeDecidedAfter(rungItems) });
-        const evaluation = await evaluateRung(backend, rungItems, { rung: rung.id, file: evalFile, onItem, ...(measurePpl ? { heldOut } : {}), ...(judge ? { judge } : {}) });
+        const evaluation = await evaluateRung(backend, rungItems, { rung: rung.id, file: evalFile, onItem, qaStyle, ...(measurePpl ? { heldOut } : {}), ...(judge ? { judge } : {}) });
         result = {
           method: rung.id,
           label: rung.label,
@@ -198,7 +209,7 @@ export async function runLadder(input: LadderOptionsInput, onEvent: (event: Ladd
     await vocab.dispose();
   }
 
-  const ggml = await loadGgml("cpu");
+  const ggml = await loadGgml();
   const report: ReportInput = {
     ...(options.title !== undefined ? { title: options.title } : {}),
     environment: {
@@ -207,7 +218,7 @@ export async function runLadder(input: LadderOptionsInput, onEvent: (event: Ladd
       seeds: { train: options.seed, "few-shot": options.seed },
       model: options.model,
       data: options.data.join(", "),
-      evalSuite: `${options.suite} (${items.length} items)${options.heldOut !== undefined ? `; perplexity on ${options.heldOut}` : ""}`,
+      evalSuite: `${options.suite} (${items.length} items${qaRulesNote(items, qaStyle, lang)})${options.heldOut !== undefined ? `; perplexity on ${options.heldOut}` : ""}`,
       budget: `${describeBudget(budget)}; ctx ${options.ctx}, batch ${options.batch}`,
       createdAt: new Date().toISOString(),
     },

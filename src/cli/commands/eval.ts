@@ -1,6 +1,8 @@
 // `localtune eval`: runs an evaluation suite (and held-out perplexity) on a model, writes eval.json, prints a table.
 import type { Command } from "commander";
 import { evaluateModel, formatEvalTable } from "../../eval/index.js";
+import { InvalidConfigError } from "../../errors.js";
+import { QA_STYLE_SETTINGS, type QaStyleSetting } from "../../eval/qa-metrics.js";
 import { getLang, msg } from "../../i18n/index.js";
 import { positiveInt } from "../options.js";
 import { ProgressBar } from "../progress.js";
@@ -15,7 +17,16 @@ interface EvalCliOptions {
   judge: boolean;
   threads?: number;
   ctx?: number;
+  qaStyle?: QaStyleSetting;
   json?: boolean;
+}
+
+function qaStyleOption(value: string): QaStyleSetting {
+  if ((QA_STYLE_SETTINGS as readonly string[]).includes(value)) return value as QaStyleSetting;
+  throw new InvalidConfigError({
+    en: `--qa-style expects one of ${QA_STYLE_SETTINGS.join(", ")}, got "${value}".`,
+    ko: `--qa-style에는 ${QA_STYLE_SETTINGS.join(", ")} 중 하나가 필요하지만 "${value}"이(가) 주어졌습니다.`,
+  });
 }
 
 export function registerEval(program: Command): void {
@@ -34,12 +45,19 @@ export function registerEval(program: Command): void {
     .option("--no-judge", "skip judge items (listed as skipped) / 심판 항목 건너뛰기")
     .option("--threads <n>", "CPU threads (default: all cores) / CPU 스레드 수", positiveInt("--threads"))
     .option("--ctx <n>", "context size for scoring, generation and the perplexity window / 문맥 길이", positiveInt("--ctx"))
+    .option(
+      "--qa-style <rules>",
+      "QA EM/F1 rules for the whole suite: squad, korquad, or auto (KorQuAD when a question or its context has Hangul); overrides the suite's first line / " +
+        "QA 채점 규칙: squad, korquad, auto (질문·지문에 한글이 있으면 KorQuAD); 평가 세트 첫 줄 설정보다 우선",
+      qaStyleOption,
+    )
     .option("--json", "print eval.json to stdout instead of the table / 표 대신 JSON 출력")
     .addHelpText(
       "after",
       [
         "",
         "Suite lines / 평가 세트 예:",
+        '  {"kind":"suite","style":"korquad"}   (optional first line: QA rules for every item / 선택: 모든 QA 항목의 채점 규칙)',
         '  {"kind":"qa","question":"Who is Lily?","answers":["a little girl"]}',
         '  {"kind":"cloze","prompt":"The dragon of Maple Hill is called","answer":"Pip"}',
         '  {"kind":"mc","question":"The sky is","choices":["green","blue"],"answer":1}',
@@ -59,6 +77,7 @@ export function registerEval(program: Command): void {
         ...(options.judgeModel !== undefined ? { judgeModel: options.judgeModel } : {}),
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
         ...(options.ctx !== undefined ? { contextSize: options.ctx } : {}),
+        ...(options.qaStyle !== undefined ? { qaStyle: options.qaStyle } : {}),
         onProgress: (done, total) => bar.update(done, total),
       });
       bar.done();
