@@ -17,6 +17,8 @@ export { measurePerplexity, type MeasurePerplexityOptions, type MeasuredPerplexi
 export { ARCHITECTURES, findArchitecture } from "./arch/registry.js";
 export { writeRandomModel, type RandomModelOptions } from "./arch/random-model.js";
 export { METHODS, findMethod } from "./methods/registry.js";
+export { optionFields, type OptionField } from "./methods/option-fields.js";
+export { startUiServer, type UiServer, type UiServerOptions } from "./server/ui-server.js";
 export { loadPromptAdapter, type PromptAdapter } from "./methods/prompt-tuning/index.js";
 export { loadPrefixAdapter, type PrefixAdapter } from "./methods/prefix-tuning/index.js";
 export { loadBitfitAdapter, LLAMA_CPP_BIASES } from "./methods/bitfit/index.js";
@@ -24,3 +26,4 @@ export { loadIa3Adapter } from "./methods/ia3/index.js";
 export * from "./train/index.js";
 export * from "./report/index.js";
 export * from "./ladder/index.js";
+export * from "./export-job/index.js";

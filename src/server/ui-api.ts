@@ -1,0 +1,189 @@
+// The local UI's JSON API: thin routes over the public library (training, data preparation, generation, doctor),
+// the file picker, the method forms and the message tables. Every route is reached only through the guard.
+import type http from "node:http";
+import path from "node:path";
+import { z } from "zod";
+import { InvalidConfigError, LocaltuneError } from "../errors.js";
+import { prepareDataset, readDatasetStats, formatDatasetStats, PrepareOptionsSchema } from "../data/index.js";
+import { formatDoctorReport, runDoctor } from "../doctor/index.js";
+import { UI_MESSAGES } from "../i18n/ui-messages.js";
+import { optionFields } from "../methods/option-fields.js";
+import { METHODS } from "../methods/registry.js";
+import { generateText, SamplingSchema } from "../prompt/index.js";
+import { TrainConfigSchema } from "../train/index.js";
+import { bilingualError, type TrainingJobs, type UiEventHub } from "./ui-jobs.js";
+import { listFolder, type Workspace } from "./ui-workspace.js";
+
+/** An API failure with its HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: { name: string; en: string; ko: string },
+  ) {
+    super(body.en);
+  }
+}
+
+export interface ApiContext {
+  workspace: Workspace;
+  jobs: TrainingJobs;
+  hub: UiEventHub;
+  bodyLimit: number;
+}
+
+/** Reads a JSON body, refusing more than `limit` bytes (413) before reading further. */
+export async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  const tooBig = new ApiError(413, { name: "PayloadTooLarge", en: `request body over ${limit} bytes.`, ko: `요청 본문이 ${limit}바이트를 넘습니다.` });
+  if (declared > limit) throw tooBig;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooBig;
+    chunks.push(chunk);
+  }
+  try {
+    return chunks.length === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch (error) {
+    throw new ApiError(400, { name: "BadJson", en: `invalid JSON body: ${(error as Error).message}`, ko: `JSON 본문이 올바르지 않습니다: ${(error as Error).message}` });
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const detail = parsed.error.issues.map((i) => `${i.path.join(".") || what}: ${i.message}`).join("; ");
+  throw new InvalidConfigError({ en: `invalid ${what}: ${detail}`, ko: `${what} 요청이 올바르지 않습니다: ${detail}` });
+}
+
+const TrainRequest = z.object({
+  name: z.string().describe("run folder name under <workspace>/runs"),
+  config: z.record(z.string(), z.unknown()).describe("training config without out (see TrainConfigSchema)"),
+});
+const RunRequest = z.object({ run: z.string().describe("run folder") });
+const PrepareRequest = z.object({
+  name: z.string().describe("dataset folder name under <workspace>/datasets"),
+  options: z.record(z.string(), z.unknown()).describe("data prepare options without out (see PrepareOptionsSchema)"),
+});
+const GenerateRequest = z.object({
+  model: z.string().min(1).describe("base model GGUF"),
+  adapter: z.string().optional().describe("adapter file or folder (a run's adapter/), none for the base model"),
+  prompt: z.string().min(1).max(100_000).describe("the prompt"),
+  chat: z.boolean().default(false).describe("wrap the prompt in the model's chat template"),
+  system: z.string().optional().describe("system prompt (chat only)"),
+  sampling: SamplingSchema.partial().default({}).describe("sampling settings"),
+});
+const DoctorRequest = z.object({
+  model: z.string().optional().describe("GGUF model to plan for"),
+  data: z.string().optional().describe("prepared dataset folder"),
+  calibration: z.enum(["auto", "skip"]).default("skip").describe("benchmark the engine when no calibration is cached"),
+});
+
+type Handler = (ctx: ApiContext, req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<unknown>;
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+const routes: Record<string, Handler> = {
+  "GET /api/messages": async () => UI_MESSAGES,
+  "GET /api/methods": async () => ({
+    train: optionFields(TrainConfigSchema, ["method", "methodOptions", "model", "data", "valData", "out", "device"]),
+    methods: METHODS.map((m) => ({ name: m.name, summary: m.summary, output: m.output, fields: optionFields(m.schema) })),
+  }),
+  "GET /api/workspace": async (ctx) => ({ root: ctx.workspace.root }),
+  "GET /api/fs": async (ctx, _req, _res, url) => listFolder(url.searchParams.get("dir") || ctx.workspace.root),
+  "GET /api/runs": async (ctx) => ctx.jobs.list(),
+  "POST /api/train": async (ctx, req) => {
+    const body = parse(TrainRequest, await readJson(req, ctx.bodyLimit), "train");
+    return { run: await ctx.jobs.start(body.name, body.config as never) };
+  },
+  "POST /api/train/stop": async (ctx, req) => {
+    ctx.jobs.stop(parse(RunRequest, await readJson(req, ctx.bodyLimit), "stop").run);
+    return { ok: true };
+  },
+  "POST /api/train/resume": async (ctx, req) => {
+    ctx.jobs.resume(parse(RunRequest, await readJson(req, ctx.bodyLimit), "resume").run);
+    return { ok: true };
+  },
+  "GET /api/datasets": async (ctx) =>
+    ctx.workspace.list("datasets").flatMap((dir) => {
+      try {
+        const summary = readDatasetStats(dir);
+        return [{ dir, name: path.basename(dir), stats: summary.stats, text: { en: formatDatasetStats(summary, "en"), ko: formatDatasetStats(summary, "ko") } }];
+      } catch {
+        // A folder that is not (yet) a prepared dataset: not offered for training.
+        return [];
+      }
+    }),
+  "GET /api/data/fields": async () => optionFields(PrepareOptionsSchema, ["inputs", "out", "force", "model"]),
+  "POST /api/data/prepare": async (ctx, req) => {
+    const body = parse(PrepareRequest, await readJson(req, ctx.bodyLimit), "prepare");
+    // Never force: an existing dataset folder is refused by the library, so nothing is overwritten.
+    const out = ctx.workspace.outputDir("datasets", body.name);
+    const result = await prepareDataset({ ...(body.options as { inputs: string[] }), out, force: false }, {
+      onProgress: (p) => ctx.hub.publish({ kind: "prepare", out, phase: p.phase, done: p.done, total: p.total }),
+    });
+    const summary = readDatasetStats(result.outDir);
+    return { dir: result.outDir, stats: result.stats, text: { en: formatDatasetStats(summary, "en"), ko: formatDatasetStats(summary, "ko") } };
+  },
+  "POST /api/doctor": async (ctx, req) => {
+    const body = parse(DoctorRequest, await readJson(req, ctx.bodyLimit), "doctor");
+    const report = await runDoctor({ ...body, workspace: ctx.workspace.root });
+    return { report, text: { en: formatDoctorReport(report, "en"), ko: formatDoctorReport(report, "ko") } };
+  },
+  "POST /api/generate": async (ctx, req, res) => {
+    const body = parse(GenerateRequest, await readJson(req, ctx.bodyLimit), "generate");
+    // Streamed as server-sent events over the POST response: one `text` event per chunk, then `done` or `error`.
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" });
+    const abort = new AbortController();
+    res.on("close", () => abort.abort());
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    try {
+      const result = await generateText({
+        model: body.model,
+        ...(body.adapter ? { adapters: [{ path: body.adapter }] } : {}),
+        prompt: body.prompt,
+        chat: body.chat,
+        ...(body.system ? { system: body.system } : {}),
+        sampling: body.sampling,
+        signal: abort.signal,
+        onText: (text) => send("text", { text }),
+      });
+      send("done", { model: result.model, text: result.text, stopReason: result.stopReason, chatTemplate: result.chatTemplate ?? null });
+    } catch (error) {
+      send("error", bilingualError(error));
+    }
+    res.end();
+    return undefined;
+  },
+  "GET /api/events": async (ctx, req, res) => {
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" });
+    res.write(": connected\n\n");
+    const unsubscribe = ctx.hub.subscribe((event) => res.write(`data: ${JSON.stringify(event)}\n\n`));
+    // A comment line every 15 s keeps proxies and idle timers from closing the stream.
+    const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+    req.on("close", () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
+    return undefined;
+  },
+};
+
+/** Runs the route for a request; answers 404 for unknown API paths. Errors become JSON with both languages. */
+export async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+  const handler = routes[`${req.method} ${url.pathname}`];
+  if (!handler) return json(res, 404, { name: "NotFound", en: `no API route ${req.method} ${url.pathname}`, ko: `API 경로가 없습니다: ${req.method} ${url.pathname}` });
+  try {
+    const body = await handler(ctx, req, res, url);
+    if (body !== undefined) json(res, 200, body);
+  } catch (error) {
+    if (res.headersSent) return void res.end();
+    if (error instanceof ApiError) return json(res, error.status, error.body);
+    // A named localtune error is the request's fault; anything else is ours.
+    json(res, error instanceof LocaltuneError ? 400 : 500, bilingualError(error));
+  }
+}
