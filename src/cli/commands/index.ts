@@ -14,7 +14,6 @@ import { registerReport } from "./report.js";
 import { registerAdapters } from "./adapters.js";
 import { registerLadder } from "./ladder.js";
 import { registerDemo } from "./demo.js";
-import { registerExportJob } from "./export-job.js";
 import { registerUi } from "./ui.js";
 
 /** Adds every command to the program. Add one line per new command file. */
@@ -37,6 +36,5 @@ const commandRegistrars: Array<(program: Command) => void> = [
   registerAdapters,
   registerLadder,
   registerDemo,
-  registerExportJob,
   registerUi,
 ];
