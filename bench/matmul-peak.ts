@@ -8,7 +8,7 @@ import { median } from "./stats.js";
 
 /** GFLOP/s of C [n, m] = A [k, m]^T B [k, n] (ggml: mul_mat(A, B)), F32, median of `repeats` after one warm-up. */
 export async function matmulGflops(m: number, k: number, n: number, threads: number, repeats = 7): Promise<number> {
-  const runtime = await loadGgml("auto");
+  const runtime = await loadGgml();
   const { api } = runtime;
   const backend = openBackend(runtime, { device: "cpu", threads });
   const g = new GraphContext(api, 8);

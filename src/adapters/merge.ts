@@ -68,7 +68,7 @@ interface Delta {
  * the merged model never sits in memory whole); ggml is loaded beforehand when a quantized type is needed.
  */
 async function encoderFor(types: readonly GgmlType[]): Promise<(type: GgmlType, values: Float32Array, rowLength: number) => Uint8Array> {
-  const api = types.some((t) => ggmlTypeInfo(t).quantized) ? (await loadGgml("cpu")).api : undefined;
+  const api = types.some((t) => ggmlTypeInfo(t).quantized) ? (await loadGgml()).api : undefined;
   return (type, values, rowLength) => {
     if (type === GgmlType.F32) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
     if (type === GgmlType.F16) return new Uint8Array(f32ToF16Array(values).buffer);

@@ -1,21 +1,20 @@
 // Options shared by the generation commands (generate, chat, prompts run, serve): model loading, adapters, sampling.
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { InvalidConfigError } from "../errors.js";
 import type { AdapterSpec, LlamaHostOptions, SamplingInput } from "../prompt/index.js";
-import type { GpuChoice } from "../native/llama-runtime.js";
+import { parseDeviceChoice } from "../native/device-choice.js";
 import { finiteNumber, positiveInt } from "./options.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** --model, --adapter, --gpu, --gpu-layers, --context-size, --threads. */
+/** --model, --adapter, --gpu-layers, --context-size (--device and --threads come from compute-options.ts). */
 export function addModelOptions(command: Command, adapterHelp: string): Command {
   return command
     .requiredOption("-m, --model <path>", "base model: a GGUF file (or hf:<user>/<repo>/<file> when online) / 기본 모델 GGUF 파일")
     .option("-a, --adapter <path[@scale]>", adapterHelp, collect, [])
-    .option("--gpu <backend>", "auto, cpu, cuda, vulkan or metal / 계산 장치", "auto")
+    .addOption(new Option("--gpu <backend>", "older name of --device").hideHelp())
     .option("--gpu-layers <n>", "layers on the GPU: auto, max or a number / GPU에 올릴 층 수", "auto")
-    .option("--context-size <n>", "tokens of context (default: the model's, at most 4096) / 컨텍스트 토큰 수", positiveInt("--context-size"))
-    .option("--threads <n>", "CPU threads (default: node-llama-cpp's choice) / CPU 스레드 수", positiveInt("--threads"));
+    .option("--context-size <n>", "tokens of context (default: the model's, at most 4096) / 컨텍스트 토큰 수", positiveInt("--context-size"));
 }
 
 /** --temperature, --top-k, --top-p, --min-p, --repeat-penalty, --seed, --max-tokens, --stop. */
@@ -34,7 +33,8 @@ export function addSamplingOptions(command: Command, defaultMaxTokens = 256): Co
 interface RawOptions {
   model: string;
   adapter: string[];
-  gpu: string;
+  device?: string;
+  gpu?: string;
   gpuLayers: string;
   contextSize?: number;
   threads?: number;
@@ -55,13 +55,10 @@ export function parseAdapter(value: string): AdapterSpec {
 }
 
 export function hostOptionsFrom(raw: RawOptions, parallel?: number): LlamaHostOptions {
-  const gpus = ["auto", "cpu", "cuda", "vulkan", "metal"];
-  if (!gpus.includes(raw.gpu)) {
-    throw new InvalidConfigError({ en: `--gpu must be one of ${gpus.join(", ")}, got "${raw.gpu}".`, ko: `--gpu는 ${gpus.join(", ")} 중 하나여야 하지만 "${raw.gpu}"입니다.` });
-  }
+  const device = raw.device ?? raw.gpu;
   const layers = raw.gpuLayers === "auto" || raw.gpuLayers === "max" ? raw.gpuLayers : positiveIntOrZero(raw.gpuLayers);
   return {
-    gpu: raw.gpu as GpuChoice,
+    ...(device !== undefined ? { gpu: parseDeviceChoice(device) } : {}),
     gpuLayers: layers,
     ...(raw.contextSize !== undefined ? { contextSize: raw.contextSize } : {}),
     ...(raw.threads !== undefined ? { threads: raw.threads } : {}),

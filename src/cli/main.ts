@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { LocaltuneError } from "../errors.js";
 import { getLang, setLang, type Lang } from "../i18n/index.js";
 import { registerCommands } from "./commands/index.js";
+import { addComputeOptions, applyComputeOptions } from "./compute-options.js";
 
 const program = new Command("localtune")
   .description(
@@ -29,6 +30,8 @@ program.hook("preAction", (cmd) => {
 });
 
 registerCommands(program);
+addComputeOptions(program);
+program.hook("preAction", (_root, action) => applyComputeOptions(action.opts()));
 
 try {
   await program.parseAsync(process.argv);

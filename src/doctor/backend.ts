@@ -19,6 +19,8 @@ export interface BackendInput {
   deviceNames: string[];
   cpuVariant: string | null;
   binDir: string | null;
+  /** Where the engine will compute within the loaded build (the ggml device picked for --device); default: the build. */
+  compute?: Backend;
 }
 
 export interface BackendStatus {
@@ -160,7 +162,8 @@ export function decideBackend(input: BackendInput): BackendDecision {
     metalStatus(input),
     cpuStatus(input),
   ];
-  const backend: Backend = input.loaded === false ? "cpu" : input.loaded;
+  // A GPU build computes on the CPU when it sees no usable GPU (e.g. the Vulkan build with only llvmpipe).
+  const backend: Backend = input.compute ?? (input.loaded === false ? "cpu" : input.loaded);
   statuses.sort((a, b) => Number(b.backend === backend) - Number(a.backend === backend));
   return { backend, binDir: input.binDir, cpuVariant: input.cpuVariant, statuses };
 }

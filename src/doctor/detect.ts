@@ -5,6 +5,11 @@ import os from "node:os";
 import path from "node:path";
 import { getLlamaGpuTypes } from "node-llama-cpp";
 import { getLlamaRuntime } from "../native/llama-runtime.js";
+import { loadGgml } from "../native/ggml-runtime.js";
+import { listGgmlDevices, pickDevice, type GgmlDeviceInfo } from "../native/ggml-devices.js";
+import { currentDeviceChoice } from "../native/device-choice.js";
+import type { Bilingual } from "../i18n/index.js";
+import type { Backend } from "./calibration.js";
 import { decideBackend, type BackendDecision } from "./backend.js";
 import { runCommand, type CommandRunner } from "./command.js";
 import { detectCpu, parseGgmlSystemInfo, type CpuInfo } from "./cpu.js";
@@ -48,7 +53,13 @@ export interface HardwareReport {
   packages: PrebuiltPackage[];
   libraries: LibraryCheck[];
   backend: BackendDecision;
+  /** Every device ggml sees in the loaded build, software ones marked. */
+  devices: DeviceSummary[];
+  /** The device the engine will compute on for the process's --device, and why. */
+  compute: { device: DeviceSummary; reason: Bilingual };
 }
+
+export type DeviceSummary = Omit<GgmlDeviceInfo, "handle">;
 
 function vendorOf(name: string): string {
   if (/nvidia|geforce|rtx|quadro|tesla/i.test(name)) return "NVIDIA";
@@ -71,7 +82,7 @@ export async function detectHardware(options: { workspace?: string; run?: Comman
   const run = options.run ?? runCommand;
   const modules = nodeModulesDir();
   const [llama, candidates, nvidia] = await Promise.all([
-    getLlamaRuntime({ gpu: "auto" }),
+    getLlamaRuntime(),
     getLlamaGpuTypes("supported"),
     queryNvidiaSmi(run),
   ]);
@@ -116,7 +127,12 @@ export async function detectHardware(options: { workspace?: string; run?: Comman
     }));
   }
 
+  const ggml = await loadGgml();
+  const devices: DeviceSummary[] = listGgmlDevices(ggml.api).map(({ handle: _handle, ...rest }) => rest);
+  const picked = pickDevice(devices, currentDeviceChoice());
+  const compute: Backend = picked.device.type === "cpu" ? "cpu" : (picked.device.backend.toLowerCase() as Backend);
   const backend = decideBackend({
+    compute,
     platform: process.platform,
     arch: process.arch,
     packages,
@@ -138,6 +154,8 @@ export async function detectHardware(options: { workspace?: string; run?: Comman
     packages,
     libraries,
     backend,
+    devices,
+    compute: picked,
   };
 }
 

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import { InvalidConfigError } from "../errors.js";
 import type { Bilingual } from "../i18n/index.js";
 import { getLlamaRuntime } from "../native/llama-runtime.js";
-import { defaultThreads } from "../native/ggml-runtime.js";
+import { resolveThreads } from "../native/threads.js";
 import {
   calibrate,
   calibratedThreads,
@@ -92,7 +92,7 @@ function resolveShapeName(name: string): ModelShape {
 
 /** Token counts with the model's own tokenizer: node-llama-cpp loads only the vocabulary. */
 async function modelTokenizer(modelPath: string): Promise<{ count: (text: string) => number; dispose: () => Promise<void> }> {
-  const llama = await getLlamaRuntime({ gpu: "auto" });
+  const llama = await getLlamaRuntime();
   const model = await llama.loadModel({ modelPath, vocabOnly: true });
   return { count: (text) => model.tokenize(text).length, dispose: () => model.dispose() };
 }
@@ -130,16 +130,16 @@ function verdictOf(hw: HardwareReport, memoryBytes: number, calibration: Calibra
       ko: `사용할 수 있는 GPU 없음: localtune은 CPU에서 계산합니다 (${variant}, ${hw.cpu.cores}코어 / ${hw.cpu.threads}스레드, ${simd}), 사용 가능한 RAM ${gib} GiB. ${timing.ko}`,
     };
   }
-  const gpu = hw.runtime.deviceNames.join(", ") || hw.gpus.map((g) => g.name).join(", ");
+  const gpu = hw.compute.device.description;
   return {
     en: `localtune will compute on ${hw.backend.backend.toUpperCase()} (${gpu}) with ${gib} GiB of GPU memory free. ${timing.en}`,
     ko: `localtune은 ${hw.backend.backend.toUpperCase()}(${gpu})에서 계산합니다, 사용 가능한 GPU 메모리 ${gib} GiB. ${timing.ko}`,
   };
 }
 
-/** Threads the training engine uses when none are given (the same rule as src/native/ggml-runtime.ts). */
-export function engineThreads(): number {
-  return Math.max(1, (process.env.LOCALTUNE_THREADS ? Number(process.env.LOCALTUNE_THREADS) : 0) || defaultThreads());
+/** Threads the training engine uses when none are given: the one rule of src/native/threads.ts (big models: every math core). */
+export function engineThreads(mathCores?: number): number {
+  return resolveThreads(mathCores !== undefined ? { mathCores } : {});
 }
 
 export function machineIdentity(hardware: HardwareReport): MachineIdentity {
@@ -178,7 +178,7 @@ export async function ensureCalibration(o: {
   const describe = (c: CalibrationCase) => `${c.shape.name} ${c.mode} ${c.baseType}`;
   const { file, calibration } = await calibrate({
     measure: (list, threads) =>
-      measureEngine(list, threads, backend === "cpu" ? "cpu" : "gpu", (i, c) => o.onProgress?.(`calibrating ${i + 1}/${list.length}: ${describe(c)} (${threads} threads)`)),
+      measureEngine(list, threads, backend, (i, c) => o.onProgress?.(`calibrating ${i + 1}/${list.length}: ${describe(c)} (${threads} threads)`)),
     cases,
     threads: o.threads,
     machine: o.machine,
@@ -199,7 +199,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   const hardware = await detectHardware({ workspace: options.workspace, run: options.run });
   const versions = versionsOf(hardware);
   const machine = machineIdentity(hardware);
-  const threads = options.threads ?? engineThreads();
+  const threads = options.threads ?? engineThreads(hardware.runtime.cpuMathCores);
   const calibration = await ensureCalibration({
     hardware,
     versions,
@@ -211,8 +211,8 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   });
   const dataset = await datasetSize(options);
 
-  const gpuFree = Math.max(0, ...hardware.gpus.map((g) => g.vramFreeBytes ?? 0));
-  const memoryBytes = hardware.backend.backend === "cpu" || gpuFree === 0 ? hardware.memory.availableBytes : gpuFree;
+  // The plan's memory is the computing device's: RAM on the CPU, the picked GPU's free memory otherwise.
+  const memoryBytes = hardware.compute.device.type === "cpu" ? hardware.memory.availableBytes : hardware.compute.device.freeBytes;
   const base: RungOptions = {
     ctx: options.ctx ?? DEFAULT_RUNG_OPTIONS.ctx,
     batch: options.batch ?? DEFAULT_RUNG_OPTIONS.batch,

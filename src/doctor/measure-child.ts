@@ -26,9 +26,8 @@ function median(values: number[]): number {
 }
 
 async function run(request: MeasureRequest): Promise<void> {
-  const gpu = request.device === "gpu" ? "auto" : "cpu";
-  await getLlamaRuntime({ gpu });
-  await loadGgml(gpu);
+  await getLlamaRuntime({ gpu: request.device });
+  await loadGgml(request.device);
   send({ kind: "runtime", runtimeBytes: residentBytes() });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-calibrate-"));
   try {

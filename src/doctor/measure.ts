@@ -5,12 +5,13 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CalibrationFailedError } from "../errors.js";
+import type { DeviceChoice } from "../native/device-choice.js";
 import type { CalibrationCase, CalibrationMeasurement } from "./calibration.js";
 
 export interface MeasureRequest {
   cases: CalibrationCase[];
   threads: number;
-  device: "cpu" | "gpu";
+  device: DeviceChoice;
 }
 
 export type MeasureMessage =
@@ -27,7 +28,7 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm
 export function measureEngine(
   cases: CalibrationCase[],
   threads: number,
-  device: "cpu" | "gpu",
+  device: DeviceChoice,
   onProgress?: (index: number, c: CalibrationCase) => void,
 ): Promise<{ runtimeBytes: number; results: CalibrationMeasurement[] }> {
   return new Promise((resolve, reject) => {

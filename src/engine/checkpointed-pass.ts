@@ -240,6 +240,11 @@ export class CheckpointedPass {
     return api.ggml_gallocr_get_buffer_size(this.galloc, 0) + api.ggml_backend_buffer_get_size(this.stateBuffer) + api.ggml_backend_buffer_get_size(this.gradBuffer);
   }
 
+  /** Every graph of the pass (forward, head ranges, block backwards), for device checks. */
+  graphContexts(): readonly GraphContext[] {
+    return this.graphs;
+  }
+
   dispose(): void {
     const { api } = this.model;
     for (const g of this.graphs) g.dispose();

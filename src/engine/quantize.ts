@@ -9,7 +9,7 @@ import { loadGgml } from "../native/ggml-runtime.js";
 /** Encodes F32 values of rows of `rowLength` elements into `type`. */
 export async function encodeTensor(type: GgmlType, values: Float32Array, rowLength: number): Promise<Uint8Array> {
   const needsGgml = ggmlTypeInfo(type).quantized;
-  return encodeTensorWith(needsGgml ? (await loadGgml("cpu")).api : undefined, type, values, rowLength);
+  return encodeTensorWith(needsGgml ? (await loadGgml()).api : undefined, type, values, rowLength);
 }
 
 /** The same, synchronously, with ggml's API at hand (needed for quantized types only). */

@@ -7,6 +7,7 @@ import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
 import { tensorShape, type GgmlTensor, type Ptr } from "../native/ggml-bindings.js";
 import { GGML_DEVICE_TYPE } from "../native/ggml-runtime.js";
+import { unsupportedOps } from "./device-ops.js";
 import { GraphContext, graphNodeBudget } from "./graph-context.js";
 import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
@@ -246,6 +247,14 @@ export class Trainer {
       api.ggml_backend_tensor_set(p.v, saved.v, 0, saved.v.byteLength);
     }
     this.step = step;
+  }
+
+  /** Ops of the training and optimizer graphs the device cannot run (none on the CPU). */
+  cpuFallbackOps(): string[] {
+    const { api, backend } = this.model;
+    if (backend.info.type === "cpu") return [];
+    const graphs = [this.train?.g, this.optimizer.g, ...(this.checkpointed?.graphContexts() ?? [])].filter((g): g is GraphContext => g !== undefined);
+    return [...new Set(graphs.flatMap((g) => unsupportedOps(api, backend.device, g.graph)))].sort();
   }
 
   /** Bytes of compute buffers (activations of the training graph with its transposes, optimizer, validation). */

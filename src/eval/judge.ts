@@ -2,6 +2,7 @@
 // node-llama-cpp's JSON-schema grammar, so every reply parses, even from a model that cannot follow instructions.
 import { LlamaChatSession, type LlamaContext, type LlamaModel } from "node-llama-cpp";
 import { JudgeVerdictError } from "../errors.js";
+import { llamaContextThreads } from "../native/llama-runtime.js";
 
 export interface PairwiseInput {
   /** The task or question both answers respond to. */
@@ -103,7 +104,7 @@ export async function createLlamaJudge(model: LlamaModel, options: LlamaJudgeOpt
   const rubricGrammar = await llama.createGrammarForJsonSchema(rubricSchema(maxReasonChars));
   const context: LlamaContext = await model.createContext({
     contextSize: options.contextSize ?? Math.min(model.trainContextSize, 2048),
-    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    threads: llamaContextThreads(llama, model, options.threads),
   });
   const sequence = context.getSequence();
   const maxTokens = 8 * maxReasonChars + 64;

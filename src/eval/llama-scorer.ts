@@ -3,6 +3,7 @@
 // until src/engine can score; both implement the interfaces in ./interfaces.ts.
 import { LlamaCompletion, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
 import type { EvalGenerateOptions, HeldOutPerplexity, EvalGenerator, EvalScorer } from "./interfaces.js";
+import { llamaContextThreads } from "../native/llama-runtime.js";
 
 /** Sampling options that leave the softmax untouched, so the returned map is the model's distribution. */
 const FULL_DISTRIBUTION = { temperature: 1, topK: 0, topP: 1, minP: 0 } as const;
@@ -65,7 +66,7 @@ export async function createLlamaEvalBackend(model: LlamaModel, options: LlamaSc
   const context = await model.createContext({
     contextSize,
     sequences: 2,
-    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    threads: llamaContextThreads(model.llama, model, options.threads),
     ...(options.loraPath ? { lora: { adapters: [{ filePath: options.loraPath }] } } : {}),
   });
   const scoreSequence = context.getSequence();

@@ -232,6 +232,9 @@ export interface GgmlApi {
   ggml_backend_get_device(backend: GgmlBackend): GgmlDevice;
   ggml_backend_graph_compute(backend: GgmlBackend, graph: GgmlGraph): number;
   ggml_backend_dev_name(dev: GgmlDevice): string;
+  ggml_backend_dev_memory(dev: GgmlDevice, free: [number], total: [number]): void;
+  ggml_backend_sched_get_tensor_backend(sched: GgmlSched, node: T): GgmlBackend | Null;
+  ggml_backend_sched_get_n_splits(sched: GgmlSched): number;
   ggml_backend_dev_description(dev: GgmlDevice): string;
   ggml_backend_dev_type(dev: GgmlDevice): number;
   ggml_backend_dev_backend_reg(dev: GgmlDevice): Ptr;
@@ -370,6 +373,9 @@ const BASE_PROTOTYPES = [
   "void *ggml_backend_get_device(void *backend)",
   "int ggml_backend_graph_compute(void *backend, void *graph)",
   "const char *ggml_backend_dev_name(void *dev)",
+  "void ggml_backend_dev_memory(void *dev, _Out_ size_t *free, _Out_ size_t *total)",
+  "void *ggml_backend_sched_get_tensor_backend(void *sched, void *node)",
+  "int ggml_backend_sched_get_n_splits(void *sched)",
   "const char *ggml_backend_dev_description(void *dev)",
   "int ggml_backend_dev_type(void *dev)",
   "void *ggml_backend_dev_backend_reg(void *dev)",

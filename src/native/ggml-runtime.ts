@@ -6,12 +6,16 @@ import koffi from "koffi";
 import { LocaltuneError, NativeAbiError } from "../errors.js";
 import { bindGgml, GGML_OBJECT_SIZE, ggmlSetThreadsProto, ggmlTensorStruct, type GgmlApi, type GgmlBackend, type GgmlDevice } from "./ggml-bindings.js";
 import { locateGgmlLibraries, type GgmlLibraryPaths } from "./ggml-paths.js";
-import { getLlamaRuntime, type GpuChoice } from "./llama-runtime.js";
+import { getLlamaRuntime } from "./llama-runtime.js";
+import { currentDeviceChoice, type DeviceChoice } from "./device-choice.js";
+import { listGgmlDevices, pickDevice, type GgmlDeviceInfo } from "./ggml-devices.js";
+import { resolveThreads } from "./threads.js";
+import type { Bilingual } from "../i18n/index.js";
 
 /** The node-llama-cpp release whose ggml layout these bindings mirror. */
 export const EXPECTED_NODE_LLAMA_CPP_VERSION = "3.21.1";
 
-export const GGML_DEVICE_TYPE = { cpu: 0, gpu: 1, igpu: 2, accel: 3 } as const;
+export { GGML_DEVICE_TYPE } from "./ggml-devices.js";
 
 export interface GgmlRuntime {
   api: GgmlApi;
@@ -22,15 +26,19 @@ export interface GgmlRuntime {
 
 let runtime: Promise<GgmlRuntime> | undefined;
 
-/** Loads and checks ggml once per process. `gpu` chooses which node-llama-cpp build supplies the libraries. */
-export function loadGgml(gpu: GpuChoice = "auto"): Promise<GgmlRuntime> {
+/**
+ * Loads and checks ggml once per process, from the node-llama-cpp build of the process's device choice (`gpu`, when
+ * given, must agree with it: see device-choice.ts).
+ */
+export function loadGgml(gpu?: DeviceChoice): Promise<GgmlRuntime> {
+  if (gpu !== undefined) void getLlamaRuntime({ gpu });
   runtime ??= (async () => {
     checkNodeLlamaCppVersion();
-    await getLlamaRuntime({ gpu });
+    await getLlamaRuntime();
     const paths = locateGgmlLibraries();
     const api = bindGgml(paths.base, paths.registry);
     checkGgmlAbi(api);
-    // node-llama-cpp has loaded the backends of this folder already; this registers nothing twice (FINDINGS trap 18).
+    // node-llama-cpp has loaded the backends of this folder already; this registers nothing twice (docs/engine-notes.md).
     api.ggml_backend_load_all_from_path(paths.binDir);
     const registeredBackends = Array.from({ length: api.ggml_backend_reg_count() }, (_, i) =>
       api.ggml_backend_reg_name(api.ggml_backend_reg_get(i)),
@@ -41,7 +49,7 @@ export function loadGgml(gpu: GpuChoice = "auto"): Promise<GgmlRuntime> {
 }
 
 function checkNodeLlamaCppVersion(): void {
-  // require.resolve("node-llama-cpp/package.json") fails on its exports map (FINDINGS trap 12): walk up from the main file.
+  // require.resolve("node-llama-cpp/package.json") fails on its exports map: walk up from the main file.
   let dir = path.dirname(createRequire(import.meta.url).resolve("node-llama-cpp"));
   while (!fs.existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   const { version } = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { version: string };
@@ -77,54 +85,78 @@ export function checkGgmlAbi(api: GgmlApi): void {
 }
 
 export interface BackendOptions {
-  /** Device kind to compute on. "cpu" always works; "gpu" takes the first GPU device. Default "cpu". */
-  device?: "cpu" | "gpu";
-  /** CPU threads (CPU backend only). Default: the number of available cores. */
+  /** Where to compute: the process's --device choice by default ("auto": a real GPU when one fits, else the CPU). */
+  device?: DeviceChoice;
+  /** CPU threads (the CPU backend, and the CPU half of a GPU scheduler). Default: the thread rule of threads.ts. */
   threads?: number;
+  /** Weights of the model to run, for the thread rule (tiny models get one thread). */
+  parameterCount?: number;
+  /** Bytes the work needs on the device (weights, state, activations), for auto's choice. */
+  neededBytes?: number;
 }
 
 /** An initialised ggml backend; dispose() frees it. */
 export interface ComputeBackend {
   handle: GgmlBackend;
   device: GgmlDevice;
-  /** Short name, e.g. "CPU" or "CUDA0". */
+  /** Short name, e.g. "CPU", "Vulkan0" or "CUDA0". */
   name: string;
   /** Device description, e.g. the CPU or GPU model. */
   description: string;
+  /** The device as listed (type, backend, memory, software or not). */
+  info: GgmlDeviceInfo;
+  /** Why this device was chosen (for the run log). */
+  reason: Bilingual;
   threads: number;
+  /** The CPU backend a GPU scheduler needs last (ggml asserts it), for ops the GPU cannot run; undefined on the CPU. */
+  cpuFallback: GgmlBackend | undefined;
+  /** Backends for ggml_backend_sched_new: the device first, the CPU last. */
+  schedulerBackends: BigUint64Array;
   dispose(): void;
+}
+
+/** Sets a CPU backend's thread count through the registry's proc address (docs/engine-notes.md, "CPU threads"). */
+function setCpuThreads(api: GgmlApi, device: GgmlDevice, handle: GgmlBackend, threads: number): void {
+  const setThreads = api.ggml_backend_reg_get_proc_address(api.ggml_backend_dev_backend_reg(device), "ggml_backend_set_n_threads");
+  if (setThreads) koffi.call(setThreads, ggmlSetThreadsProto, handle, threads);
 }
 
 export function openBackend(rt: GgmlRuntime, options: BackendOptions = {}): ComputeBackend {
   const { api } = rt;
-  const wanted = options.device === "gpu" ? [GGML_DEVICE_TYPE.gpu, GGML_DEVICE_TYPE.igpu] : [GGML_DEVICE_TYPE.cpu];
-  const devices = Array.from({ length: api.ggml_backend_dev_count() }, (_, i) => api.ggml_backend_dev_get(i));
-  const device = devices.find((d) => (wanted as number[]).includes(api.ggml_backend_dev_type(d)));
-  if (!device) {
-    throw new LocaltuneError({
-      en: `no ${options.device ?? "cpu"} device among the ggml backends (${rt.registeredBackends.join(", ")}). Use --device cpu, or install a GPU build of node-llama-cpp.`,
-      ko: `ggml 백엔드(${rt.registeredBackends.join(", ")})에 ${options.device ?? "cpu"} 장치가 없습니다. --device cpu를 쓰거나 GPU용 node-llama-cpp 빌드를 설치하세요.`,
-    });
-  }
-  const handle = api.ggml_backend_dev_init(device, null);
-  if (!handle) throw new LocaltuneError(`ggml could not initialise device ${api.ggml_backend_dev_name(device)}.`);
-  const threads = options.threads ?? Math.max(1, (process.env.LOCALTUNE_THREADS ? Number(process.env.LOCALTUNE_THREADS) : 0) || defaultThreads());
-  if (api.ggml_backend_dev_type(device) === GGML_DEVICE_TYPE.cpu) {
-    // The thread count is set through the backend registry's proc address (FINDINGS trap 3).
-    const setThreads = api.ggml_backend_reg_get_proc_address(api.ggml_backend_dev_backend_reg(device), "ggml_backend_set_n_threads");
-    if (setThreads) koffi.call(setThreads, ggmlSetThreadsProto, handle, threads);
+  const devices = listGgmlDevices(api);
+  const { device: info, reason } = pickDevice(devices, options.device ?? currentDeviceChoice(), options.neededBytes);
+  const init = (d: GgmlDeviceInfo) => {
+    const handle = api.ggml_backend_dev_init(d.handle, null);
+    if (!handle) throw new LocaltuneError({ en: `ggml could not initialise device ${d.name} (${d.description}).`, ko: `ggml이 장치 ${d.name} (${d.description})을(를) 초기화하지 못했습니다.` });
+    return handle;
+  };
+  const threads = resolveThreads({
+    ...(options.threads !== undefined ? { requested: options.threads } : {}),
+    ...(options.parameterCount !== undefined ? { parameterCount: options.parameterCount } : {}),
+  });
+  const handle = init(info);
+  let cpuFallback: GgmlBackend | undefined;
+  if (info.type === "cpu") {
+    setCpuThreads(api, info.handle, handle, threads);
+  } else {
+    const cpu = devices.find((d) => d.type === "cpu");
+    if (!cpu) throw new NativeAbiError("ggml registered no CPU device, which every node-llama-cpp build has; reinstall with npm ci.");
+    cpuFallback = init(cpu);
+    setCpuThreads(api, cpu.handle, cpuFallback, threads);
   }
   return {
     handle,
-    device,
+    device: info.handle,
     name: api.ggml_backend_name(handle),
-    description: api.ggml_backend_dev_description(device),
+    description: info.description,
+    info,
+    reason,
     threads,
-    dispose: () => api.ggml_backend_free(handle),
+    cpuFallback,
+    schedulerBackends: new BigUint64Array(cpuFallback ? [handle as unknown as bigint, cpuFallback as unknown as bigint] : [handle as unknown as bigint]),
+    dispose: () => {
+      api.ggml_backend_free(handle);
+      if (cpuFallback) api.ggml_backend_free(cpuFallback);
+    },
   };
-}
-
-/** Physical cores are what matter for matmul; availableParallelism counts hyper-threads, so this may overshoot on SMT machines. */
-export function defaultThreads(): number {
-  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
 }

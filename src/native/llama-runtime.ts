@@ -1,37 +1,78 @@
-// The one entry to node-llama-cpp: a shared Llama instance and model loading with clear errors.
-// Inference, tokenization, chat templates and embeddings come from here (DESIGN.md decision 2).
+// The one entry to node-llama-cpp: the process's single Llama instance (built from the process's device choice, see
+// device-choice.ts), model loading with clear errors, and the thread count every context gets.
+// Inference, tokenization, chat templates and embeddings come from here (node-llama-cpp's public API).
 import fs from "node:fs";
 import { getLlama, LlamaLogLevel, type Llama, type LlamaModel } from "node-llama-cpp";
-import { FileNotFoundError, LocaltuneError } from "../errors.js";
+import { DeviceConflictError, DeviceUnavailableError, FileNotFoundError, LocaltuneError } from "../errors.js";
+import {
+  buildServes,
+  currentBuild,
+  currentDeviceChoice,
+  nodeLlamaCppGpuOption,
+  recordLoadedBuild,
+  selectDevice,
+  type DeviceChoice,
+} from "./device-choice.js";
+import { resolveThreads } from "./threads.js";
 
-export type GpuChoice = "auto" | "cpu" | "cuda" | "vulkan" | "metal";
+/** Kept for callers that name the choice "gpu": the same values as DeviceChoice. */
+export type GpuChoice = DeviceChoice;
 
 export interface LlamaRuntimeOptions {
-  /** Which compute backend node-llama-cpp should use. "auto" picks a GPU build when one loads, else the CPU. Default "auto". */
-  gpu?: GpuChoice;
+  /** Compute device for this call. Must agree with the process's choice once a build is loaded. Default: the process's choice. */
+  gpu?: DeviceChoice;
   /** Print llama.cpp's own log lines (warnings and up). Default false. */
   verboseNativeLogs?: boolean;
 }
 
-const runtimes = new Map<GpuChoice, Promise<Llama>>();
+let runtime: Promise<Llama> | undefined;
 
-/** The process-wide node-llama-cpp instance for a backend choice (created once, prebuilt binaries only). */
+/** Checks a per-call device against the loaded build, or fixes the process's choice when nothing is loaded yet. */
+function acceptDevice(choice: DeviceChoice): void {
+  const build = currentBuild();
+  if (build === undefined) selectDevice(choice);
+  else if (!buildServes(build, choice)) throw new DeviceConflictError(choice, build);
+}
+
+/** The process-wide node-llama-cpp instance (created once, prebuilt binaries only, from the process's device choice). */
 export function getLlamaRuntime(options: LlamaRuntimeOptions = {}): Promise<Llama> {
-  const gpu = options.gpu ?? "auto";
-  let runtime = runtimes.get(gpu);
-  if (!runtime) {
-    runtime = getLlama({
-      gpu: gpu === "cpu" ? false : gpu,
-      build: "never",
-      logLevel: options.verboseNativeLogs ? LlamaLogLevel.warn : LlamaLogLevel.error,
-    });
-    runtimes.set(gpu, runtime);
-  }
+  if (options.gpu !== undefined) acceptDevice(options.gpu);
+  runtime ??= (async () => {
+    const choice = currentDeviceChoice();
+    let llama: Llama;
+    try {
+      llama = await getLlama({
+        gpu: nodeLlamaCppGpuOption(choice),
+        build: "never",
+        logLevel: options.verboseNativeLogs ? LlamaLogLevel.warn : LlamaLogLevel.error,
+      });
+    } catch (error) {
+      runtime = undefined;
+      if (choice === "auto" || choice === "cpu") throw error;
+      throw new DeviceUnavailableError(choice, (error as Error).message, {
+        en: `node-llama-cpp has no working ${choice} build here: install the GPU driver${choice === "cuda" ? " and the CUDA runtime" : ""}, or use --device auto or cpu.`,
+        ko: `여기서는 node-llama-cpp의 ${choice} 빌드가 동작하지 않습니다: GPU 드라이버${choice === "cuda" ? "와 CUDA 런타임" : ""}을 설치하거나 --device auto 또는 cpu를 쓰세요.`,
+      });
+    }
+    recordLoadedBuild(llama.gpu === false ? "cpu" : llama.gpu);
+    return llama;
+  })();
   return runtime;
 }
 
+/** Threads for a node-llama-cpp context on `model`: the one rule of threads.ts with node-llama-cpp's math cores. */
+export function llamaContextThreads(llama: Llama, model: LlamaModel, requested?: number): number {
+  let parameterCount: number | undefined;
+  try {
+    parameterCount = model.fileInsights.totalParameters;
+  } catch {
+    parameterCount = undefined;
+  }
+  return resolveThreads({ ...(requested !== undefined ? { requested } : {}), ...(parameterCount !== undefined ? { parameterCount } : {}), mathCores: llama.cpuMathCores });
+}
+
 export interface LoadModelOptions extends LlamaRuntimeOptions {
-  /** Layers to offload to the GPU: "auto" (as many as fit), "max", or a number. Default "auto". */
+  /** Layers to offload to the GPU: "auto" (as many as fit), "max", or a number. Default "auto" (0 with --device cpu). */
   gpuLayers?: "auto" | "max" | number;
   /** Load only the vocabulary (tokenizer and chat template), no weights: fast and small. Default false. */
   vocabOnly?: boolean;
@@ -41,8 +82,10 @@ export interface LoadModelOptions extends LlamaRuntimeOptions {
 export async function loadLlamaModel(modelPath: string, options: LoadModelOptions = {}): Promise<LlamaModel> {
   if (!modelPath.startsWith("hf:") && !fs.existsSync(modelPath)) throw new FileNotFoundError(modelPath, "model");
   const llama = await getLlamaRuntime(options);
+  // --device cpu on a GPU build: keep every layer on the CPU.
+  const gpuLayers = (options.gpu ?? currentDeviceChoice()) === "cpu" ? 0 : (options.gpuLayers ?? "auto");
   try {
-    return await llama.loadModel({ modelPath, gpuLayers: options.gpuLayers ?? "auto", vocabOnly: options.vocabOnly ?? false });
+    return await llama.loadModel({ modelPath, gpuLayers, vocabOnly: options.vocabOnly ?? false });
   } catch (error) {
     throw new LocaltuneError(
       {

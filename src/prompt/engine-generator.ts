@@ -88,12 +88,12 @@ export class EngineGenerator implements TextGenerator {
   ) {}
 
   static async open(modelPath: string, options: EngineGeneratorOptions = {}): Promise<EngineGenerator> {
-    const device = options.gpu === undefined || options.gpu === "cpu" || options.gpu === "auto" ? "cpu" : "gpu";
-    const vocab = await loadLlamaModel(modelPath, { vocabOnly: true, gpu: device === "gpu" ? "auto" : "cpu" });
+    const device = options.gpu;
+    const vocab = await loadLlamaModel(modelPath, { vocabOnly: true, ...(device !== undefined ? { gpu: device } : {}) });
     let model: EngineModel | undefined;
     let adapter: { hooks: DecoderHooks; dispose(): void } | undefined;
     try {
-      model = await EngineModel.load(modelPath, { device, kernelLayouts: true, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
+      model = await EngineModel.load(modelPath, { ...(device !== undefined ? { device } : {}), kernelLayouts: true, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
       if (options.adapter) adapter = loadEngineAdapter(model, options.adapter);
       const hooks = adapter?.hooks ?? {};
       const contextSize = options.contextSize ?? Math.min(model.hparams.nCtxTrain, 4096);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { LlamaCompletion, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
 import { resolveAdapterFile } from "../adapters/resolve.js";
 import { AdapterLoadError, PromptTooLongError } from "../errors.js";
-import { loadLlamaModel, type LoadModelOptions } from "../native/llama-runtime.js";
+import { llamaContextThreads, loadLlamaModel, type LoadModelOptions } from "../native/llama-runtime.js";
 import type { GenerateRequest, GenerationResult, StopReason, TextGenerator } from "./generator.js";
 import { toLlamaSampling } from "./sampling.js";
 import { SequencePool } from "./sequence-pool.js";
@@ -86,7 +86,7 @@ export class LlamaModelHost {
       context = await this.model.createContext({
         contextSize,
         sequences: this.options.parallel ?? 1,
-        ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
+        threads: llamaContextThreads(this.model.llama, this.model, this.options.threads),
         ...(adapters.length > 0
           ? { lora: { adapters: adapters.map((a, i) => ({ filePath: path.resolve(files[i]!), scale: a.scale ?? 1 })) } }
           : {}),

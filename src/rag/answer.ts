@@ -3,9 +3,8 @@
 import { LlamaChatSession, type LlamaModel } from "node-llama-cpp";
 import { z } from "zod";
 import { RagQuestionTooLongError } from "../errors.js";
-import { loadLlamaModel } from "../native/llama-runtime.js";
+import { llamaContextThreads, loadLlamaModel } from "../native/llama-runtime.js";
 import { RagSearchOptionsSchema } from "./config.js";
-import { ragThreads } from "./embed.js";
 import { RagRetriever, type RagHit, type RetrievalMode } from "./retriever.js";
 
 export const RagAskOptionsSchema = RagSearchOptionsSchema.extend({
@@ -100,7 +99,7 @@ export function citedNumbers(answer: string, count: number): number[] {
 
 /** Generates the answer with node-llama-cpp's chat session (the model's own chat template). */
 async function generate(model: LlamaModel, contextSize: number, system: string, user: string, maxTokens: number, temperature: number): Promise<string> {
-  const context = await model.createContext({ contextSize, threads: ragThreads() });
+  const context = await model.createContext({ contextSize, threads: llamaContextThreads(model.llama, model) });
   try {
     const session = new LlamaChatSession({ contextSequence: context.getSequence(), systemPrompt: system });
     return await session.prompt(user, { maxTokens, temperature });

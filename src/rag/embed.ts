@@ -2,10 +2,11 @@
 // that a dot product is the cosine similarity, plus a fingerprint that ties an index to the model that built it.
 import crypto from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
-import { loadLlamaModel, type GpuChoice } from "../native/llama-runtime.js";
+// Threads follow the one rule of native/threads.ts: node-llama-cpp's default (6 for embedding contexts) spins more
+// threads than cores, which is many times slower.
+import { llamaContextThreads, loadLlamaModel, type GpuChoice } from "../native/llama-runtime.js";
 
 export interface Embedder {
   /** File name of the model, for messages. */
@@ -18,13 +19,6 @@ export interface Embedder {
   dispose(): Promise<void>;
 }
 
-/**
- * Threads for llama.cpp contexts opened by RAG. node-llama-cpp defaults to 6 for embedding contexts and llama.cpp's
- * threads spin while they wait, so more threads than free cores is many times slower: leave one core to Node.
- */
-export function ragThreads(): number {
-  return Math.max(1, os.availableParallelism() - 1);
-}
 
 /** Fingerprint of a model file (reads 2 MiB, not the whole file: models are gigabytes). */
 export function modelFingerprint(file: string): string {
@@ -56,7 +50,7 @@ export function normalizeVector(values: ArrayLike<number>): Float32Array {
 export async function createEmbedder(modelPath: string, options: { gpu?: GpuChoice; contextSize?: number } = {}): Promise<Embedder> {
   const model: LlamaModel = await loadLlamaModel(modelPath, { gpu: options.gpu });
   const contextSize = options.contextSize ?? Math.min(model.trainContextSize, 2048);
-  const context: LlamaEmbeddingContext = await model.createEmbeddingContext({ contextSize, threads: ragThreads() });
+  const context: LlamaEmbeddingContext = await model.createEmbeddingContext({ contextSize, threads: llamaContextThreads(model.llama, model) });
   // The context adds BOS/EOS and needs the input strictly shorter than itself: keep a few tokens of room.
   const maxTokens = contextSize - 8;
   const embed = async (text: string) => {

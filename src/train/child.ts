@@ -1,7 +1,9 @@
 // Entry of the training child process: runs the loop for one run folder and reports events and errors over IPC.
-// Ctrl-C (SIGINT) asks the loop to finish its step, write a checkpoint and stop.
+// Ctrl-C (SIGINT from the terminal, or the supervisor's stop message over IPC) asks the loop to finish its step,
+// write a checkpoint and stop.
 import { LocaltuneError } from "../errors.js";
 import { runTrainingLoop, type LoopControl } from "./loop.js";
+import { isStopMessage } from "./stop-message.js";
 
 const runDir = process.argv[2];
 if (!runDir || !process.send) {
@@ -15,6 +17,9 @@ process.on("SIGINT", () => {
 });
 process.on("SIGTERM", () => {
   control.stopRequested = true;
+});
+process.on("message", (message) => {
+  if (isStopMessage(message)) control.stopRequested = true;
 });
 
 try {

@@ -1,6 +1,7 @@
 // The training configuration: one zod schema, every field described, resolved once and saved in the run folder.
 import { z } from "zod";
 import { InvalidConfigError } from "../errors.js";
+import { DEVICE_CHOICES } from "../native/device-choice.js";
 
 export const TrainConfigSchema = z.object({
   method: z.string().describe("adaptation method: full (DAPT: every weight trains)"),
@@ -39,7 +40,8 @@ export const TrainConfigSchema = z.object({
   saveEvery: z.number().int().nonnegative().optional().describe("steps between checkpoints; default the evaluation cadence; 0 only at the end and on Ctrl-C"),
   keepCheckpoints: z.number().int().positive().default(2).describe("checkpoints kept (older ones are deleted)"),
   exportType: z.enum(["f32", "f16"]).default("f32").describe("tensor type of exported trained weights"),
-  device: z.enum(["cpu", "gpu"]).default("cpu").describe("compute device"),
+  // "gpu" was this field's value before --device existed: old run folders resume on auto's choice.
+  device: z.preprocess((v) => (v === "gpu" ? "auto" : v), z.enum(DEVICE_CHOICES)).default("auto").describe("compute device: auto (a real GPU when one is usable and the run fits its memory, else the CPU), cpu, cuda, vulkan or metal"),
 });
 
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;

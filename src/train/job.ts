@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { LocaltuneError } from "../errors.js";
 import type { TrainEvent } from "./loop.js";
+import { STOP_MESSAGE } from "./stop-message.js";
 
 /** The training child crashed (native abort, out of memory, killed). */
 export class TrainingCrashedError extends LocaltuneError {}
@@ -51,8 +52,12 @@ export function runTrainingJob(runDir: string, options: JobOptions = {}): Promis
       }
     });
     // The terminal sends Ctrl-C to the whole process group, so the child sees it too; forwarding covers a parent
-    // that was signalled alone (a supervisor, the web UI).
-    const forward = () => child.kill("SIGINT");
+    // that was signalled alone (a supervisor, the web UI). It goes as an IPC message, not a signal: on Windows
+    // child.kill("SIGINT") ends the child at once and the promised checkpoint would be lost.
+    const forward = () => {
+      if (child.connected) child.send(STOP_MESSAGE);
+      else if (process.platform !== "win32") child.kill("SIGINT");
+    };
     process.on("SIGINT", forward);
     options.signal?.addEventListener("abort", forward);
     child.on("exit", (code, signal) => {

@@ -2,7 +2,11 @@
 // validation, early stop, checkpoints, resume and export. Runs inside the job's child process (see job.ts).
 import fs from "node:fs";
 import path from "node:path";
-import { InvalidConfigError } from "../errors.js";
+import { InsufficientMemoryError, InvalidConfigError } from "../errors.js";
+import type { Bilingual } from "../i18n/index.js";
+import { selectDevice } from "../native/device-choice.js";
+import { listGgmlDevices, pickDevice } from "../native/ggml-devices.js";
+import { loadGgml } from "../native/ggml-runtime.js";
 import { ensureMemory, memoryLimitBytes, peakRssBytes, residentBytes } from "../engine/memory.js";
 import { planTrainingMemory, type TrainingMemoryPlan } from "../engine/memory-plan.js";
 import { EngineModel } from "../engine/model.js";
@@ -42,6 +46,10 @@ export type TrainEvent =
        *  checkpointed plan fits in memory (results are identical either way). */
       checkpointActivations: boolean;
       checkpointingForMemory: boolean;
+      /** Where the run computes ("CPU", "Vulkan0", ...), and why (auto's choice or --device). */
+      device: { name: string; description: string; software: boolean; reason: Bilingual };
+      /** Ops of the training graphs the device cannot run, which ggml's scheduler runs on the CPU (GPU runs only). */
+      cpuFallbackOps: string[];
     }
   | { type: "step"; step: number; totalSteps: number; loss: number; lr: number; gradNorm: number; tokensPerSecond: number; elapsedSeconds: number; etaSeconds: number }
   | { type: "eval"; step: number; valLoss: number }
@@ -57,11 +65,13 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
   const folder = RunFolder.open(runDir);
   const config = folder.readConfig();
   const method = findMethod(config.method);
+  // Before anything loads node-llama-cpp: the device picks the build (one per process).
+  selectDevice(config.device);
   const options = method.schema.parse(config.methodOptions);
   const T = config.ctx;
   const B = config.batch;
 
-  const vocab = await loadLlamaModel(config.model, { gpu: "cpu", vocabOnly: true });
+  const vocab = await loadLlamaModel(config.model, { vocabOnly: true });
   const train = loadTokenStream(config.data, vocab, "train");
   const val = loadValidation(config, vocab);
   await vocab.dispose();
@@ -108,7 +118,17 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
   const checkpointActivations = config.checkpointActivations || checkpointingForMemory;
   const memoryPlan = checkpointActivations ? checkpointedPlan : wholePlan;
   const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
-  ensureMemory(
+  // auto takes a real GPU only when the plan fits its free memory; a named GPU must hold the plan.
+  const ggml = await loadGgml();
+  const target = pickDevice(listGgmlDevices(ggml.api), config.device, toAllocate(memoryPlan));
+  if (target.device.type !== "cpu") {
+    if (toAllocate(memoryPlan) > target.device.freeBytes) {
+      throw new InsufficientMemoryError(toAllocate(memoryPlan), target.device.freeBytes, { en: `training on ${target.device.name} (${target.device.description})`, ko: `${target.device.name} (${target.device.description})에서 학습` }, {
+        en: "Use --checkpoint-activations, a shorter --ctx, a smaller --batch, a parameter-efficient method such as LoRA, or --device cpu.",
+        ko: "--checkpoint-activations, 더 짧은 --ctx, 더 작은 --batch, LoRA 같은 파라미터 효율적 방법, 또는 --device cpu를 쓰세요.",
+      });
+    }
+  } else ensureMemory(
     toAllocate(memoryPlan),
     { en: "training (weights, gradients, optimizer state and activations)", ko: "학습(가중치, 기울기, 옵티마이저 상태, 활성값)" },
     checkpointActivations
@@ -121,7 +141,7 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
           ko: `활성값 체크포인팅(그것으로 충분하면 자동으로 켜짐)을 써도 약 ${gib(toAllocate(checkpointedPlan))} GiB가 필요합니다. --ctx를 줄이거나, --batch를 줄이거나(--grad-accum으로 스텝 크기 유지), LoRA 같은 파라미터 효율적 방법을 쓰세요.`,
         },
   );
-  const model = await EngineModel.load(config.model, { threads: config.threads, device: config.device, skipMemoryCheck: true, ...loadOptions, ...(kernelLayouts ? { kernelLayouts: true, plainCopies: true } : {}) });
+  const model = await EngineModel.load(config.model, { threads: config.threads, device: config.device, neededBytes: toAllocate(memoryPlan), skipMemoryCheck: true, ...loadOptions, ...(kernelLayouts ? { kernelLayouts: true, plainCopies: true } : {}) });
   const prepared = method.prepare(model, method.resolveOptions ? await method.resolveOptions(options, { modelPath: config.model }) : options, config.seed);
   const trainableParams = prepared.trainable.reduce((sum, t) => sum + model.api.ggml_nelements(t.tensor), 0);
   const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, checkpointActivations }, {
@@ -157,6 +177,8 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
     measuredComputeBytes: trainer.computeBufferBytes(),
     checkpointActivations,
     checkpointingForMemory,
+    device: { name: model.backend.name, description: model.backend.description, software: model.backend.info.software, reason: model.backend.reason },
+    cpuFallbackOps: trainer.cpuFallbackOps(),
   });
   folder.appendMetrics({ step: state.step, elapsedSeconds: state.elapsedSeconds, event: resumedFromStep === null ? "start" : "resume" });
 

@@ -57,7 +57,6 @@ export function registerTrain(program: Command): void {
       .option("--kernel-layouts", "quantized base: also keep its matrices in the CPU's AMX / repacked layout for a faster forward pass (a second copy of those weights in memory) / 양자화 기반 모델의 행렬을 CPU의 AMX/재배열 형식으로도 두어 순전파를 빠르게 함 (그만큼 메모리 추가)")
       .option("--checkpoint-activations", "recompute each block in the backward pass instead of keeping its activations: far less memory for long --ctx or big --batch, 20-35% more time per step (measured) / 역전파 때 블록을 다시 계산해 활성값 메모리를 크게 줄임 (스텝 시간은 20-35% 더 듦, 측정값)")
       .option("--seed <n>", "seed for data order and initialisation (default 42)", nonNegativeInt("--seed"))
-      .option("--threads <n>", "CPU threads (default: all cores)", positiveInt("--threads"))
       .option("--weight-decay <wd>", "AdamW weight decay (default 0)", finiteNumber("--weight-decay"))
       .option("--max-grad-norm <n>", "clip the gradient norm; 0 disables (default 1)", finiteNumber("--max-grad-norm"))
       .option("--eval-every <steps>", "steps between validation losses (default 10% of steps; 0 disables)", nonNegativeInt("--eval-every"))

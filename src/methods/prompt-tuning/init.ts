@@ -11,7 +11,7 @@ const TOKEN_TYPE_NORMAL = 1;
 
 /** Token ids of `text` by the model's own tokenizer (node-llama-cpp, vocabulary only), without BOS. */
 export async function tokenizeInitText(modelPath: string, text: string): Promise<number[]> {
-  const vocab = await loadLlamaModel(modelPath, { gpu: "cpu", vocabOnly: true });
+  const vocab = await loadLlamaModel(modelPath, { vocabOnly: true });
   try {
     const ids = vocab.tokenize(text.normalize("NFC")) as number[];
     if (ids.length === 0) {
