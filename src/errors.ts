@@ -356,3 +356,9 @@ export class NonFiniteResultError extends LocaltuneError {
     });
   }
 }
+
+/** A training job cannot be handed to a cluster trainer (Axolotl, LLaMA-Factory) as asked: the message names the setting. */
+export class ExportJobError extends LocaltuneError {}
+
+/** A rung trained elsewhere (`ladder --add-rung name=path`) cannot be scored: the message names the rung and the path. */
+export class ExternalRungError extends LocaltuneError {}

@@ -26,3 +26,4 @@ export { loadIa3Adapter } from "./methods/ia3/index.js";
 export * from "./train/index.js";
 export * from "./report/index.js";
 export * from "./ladder/index.js";
+export * from "./export-job/index.js";

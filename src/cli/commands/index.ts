@@ -14,6 +14,7 @@ import { registerReport } from "./report.js";
 import { registerAdapters } from "./adapters.js";
 import { registerLadder } from "./ladder.js";
 import { registerDemo } from "./demo.js";
+import { registerExportJob } from "./export-job.js";
 import { registerUi } from "./ui.js";
 
 /** Adds every command to the program. Add one line per new command file. */
@@ -36,5 +37,6 @@ const commandRegistrars: Array<(program: Command) => void> = [
   registerAdapters,
   registerLadder,
   registerDemo,
+  registerExportJob,
   registerUi,
 ];
