@@ -16,6 +16,9 @@ const version = (JSON.parse(fs.readFileSync(path.join(path.dirname(entry), "..",
 const UNSAFE_FLAGS = new Set(["--disable-web-security", "--allow-running-insecure-content", "--disable-site-isolation-trials"]);
 // Without the background-networking flags Chromium keeps dialling out, which a closed network refuses noisily.
 const QUIET_FLAGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"];
+// From a POSIX locale (LANG=C, en_US@posix) Chromium derives navigator.language "en-US@posix", which Intl rejects:
+// every page that formats numbers would throw. A real browser always has a valid tag.
+const LANG_FLAG = "--lang=en-US";
 
 /**
  * The Chromium binary, decompressed once per package version into the temp folder. The package itself inflates into
@@ -52,6 +55,6 @@ export async function chromiumExecutable(): Promise<string> {
 
 /** Launches headless Chromium from npm. */
 export async function launchBrowser(): Promise<Browser> {
-  const args = [...sparticuz.args.filter((a) => !UNSAFE_FLAGS.has(a) && !a.startsWith("--headless")), ...QUIET_FLAGS];
+  const args = [...sparticuz.args.filter((a) => !UNSAFE_FLAGS.has(a) && !a.startsWith("--headless")), ...QUIET_FLAGS, LANG_FLAG];
   return chromium.launch({ executablePath: await chromiumExecutable(), args, headless: true });
 }

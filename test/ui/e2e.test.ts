@@ -1,0 +1,158 @@
+// localtune ui end to end in headless Chromium from npm: from a folder of documents to a trained LoRA adapter to a
+// chat with it, without the terminal. Prepare a dataset (folder chosen in the file picker), start a LoRA run on
+// stories260K, watch the loss chart gain points while it trains, stop it (checkpoint) and resume it to the end, ask
+// the base model and the adapter the same prompt side by side, switch to Korean; the console stays clean.
+// LOCALTUNE_UPDATE_SCREENSHOT=1 writes the Train page during the run to docs/ui-train.png (the README's).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startUiServer, type UiServer } from "../../src/server/ui-server.js";
+import { launchBrowser } from "../helpers/browser.js";
+import { STORIES_260K } from "../helpers/test-models.js";
+
+const SCREENSHOT = path.resolve("docs/ui-train.png");
+const updateScreenshot = process.env.LOCALTUNE_UPDATE_SCREENSHOT === "1";
+
+/** Twelve short TinyStories-like documents, different enough that none is a near-duplicate of another. */
+function writeDocuments(dir: string): void {
+  let seed = 7;
+  const pick = <T>(list: readonly T[]): T => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return list[seed % list.length]!;
+  };
+  const names = ["Lily", "Tom", "Ben", "Mia", "Sam", "Anna", "Max", "Sue"];
+  const things = ["a red ball", "a big dog", "a small cat", "a shiny car", "a blue kite", "a happy bird", "a green frog", "a soft bear"];
+  const places = ["the park", "the garden", "the house", "the forest", "the beach", "the school", "the farm", "the lake"];
+  const moods = ["happy", "sad", "excited", "tired", "brave"];
+  fs.mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < 12; i++) {
+    const sentences = Array.from({ length: 30 }, () => `${pick(names)} saw ${pick(things)} in ${pick(places)}. ${pick(names)} was very ${pick(moods)} and said, "Let us play with ${pick(things)}!"`);
+    fs.writeFileSync(path.join(dir, `story${i}.txt`), `Once upon a time. ${sentences.join(" ")}\n`);
+  }
+}
+
+describe("localtune ui in headless Chromium", () => {
+  let workspace = "";
+  let server: UiServer;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-ui-e2e-"));
+    writeDocuments(path.join(workspace, "my-documents"));
+    server = await startUiServer({ port: 0, workspace });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    // Everything is served by the UI itself: no request may leave for another host.
+    page.on("request", (r) => {
+      if (!r.url().startsWith(server.url) && !r.url().startsWith("data:")) problems.push(`outside request: ${r.url()}`);
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it("goes from documents to a trained adapter to a chat with it", async () => {
+    await page.goto(server.url);
+    await page.click('nav button[data-page="data"]');
+
+    // Data: the model's tokenizer counts tokens; the documents folder is chosen in the picker.
+    await page.fill('#data-form input[name="model"]', STORIES_260K);
+    const inputRow = page.locator('#data-form input[name="input"]').locator("..");
+    await inputRow.locator("button").click();
+    await page.click('.modal li[data-name="my-documents"]');
+    await page.waitForSelector('.modal li[data-name="story0.txt"]');
+    await page.click('.modal button.primary');
+    expect(await page.inputValue('#data-form input[name="input"]')).toBe(path.join(workspace, "my-documents"));
+    await page.click("#add-input");
+    await page.fill('#data-form input[name="dataset-name"]', "stories");
+    await page.click("#data-form details summary");
+    await page.fill('#data-form input[name="valRatio"]', "0.2");
+    await page.click("#prepare");
+    const report = await page.waitForSelector("#data-result", { timeout: 60_000 });
+    expect(await report.textContent()).toMatch(/Is the data enough\?/);
+    expect(fs.existsSync(path.join(workspace, "datasets", "stories", "stats.json"))).toBe(true);
+
+    // Train: the form comes from the schemas; LoRA rank 4, 1000 short steps.
+    await page.click('nav button[data-page="train"]');
+    await page.waitForSelector("#train-form select[name=dataset]");
+    expect(await page.inputValue("#train-form select[name=dataset]")).toBe(path.join(workspace, "datasets", "stories"));
+    await page.selectOption("#train-form select[name=method]", "lora");
+    await page.fill('#train-form input[name="rank"]', "4");
+    await page.fill('#train-form input[name="steps"]', "1000");
+    await page.fill('#train-form input[name="lr"]', "0.01");
+    await page.fill('#train-form input[name="ctx"]', "32");
+    await page.fill('#train-form input[name="batch"]', "2");
+    await page.fill('#train-form input[name="run-name"]', "first-lora");
+    await page.click("#start");
+
+    const card = page.locator('.run[data-run="first-lora"]');
+    const chart = card.locator(".chart");
+    const points = async () => Number(await chart.getAttribute("data-points"));
+    await page.waitForFunction(() => Number(document.querySelector('.run[data-run="first-lora"] .chart')?.getAttribute("data-points")) >= 5, undefined, { timeout: 60_000 });
+    const early = await points();
+    await page.waitForFunction((n) => Number(document.querySelector('.run[data-run="first-lora"] .chart')?.getAttribute("data-points")) > n + 5, early, { timeout: 30_000 });
+    expect(await card.getAttribute("data-status")).toBe("running");
+    expect(await points()).toBeGreaterThan(early);
+    // uPlot drew into its canvas.
+    expect(await chart.locator("canvas").count()).toBeGreaterThan(0);
+
+    const shot = updateScreenshot ? SCREENSHOT : path.join(workspace, "ui-train.png");
+    const png = await page.screenshot({ fullPage: true, type: "png" });
+    fs.writeFileSync(`${shot}.${process.pid}.tmp`, png);
+    fs.renameSync(`${shot}.${process.pid}.tmp`, shot);
+    expect(png.readUInt32BE(16)).toBe(1280);
+
+    // Stop: the job checkpoints and ends; the run can be resumed from the page.
+    await card.locator('button[data-action="stop"]').click();
+    await page.waitForSelector('.run[data-run="first-lora"][data-status="stopped"]', { timeout: 60_000 });
+    const runDir = path.join(workspace, "runs", "first-lora");
+    const checkpoints = fs.readdirSync(path.join(runDir, "checkpoints"));
+    expect(checkpoints.length).toBeGreaterThan(0);
+    const stoppedAt = await points();
+    expect(stoppedAt).toBeLessThan(1000);
+    await card.locator('button[data-action="resume"]').click();
+    await page.waitForSelector('.run[data-run="first-lora"][data-status="completed"]', { timeout: 120_000 });
+    expect(fs.existsSync(path.join(runDir, "adapter", "adapter.gguf"))).toBe(true);
+    // The curve on the page is the run's metrics.jsonl: every step once, through the stop and the resume.
+    expect(await points()).toBe(1000);
+
+    // Playground: the same prompt to the base model and to the adapter, greedy, side by side.
+    await page.click('nav button[data-page="playground"]');
+    await page.check('input[data-column="adapter: first-lora"]');
+    await page.fill("#playground textarea[name=prompt]", "Once upon a time");
+    await page.click("#generate");
+    await page.waitForSelector('[data-output="base"][data-done="true"]', { timeout: 60_000 });
+    await page.waitForSelector('[data-output="adapter: first-lora"][data-done="true"]', { timeout: 60_000 });
+    const base = (await page.textContent('[data-output="base"] .output')) ?? "";
+    const adapted = (await page.textContent('[data-output="adapter: first-lora"] .output')) ?? "";
+    expect(await page.locator("[data-output] .error").count()).toBe(0);
+    expect(base.trim().length).toBeGreaterThan(0);
+    expect(adapted.trim().length).toBeGreaterThan(0);
+    // Trained on its own stories until the loss fell well under 1, the adapter answers with them, the base does not.
+    expect(adapted).not.toBe(base);
+
+    // Korean: the same pages from the shared message table.
+    await page.click("#lang");
+    expect(await page.getAttribute("html", "lang")).toBe("ko");
+    expect(await page.textContent('nav button[data-page="train"]')).toBe("학습");
+    await page.click('nav button[data-page="train"]');
+    expect(await page.textContent('.run[data-run="first-lora"] .badge')).toBe("완료");
+
+    // A reload (or a restarted server) loses nothing: the run and its curve come back from disk.
+    await page.reload();
+    await page.waitForSelector('.run[data-run="first-lora"][data-status="completed"]');
+    expect(await points()).toBe(1000);
+    expect(problems).toEqual([]);
+  });
+});
