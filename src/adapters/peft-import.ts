@@ -46,6 +46,61 @@ function refuse(adapter: string, en: string, ko: string): never {
   throw new AdapterFormatError(adapter, { en, ko });
 }
 
+/**
+ * Largest scale (alpha / r, or alpha / sqrt(r)) accepted. Real adapters scale by about 0.5 to a few hundred; far
+ * beyond, the scaled update overflows float32 (alpha 1e308 was once accepted and wrote an infinite alpha).
+ */
+const MAX_SCALE = 1e4;
+/** Smallest scale accepted: below it the GGUF alpha can round to 0, which llama.cpp reads as "no alpha, scale 1". */
+const MIN_SCALE = 1e-4;
+/** Largest factor magnitude accepted: F16's largest value, the type GGUF LoRA files are commonly stored in. */
+const MAX_FACTOR = 65504;
+
+/** Every alpha the config names (lora_alpha and alpha_pattern's) is finite and gives a scale in [MIN_SCALE, MAX_SCALE]. */
+function checkAlphas(dir: string, config: PeftConfig, ranks: Map<string, number>): void {
+  for (const [module, rank] of ranks) {
+    const scale = peftScale(config, module, rank);
+    if (!(scale >= MIN_SCALE && scale <= MAX_SCALE)) {
+      const key = matchPattern(config.alpha_pattern, module);
+      const field = key !== undefined ? `alpha_pattern["${key}"]` : "lora_alpha";
+      const alpha = key !== undefined ? config.alpha_pattern![key] : (config.lora_alpha ?? 8);
+      refuse(
+        dir,
+        `${field} = ${alpha} gives ${module} (rank ${rank}) the scale ${scale}; a scale must be finite, between ${MIN_SCALE} and ${MAX_SCALE} (adapters use about 0.5 to a few hundred). Fix adapter_config.json`,
+        `${field} = ${alpha}이면 ${module}(랭크 ${rank})의 배율이 ${scale}입니다. 배율은 ${MIN_SCALE} 이상 ${MAX_SCALE} 이하의 유한한 수여야 합니다 (보통 0.5에서 수백). adapter_config.json을 고치세요`,
+      );
+    }
+  }
+}
+
+/** The config's rank for a module (rank_pattern, else r) must be the rank its tensors have: peft scales by it. */
+function checkRank(dir: string, config: PeftConfig, module: string, rank: number): void {
+  const key = matchPattern(config.rank_pattern, module);
+  const configured = key !== undefined ? config.rank_pattern![key] : config.r;
+  if (configured !== undefined && configured !== rank) {
+    const field = key !== undefined ? `rank_pattern["${key}"]` : "r";
+    refuse(
+      dir,
+      `adapter_config.json says ${field} = ${configured}, but ${module}'s tensors have rank ${rank}; the config belongs to another adapter or was edited. Use the adapter's own config`,
+      `adapter_config.json에는 ${field} = ${configured}이지만 ${module}의 텐서 랭크는 ${rank}입니다. 다른 어댑터의 설정이거나 고쳐진 설정입니다. 어댑터 자신의 설정을 쓰세요`,
+    );
+  }
+}
+
+/** Every factor value is finite and within F16's range: NaN, infinities and 3e38-sized values are damage. */
+function checkFactor(dir: string, name: string, values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(Math.abs(v) <= MAX_FACTOR)) {
+      refuse(
+        dir,
+        `${name}[${i}] is ${v}; LoRA factors must be finite and at most ${MAX_FACTOR} in magnitude. The adapter file is damaged or diverged in training`,
+        `${name}[${i}] 값이 ${v}입니다. LoRA 인자는 크기가 ${MAX_FACTOR} 이하인 유한한 수여야 합니다. 어댑터 파일이 손상되었거나 학습이 발산했습니다`,
+      );
+    }
+  }
+}
+
 export async function importPeftAdapter(options: ImportPeftOptions): Promise<ImportPeftResult> {
   const dir = options.adapter;
   const config = readPeftConfig(dir);
@@ -99,6 +154,7 @@ export async function importPeftAdapter(options: ImportPeftOptions): Promise<Imp
     const [rank, nIn] = A.shape as [number, number];
     const [nOut, rankB] = B.shape as [number, number];
     if (rank !== rankB) refuse(dir, `${module}: lora_A [${A.shape.join(", ")}] and lora_B [${B.shape.join(", ")}] do not share a rank`, `${module}: lora_A [${A.shape.join(", ")}]와 lora_B [${B.shape.join(", ")}]의 랭크가 다릅니다`);
+    checkRank(dir, config, module, rank);
     const w = base.findTensor(`${name}.weight`);
     if (!w) problems.push(`${module}: the model has no ${name}.weight`);
     else if (w.ne[0] !== nIn || w.ne[1] !== nOut) problems.push(`${module}: adapter [out ${nOut}, in ${nIn}], model ${name}.weight [out ${w.ne[1]}, in ${w.ne[0]}]`);
@@ -109,6 +165,7 @@ export async function importPeftAdapter(options: ImportPeftOptions): Promise<Imp
     throw new AdapterMismatchError(dir, options.model, { en: shown, ko: shown });
   }
 
+  checkAlphas(dir, config, new Map(checked.map((m) => [hfModuleName(m.ref), m.rank])));
   const first = checked[0]!;
   const alpha = peftScale(config, hfModuleName(first.ref), first.rank) * first.rank;
   const pairs: LoraPairValues[] = [];
@@ -118,6 +175,8 @@ export async function importPeftAdapter(options: ImportPeftOptions): Promise<Imp
   for (const m of checked) {
     const a = st.readFloat32(m.A);
     let b = st.readFloat32(m.B);
+    checkFactor(dir, m.A.name, a);
+    checkFactor(dir, m.B.name, b);
     const ratio = (peftScale(config, hfModuleName(m.ref), m.rank) * m.rank) / alpha;
     if (Math.abs(ratio - 1) > 1e-6) {
       for (let i = 0; i < b.length; i++) b[i] = b[i]! * ratio;

@@ -1,5 +1,7 @@
-// Hyper-parameters of a llama-family decoder, read from GGUF metadata under the `<arch>.` prefix (llama.cpp's keys).
-import { UnsupportedArchitectureError } from "../errors.js";
+// Hyper-parameters of a llama-family decoder, read from GGUF metadata under the `<arch>.` prefix (llama.cpp's keys),
+// and checked before anything uses them: a block count or RoPE width that ggml cannot work with would otherwise
+// abort the process, spin in a kernel or allocate without end, and a NaN epsilon would only show up as NaN results.
+import { GgufFormatError, UnsupportedArchitectureError } from "../errors.js";
 import type { GgufMetadata, GgufTensorInfo } from "../formats/gguf/index.js";
 
 export const ROPE_MODE = { normal: 0, neox: 2 } as const;
@@ -50,12 +52,17 @@ export function readHparams(meta: GgufMetadata, tensors: readonly GgufTensorInfo
   const embd = tensors.find((t) => t.name === "token_embd.weight");
   const nVocab = meta.getInt(key("vocab_size"), undefined) ?? meta.getStringArray("tokenizer.ggml.tokens", undefined)?.length ?? embd?.ne[1] ?? 0;
   const scalingType = meta.getString(key("rope.scaling.type"), "none");
-  const scalingFactor = meta.getFloat(key("rope.scaling.factor"), 0) || meta.getFloat(key("rope.scale_linear"), 0);
+  // llama.cpp reads rope.scaling.factor, else the older rope.scale_linear; 0 means no scaling.
+  const factorKey = meta.getFloat(key("rope.scaling.factor"), 0) !== 0 ? "rope.scaling.factor" : "rope.scale_linear";
+  const scalingFactor = meta.getFloat(key(factorKey), 0);
+  if (!Number.isFinite(scalingFactor) || scalingFactor < 0) {
+    throw new GgufFormatError(meta.file, key(factorKey), { en: `${scalingFactor} must be a finite number, 0 (no scaling) or above`, ko: `${scalingFactor}: 0(스케일링 없음) 이상의 유한한 수여야 합니다` });
+  }
   if (scalingType !== "none" && scalingType !== "linear" && !(scalingType === "yarn" && scalingFactor <= 1)) {
     throw new UnsupportedArchitectureError(`${arch} with rope scaling "${scalingType}"`, [`${arch} with rope scaling none or linear`]);
   }
   const nCtxTrain = meta.getInt(key("context_length"));
-  return {
+  const hp: ModelHparams = {
     arch,
     nLayer: meta.getInt(key("block_count")),
     nEmbd,
@@ -73,4 +80,62 @@ export function readHparams(meta: GgufMetadata, tensors: readonly GgufTensorInfo
     ropeCtxOrig: meta.getInt(key("rope.scaling.original_context_length"), nCtxTrain),
     tiedEmbeddings: !tensors.some((t) => t.name === "output.weight"),
   };
+  checkHparams(meta.file, hp, tensors);
+  return hp;
+}
+
+/** Blocks that have tensors in the file: one more than the highest `blk.N.` index, 0 when there is none. */
+export function blocksWithTensors(tensors: readonly GgufTensorInfo[]): number {
+  let blocks = 0;
+  for (const t of tensors) {
+    const m = /^blk\.(\d+)\./.exec(t.name);
+    if (m) blocks = Math.max(blocks, Number(m[1]) + 1);
+  }
+  return blocks;
+}
+
+/**
+ * Every value the graph depends on is in the range llama.cpp and ggml accept: sizes are positive integers, the
+ * block count agrees with the tensors (llama.cpp refuses a file with tensors it does not use or lacks), RoPE rotates
+ * an even number of dimensions in (0, head width], and epsilon and RoPE frequencies are finite and positive.
+ */
+function checkHparams(file: string, hp: ModelHparams, tensors: readonly GgufTensorInfo[]): void {
+  const key = (name: string) => `${hp.arch}.${name}`;
+  const bad = (name: string, en: string, ko: string): never => {
+    throw new GgufFormatError(file, key(name), { en, ko });
+  };
+  const sizes: Array<[string, number]> = [
+    ["embedding_length", hp.nEmbd],
+    ["feed_forward_length", hp.nFf],
+    ["attention.head_count", hp.nHead],
+    ["attention.head_count_kv", hp.nHeadKv],
+    ["attention.key_length", hp.headDim],
+    ["vocab_size", hp.nVocab],
+    ["context_length", hp.nCtxTrain],
+    ["rope.scaling.original_context_length", hp.ropeCtxOrig],
+  ];
+  for (const [name, value] of sizes) {
+    if (!Number.isSafeInteger(value) || value < 1) bad(name, `${value} must be a positive integer`, `${value}: 양의 정수여야 합니다`);
+  }
+  const blocks = blocksWithTensors(tensors);
+  if (!Number.isSafeInteger(hp.nLayer) || hp.nLayer < 1 || hp.nLayer !== blocks) {
+    bad(
+      "block_count",
+      `${hp.nLayer} does not match the ${blocks} blocks the file has tensors for (blk.0 to blk.${blocks - 1}); llama.cpp refuses such a file too`,
+      `${hp.nLayer}이(가) 파일에 텐서가 있는 블록 수 ${blocks}(blk.0 ~ blk.${blocks - 1})와 맞지 않습니다. llama.cpp도 이런 파일을 거부합니다`,
+    );
+  }
+  if (hp.nHead % hp.nHeadKv !== 0) {
+    bad("attention.head_count_kv", `${hp.nHead} query heads are not a multiple of ${hp.nHeadKv} kv heads`, `질의 헤드 ${hp.nHead}개가 kv 헤드 ${hp.nHeadKv}개의 배수가 아닙니다`);
+  }
+  if (!Number.isSafeInteger(hp.ropeDims) || hp.ropeDims < 2 || hp.ropeDims > hp.headDim || hp.ropeDims % 2 !== 0) {
+    bad("rope.dimension_count", `${hp.ropeDims} must be even, at least 2 and at most the head width ${hp.headDim}`, `${hp.ropeDims}: 2 이상, 헤드 폭 ${hp.headDim} 이하의 짝수여야 합니다`);
+  }
+  const positive: Array<[string, number]> = [
+    ["attention.layer_norm_rms_epsilon", hp.normEps],
+    ["rope.freq_base", hp.ropeFreqBase],
+  ];
+  for (const [name, value] of positive) {
+    if (!Number.isFinite(value) || value <= 0) bad(name, `${value} must be a finite number above 0`, `${value}: 0보다 큰 유한한 수여야 합니다`);
+  }
 }

@@ -1,5 +1,6 @@
 // `localtune ppl`: perplexity of a GGUF model on a text file with our engine; tokenization goes through node-llama-cpp.
 import fs from "node:fs";
+import { validateTokenizer } from "../arch/validate-model.js";
 import { FileNotFoundError, LocaltuneError } from "../errors.js";
 import { loadLlamaModel } from "../native/llama-runtime.js";
 import { EngineModel } from "./model.js";
@@ -37,6 +38,8 @@ export async function measurePerplexity(options: MeasurePerplexityOptions): Prom
   // Our reader validates the file first, so a bad model gets a message naming the field rather than a native error.
   const model = await EngineModel.load(options.model, { threads: options.threads, kernelLayouts: true });
   try {
+    // llama.cpp aborts the process on a tokenizer it cannot build: refuse one we cannot name as known first.
+    validateTokenizer(model.file, model.hparams, true);
     const tokens = await tokenizeForScoring(options.model, text);
     const ctx = options.ctx ?? Math.min(512, model.hparams.nCtxTrain);
     if (ctx > model.hparams.nCtxTrain) {
@@ -55,7 +58,7 @@ export async function measurePerplexity(options: MeasurePerplexityOptions): Prom
 
 /** Token ids of a text with the model's own tokenizer, with BOS first when the model expects one. */
 export async function tokenizeForScoring(modelPath: string, text: string): Promise<Int32Array> {
-  const vocab = await loadLlamaModel(modelPath, { gpu: "cpu", vocabOnly: true });
+  const vocab = await loadLlamaModel(modelPath, { vocabOnly: true });
   try {
     const ids = vocab.tokenize(text) as number[];
     const bos = vocab.tokens.bos;

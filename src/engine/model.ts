@@ -2,8 +2,9 @@
 // backend buffer, and a scheduler to run graphs on it. Loading validates everything ggml would otherwise abort on.
 import { findArchitecture } from "../arch/registry.js";
 import { readHparams, type ModelHparams } from "../arch/hparams.js";
-import { decoderTensorSpecs, type ArchDefinition } from "../arch/types.js";
-import { GgufFormatError, ShapeError } from "../errors.js";
+import type { ArchDefinition } from "../arch/types.js";
+import { checkFiniteWeights, validateModelTensors, validateTokenizer } from "../arch/validate-model.js";
+import { ShapeError } from "../errors.js";
 import { GgmlType, readGguf, type GgufFile, type GgufTensorInfo } from "../formats/gguf/index.js";
 import { dequantize } from "../formats/quant/convert.js";
 import type { GgmlBuffer, GgmlContext, GgmlSched, GgmlTensor } from "../native/ggml-bindings.js";
@@ -49,7 +50,8 @@ export class EngineModel {
     const file = readGguf(path);
     const arch = findArchitecture(file.architecture);
     const hparams = readHparams(file, file.tensors, arch.ropeMode);
-    validateTensors(file, arch, hparams);
+    validateModelTensors(file, arch, hparams);
+    validateTokenizer(file, hparams, false);
     const heldType = (info: GgufTensorInfo) => (options.f32Weights ? GgmlType.F32 : info.type);
     const weightBytes = file.tensors.reduce((sum, t) => sum + (options.f32Weights ? t.elementCount * 4 : t.byteLength), 0);
     if (!options.skipMemoryCheck) {
@@ -102,6 +104,7 @@ export class EngineModel {
     for (const { info, tensor } of uploads) {
       // One tensor at a time: peak host memory is the largest tensor, not the model.
       const raw = file.readTensorData(info);
+      checkFiniteWeights(file.file, info, raw);
       const bytes = heldType(info) === info.type ? raw : dequantize(info.type, raw, info.elementCount); // a copy, once at load
       api.ggml_backend_tensor_set(tensor, bytes, 0, bytes.byteLength);
     }
@@ -121,27 +124,5 @@ export class EngineModel {
     for (const buffer of this.weightBuffers) api.ggml_backend_buffer_free(buffer);
     for (const ctx of this.weightCtxs) api.ggml_free(ctx);
     this.backend.dispose();
-  }
-}
-
-/** Every tensor the architecture needs exists with the right shape, so graph building cannot trip a GGML_ASSERT. */
-function validateTensors(file: GgufFile, arch: ArchDefinition, hp: ModelHparams): void {
-  if (hp.nHead % hp.nHeadKv !== 0) {
-    throw new GgufFormatError(file.file, `${hp.arch}.attention.head_count_kv`, `${hp.nHead} query heads are not a multiple of ${hp.nHeadKv} kv heads`);
-  }
-  if (hp.ropeDims > hp.headDim || hp.ropeDims % 2 !== 0) {
-    throw new GgufFormatError(file.file, `${hp.arch}.rope.dimension_count`, `${hp.ropeDims} must be even and at most the head width ${hp.headDim}`);
-  }
-  for (const spec of decoderTensorSpecs(arch, hp)) {
-    const info = file.findTensor(spec.name);
-    if (!info) {
-      if (spec.optional) continue;
-      throw new GgufFormatError(file.file, `tensor "${spec.name}"`, `missing: a ${arch.name} model of this shape needs it`);
-    }
-    const ne = [...info.ne];
-    while (ne.length < spec.ne.length) ne.push(1);
-    if (ne.join(",") !== spec.ne.join(",")) {
-      throw new GgufFormatError(file.file, `tensor "${spec.name}"`, `shape [${info.ne.join(", ")}] does not match [${spec.ne.join(", ")}] from the metadata`);
-    }
   }
 }

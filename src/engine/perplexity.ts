@@ -1,8 +1,9 @@
 // Perplexity of a model on a token stream, over sliding windows of the context length: each token is scored once,
 // with as much preceding context as its window gives (the Hugging Face "strided" scheme; stride = ctx means disjoint
-// windows). Windows of equal length run batched in one graph.
+// windows). Windows of equal length run batched in one graph. A NaN or infinite log-likelihood is an error, never a
+// perplexity: it means damaged weights, and a printed "perplexity NaN" looks like a result.
 import type { DecoderHooks } from "../arch/decoder.js";
-import { ShapeError } from "../errors.js";
+import { NonFiniteResultError, ShapeError } from "../errors.js";
 import { forwardLogits } from "./forward.js";
 import type { EngineModel } from "./model.js";
 
@@ -84,12 +85,15 @@ export function perplexity(model: EngineModel, tokens: Int32Array, options: Perp
     });
     const logits = forwardLogits(model, { tokens: batch, sequences: group.length, outputRows: Int32Array.from(rows) }, options.hooks);
     for (let r = 0; r < rows.length; r++) nll -= logProbability(logits.subarray(r * V, (r + 1) * V), targets[r]!);
+    // Checked per batch: the first damaged window stops the run instead of the whole text being scored for nothing.
+    if (!Number.isFinite(nll)) throw new NonFiniteResultError("the log-likelihood", `${model.file.file} (tokens ${group[0]!.start} to ${group.at(-1)!.end})`, nll);
     scored += rows.length;
     evaluated += batch.length;
     options.onProgress?.(scored, total);
   }
   const seconds = (performance.now() - started) / 1000;
   const meanNll = nll / scored;
+  if (!Number.isFinite(Math.exp(meanNll))) throw new NonFiniteResultError("the perplexity", model.file.file, Math.exp(meanNll));
   return { perplexity: Math.exp(meanNll), meanNll, totalNll: nll, scoredTokens: scored, evaluatedTokens: evaluated, windows: windows.length, seconds, tokensPerSecond: evaluated / seconds };
 }
 
