@@ -7,3 +7,4 @@ export { createEngineEvalBackend, type EngineEvalBackend, type EngineEvalOptions
 export { loadTrainedRun, type LoadedRun } from "./trained-model.js";
 export { demoLadderOptions, DEMO_DEFAULTS, type DemoOptions } from "./demo.js";
 export { defaultThreads } from "./run-ladder.js";
+export { parseAddRung, scoreExternalRung, type ExternalRungSpec } from "./external-rung.js";

@@ -27,6 +27,10 @@ export const LadderOptionsSchema = z.object({
   ragPassageTokens: z.number().int().min(8).default(64).describe("longest passage in the RAG index, in tokens"),
   judgeModel: z.string().optional().describe("GGUF model that judges the suite's judge items; without it they are listed as skipped"),
   title: z.string().optional().describe("report title"),
+  addRungs: z
+    .array(z.object({ name: z.string().min(1), path: z.string().min(1) }))
+    .default([])
+    .describe("rungs trained elsewhere (a PEFT LoRA folder, a GGUF LoRA or a GGUF model), scored on the same suite after the local rungs"),
 });
 
 export type LadderOptions = z.infer<typeof LadderOptionsSchema>;

@@ -24,6 +24,7 @@ import { clozeDecidedAfter, fewShotContext, retrievalQuery, suiteExamplePool, wi
 import { createEngineEvalBackend } from "./engine-eval.js";
 import { describeMachine, softwareVersions } from "./environment.js";
 import { evaluateRung, type RungEval } from "./evaluate-rung.js";
+import { checkExternalRungs, scoreExternalRung } from "./external-rung.js";
 import { resolveLadderOptions, type LadderOptions, type LadderOptionsInput } from "./options.js";
 import { buildLadderRagIndex, type LadderRagIndex } from "./rag-context.js";
 import { selectRungs, type Rung } from "./rungs.js";
@@ -99,6 +100,8 @@ export async function runLadder(input: LadderOptionsInput, onEvent: (event: Ladd
   // Everything the user named is checked before any model loads or any folder is touched.
   const budget = parseBudget(options.budget);
   const rungs = selectRungs(options.methods);
+  checkExternalRungs(options.addRungs, rungs.map((r) => r.id));
+  const totalRungs = rungs.length + options.addRungs.length;
   if (!fs.existsSync(options.model)) throw new FileNotFoundError(options.model, "model");
   for (const d of options.data) if (!fs.existsSync(d)) throw new FileNotFoundError(d, "training data");
   const suite = loadSuite(options.suite);
@@ -120,7 +123,7 @@ export async function runLadder(input: LadderOptionsInput, onEvent: (event: Ladd
   const runs: MethodResult[] = [];
   try {
     for (const [index, rung] of rungs.entries()) {
-      onEvent({ type: "rung", rung, index, total: rungs.length });
+      onEvent({ type: "rung", rung, index, total: totalRungs });
       const evalFile = path.join(out, "evals", `${rung.id}.json`);
       const onItem = (done: number, total: number) => onEvent({ type: "eval", rung, done, total });
       let result: MethodResult;
@@ -198,6 +201,24 @@ export async function runLadder(input: LadderOptionsInput, onEvent: (event: Ladd
           notes,
         };
       }
+      runs.push(result);
+      onEvent({ type: "result", rung, result });
+    }
+    for (const [i, spec] of options.addRungs.entries()) {
+      const rung: Rung = { id: spec.name, label: `${spec.name} (external)`, kind: "external" };
+      onEvent({ type: "rung", rung, index: rungs.length + i, total: totalRungs });
+      const result = await scoreExternalRung(spec, {
+        baseModel: options.model,
+        threads,
+        vocab,
+        items,
+        qaStyle,
+        windowTokens: options.ctx,
+        evalFile: path.join(out, "evals", `${spec.name}.json`),
+        onItem: (done, total) => onEvent({ type: "eval", rung, done, total }),
+        ...(heldOut !== undefined ? { heldOut } : {}),
+        ...(judge ? { judge } : {}),
+      });
       runs.push(result);
       onEvent({ type: "result", rung, result });
     }

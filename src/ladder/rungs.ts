@@ -3,7 +3,8 @@
 import { InvalidConfigError } from "../errors.js";
 import { METHODS } from "../methods/registry.js";
 
-export type RungKind = "prompt" | "few-shot" | "rag" | "train";
+/** "external": trained elsewhere and only scored here (`ladder --add-rung`). */
+export type RungKind = "prompt" | "few-shot" | "rag" | "train" | "external";
 
 export interface Rung {
   /** Id in --methods, the report and the run folder name, e.g. "lora-r16". */

@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import { InvalidConfigError } from "../../errors.js";
 import { getLang, msg } from "../../i18n/index.js";
-import { allRungs, runLadder, type LadderEvent, type LadderOptionsInput, type LadderResult } from "../../ladder/index.js";
+import { allRungs, parseAddRung, runLadder, type LadderEvent, type LadderOptionsInput, type LadderResult } from "../../ladder/index.js";
 import { reportTableMarkdown } from "../../report/index.js";
 import { positiveInt } from "../options.js";
 import { ProgressBar } from "../progress.js";
@@ -26,6 +26,7 @@ interface LadderCliOptions {
   examples?: string;
   ragPassages: number;
   judgeModel?: string;
+  addRung: string[];
   json?: boolean;
 }
 
@@ -106,6 +107,12 @@ export function registerLadder(program: Command): void {
     .option("--examples <jsonl>", "few-shot examples (input/output or question/answer lines) / 퓨샷 예시 파일")
     .option("--rag-passages <k>", "retrieved passages per item in the RAG rung / RAG 검색 문단 수", positiveInt("--rag-passages"), 3)
     .option("--judge-model <gguf>", "model that judges the suite's judge items / 심판 모델")
+    .option(
+      "--add-rung <name=path>",
+      "score a model trained elsewhere beside the local rungs: a PEFT LoRA folder (Axolotl, LLaMA-Factory), a GGUF LoRA or a GGUF model; repeatable / 다른 곳에서 학습한 모델을 함께 평가 (PEFT LoRA 폴더, GGUF LoRA, GGUF 모델; 여러 번 가능)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option("--json", "print results.json instead of the table / 표 대신 JSON 출력")
     .addHelpText(
       "after",
@@ -137,6 +144,7 @@ export function registerLadder(program: Command): void {
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
         ...(options.examples !== undefined ? { examples: options.examples } : {}),
         ...(options.judgeModel !== undefined ? { judgeModel: options.judgeModel } : {}),
+        addRungs: options.addRung.map(parseAddRung),
       };
       printLadderResult(await runLadder(input, ladderProgress()), options.json);
     });
