@@ -34,7 +34,7 @@ function App() {
       <h1>${t("title")}</h1>
       <nav>${PAGES.map(([id, key]) => html`<button class=${id === page ? "active" : ""} data-page=${id} onClick=${() => go(id)}>${t(key)}</button>`)}</nav>
       <span class="spacer"></span>
-      <button class="secondary" id="lang" onClick=${() => { setLang(lang === "ko" ? "en" : "ko"); setLangState(getLang()); }}>${t("language")}</button>
+      <button class="secondary" id="lang" title=${t("languageHint")} onClick=${() => { setLang(lang === "ko" ? "en" : "ko"); setLangState(getLang()); }}>${t("language")}</button>
     </header>
     <main><${Page} model=${model} setModel=${setModel} /></main>
   </div>`;

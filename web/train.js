@@ -1,7 +1,7 @@
 // Train page: a form generated from the method's option schema and the training config schema, then live runs with
 // their curves (metrics.jsonl from disk plus step events as they come), stop, resume.
 import { html } from "htm/preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { LossChart } from "./chart.js";
 import { api, errorText, Field, fieldValues, PathInput, t, useServerEvents } from "./lib.js";
 
@@ -29,20 +29,22 @@ export function TrainPage({ model, setModel }) {
     refresh();
   }, []);
 
+  // Step events arrive many times a second; they are applied in batches, a few renders a second, so the page stays
+  // cheap while the machine trains.
+  const pending = useRef([]);
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (pending.current.length === 0) return;
+      const events = pending.current;
+      pending.current = [];
+      setRuns((list) => list.map((r) => applyEvents(r, events.filter((e) => e.run === r.dir))));
+    }, 250);
+    return () => clearInterval(timer);
+  }, []);
   useServerEvents(
     useCallback((e) => {
       if (e.kind === "job") return void refresh();
-      if (e.kind !== "train") return;
-      setRuns((list) =>
-        list.map((r) => {
-          if (r.dir !== e.run) return r;
-          const ev = e.event;
-          if (ev.type === "start") return { ...r, start: ev };
-          if (ev.type === "step") return { ...r, last: ev, metrics: [...r.metrics, { step: ev.step, loss: ev.loss, lr: ev.lr }] };
-          if (ev.type === "eval") return { ...r, metrics: [...r.metrics, { step: ev.step, valLoss: ev.valLoss }] };
-          return r;
-        }),
-      );
+      if (e.kind === "train") pending.current.push(e);
     }, []),
   );
 
@@ -89,6 +91,20 @@ export function TrainPage({ model, setModel }) {
       ${runs.length === 0 ? html`<p class="muted">${t("noRuns")}</p>` : html`<div class="runs">${[...runs].reverse().map((r) => html`<${RunCard} key=${r.dir} run=${r} onChange=${refresh} />`)}</div>`}
     </section>
   </div>`;
+}
+
+/** A run with live training events applied: the start totals, the latest step, and new points for the curve. */
+function applyEvents(run, events) {
+  if (events.length === 0) return run;
+  const next = { ...run, metrics: [...run.metrics] };
+  for (const { event } of events) {
+    if (event.type === "start") next.start = event;
+    else if (event.type === "step") {
+      next.last = event;
+      next.metrics.push({ step: event.step, loss: event.loss, lr: event.lr });
+    } else if (event.type === "eval") next.metrics.push({ step: event.step, valLoss: event.valLoss });
+  }
+  return next;
 }
 
 function RunCard({ run, onChange }) {

@@ -4,7 +4,9 @@ import type { Bilingual } from "./index.js";
 
 export const UI_MESSAGES = {
   title: { en: "localtune", ko: "localtune" },
-  language: { en: "한국어", ko: "English" },
+  // The switch names the other language by its code: readable even where no Hangul font is installed.
+  language: { en: "KO", ko: "EN" },
+  languageHint: { en: "한국어로 보기", ko: "View in English" },
   navTrain: { en: "Train", ko: "학습" },
   navData: { en: "Data", ko: "데이터" },
   navPlayground: { en: "Playground", ko: "플레이그라운드" },
