@@ -214,7 +214,8 @@ describe("export-job to LLaMA-Factory", () => {
     });
     expect(config.template).toBeUndefined();
     const info = JSON.parse(fs.readFileSync(path.join(result.dir, "data", "dataset_info.json"), "utf8")) as Record<string, Record<string, Record<string, string>>>;
-    for (const [name, source] of [[config.dataset as string, TRAIN], [config.eval_dataset as string, HELDOUT]]) {
+    const pairs: Array<[string, string]> = [[config.dataset as string, TRAIN], [config.eval_dataset as string, HELDOUT]];
+    for (const [name, source] of pairs) {
       const entry = info[name]!;
       expect(unknownKeys(entry, LLAMA_FACTORY.datasetInfoEntry!)).toEqual([]);
       expect(unknownKeys(entry.columns!, LLAMA_FACTORY.datasetInfoColumns!)).toEqual([]);
