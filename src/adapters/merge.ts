@@ -19,6 +19,7 @@ import {
   type GgufValue,
 } from "../formats/gguf/index.js";
 import { f32ToBf16Array, f32ToF16Array } from "../formats/quant/half.js";
+import { assertOutputIsNotInput } from "../fs/output-guard.js";
 import { loadGgml } from "../native/ggml-runtime.js";
 import { checkLoraAgainstBase, loraPairScale, readGgufLora, readLoraPair, type GgufLora, type LoraPair } from "./gguf-lora.js";
 
@@ -105,6 +106,8 @@ export async function mergeAdapters(options: MergeOptions): Promise<MergeResult>
     const names = Object.keys(MERGE_TYPES).join(", ");
     throw new InvalidConfigError({ en: `--type must be one of ${names}, got "${options.type}"`, ko: `--type은 ${names} 중 하나여야 하지만 "${options.type}"입니다` });
   }
+  // The merged model is written over --out: never over the base or an adapter (a second merge would apply it twice).
+  assertOutputIsNotInput({ path: options.out, kind: "file" }, [options.model, ...options.adapters.map((a) => a.path)]);
   const base = readGguf(options.model);
   const deltas = new Map<string, Delta[]>();
   for (const spec of options.adapters) {

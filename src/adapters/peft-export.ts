@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { AdapterFormatError } from "../errors.js";
+import { assertOutputIsNotInput } from "../fs/output-guard.js";
 import { readGguf } from "../formats/gguf/index.js";
 import { PEFT_CONFIG_FILE, PEFT_WEIGHTS_FILE } from "../formats/peft/index.js";
 import { writeSafetensors, type SafetensorsTensorInput } from "../formats/safetensors/index.js";
@@ -39,6 +40,8 @@ export interface ExportPeftResult {
 }
 
 export async function exportPeftAdapter(options: ExportPeftOptions): Promise<ExportPeftResult> {
+  // Two files are written into --out: neither may be an input (the folder itself may hold the inputs).
+  for (const name of [PEFT_WEIGHTS_FILE, PEFT_CONFIG_FILE]) assertOutputIsNotInput({ path: path.join(options.out, name), kind: "file" }, [options.adapter, options.model]);
   const lora = readGgufLora(options.adapter);
   const base = readGguf(options.model);
   checkLoraAgainstBase(lora, base, options.model);

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { AdapterFormatError, AdapterMismatchError, FileNotFoundError } from "../errors.js";
+import { assertOutputIsNotInput } from "../fs/output-guard.js";
 import { readGguf } from "../formats/gguf/index.js";
 import { matchPattern, PEFT_WEIGHTS_FILE, readPeftConfig, type PeftConfig } from "../formats/peft/index.js";
 import { FLOAT_DTYPES, readSafetensors, type SafetensorsTensorInfo } from "../formats/safetensors/index.js";
@@ -103,6 +104,7 @@ function checkFactor(dir: string, name: string, values: Float32Array): void {
 
 export async function importPeftAdapter(options: ImportPeftOptions): Promise<ImportPeftResult> {
   const dir = options.adapter;
+  assertOutputIsNotInput({ path: options.out, kind: "file" }, [options.model, dir]);
   const config = readPeftConfig(dir);
   if (config.peft_type !== "LORA") {
     refuse(dir, `PEFT ${config.peft_type} adapters cannot become a GGUF LoRA (only peft_type LORA can)`, `PEFT ${config.peft_type} 어댑터는 GGUF LoRA로 바꿀 수 없습니다 (peft_type LORA만 가능)`);

@@ -1,5 +1,6 @@
 // Finds the input files: files named directly, and folders walked recursively (sorted, so runs are repeatable),
-// filtered by include / exclude globs. Everything not taken is reported with the reason.
+// filtered by include / exclude globs. Everything not taken is reported with the reason, including what cannot be
+// read at all (a dangling link, a link loop, no permission): listed, and the walk goes on.
 import fs from "node:fs";
 import path from "node:path";
 import picomatch from "picomatch";
@@ -27,7 +28,15 @@ export function discoverInputs(inputs: string[], options: DiscoverOptions = {}):
   const skipped: SkipEntry[] = [];
   const seen = new Set<string>();
   const take = (abs: string, rel: string, named: boolean) => {
-    const real = fs.realpathSync(abs);
+    let real: string;
+    let size: number;
+    try {
+      real = fs.realpathSync(abs);
+      size = fs.statSync(abs).size;
+      fs.accessSync(abs, fs.constants.R_OK);
+    } catch (error) {
+      return skipped.push(unreadableSkip(rel, error));
+    }
     if (seen.has(real)) return;
     seen.add(real);
     const ext = path.extname(abs).slice(1).toLowerCase();
@@ -36,7 +45,7 @@ export function discoverInputs(inputs: string[], options: DiscoverOptions = {}):
     if (!named && !(KNOWN_EXTENSIONS as readonly string[]).includes(ext)) {
       return skipped.push({ source: rel, reason: "unsupported", message: `unsupported extension ".${ext}"` });
     }
-    files.push({ path: abs, rel, ext, size: fs.statSync(abs).size });
+    files.push({ path: abs, rel, ext, size });
   };
   for (const input of inputs) {
     if (!fs.existsSync(input)) throw new FileNotFoundError(input, "input");
@@ -46,19 +55,56 @@ export function discoverInputs(inputs: string[], options: DiscoverOptions = {}):
       continue;
     }
     const root = path.resolve(input);
-    const walk = (dir: string) => {
-      const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const entry of entries) {
-        const abs = path.join(dir, entry.name);
-        const rel = path.relative(root, abs).split(path.sep).join("/");
-        if (entry.name.startsWith(".")) {
-          skipped.push({ source: rel, reason: "hidden", message: "hidden file or folder (name starts with '.')" });
-        } else if (entry.isDirectory()) walk(abs);
-        else if (entry.isFile() || (entry.isSymbolicLink() && fs.statSync(abs).isFile())) take(abs, rel, false);
-        else skipped.push({ source: rel, reason: "unsupported", message: "not a regular file" });
+    // An explicit stack rather than recursion, so a deep tree cannot overflow the call stack; it visits entries in the
+    // order a recursive walk would (name order, a folder's contents where the folder sorts). Links to folders are not
+    // followed (listed as such), so a link cycle cannot make the walk endless.
+    const list = (dir: string): fs.Dirent[] => {
+      try {
+        return fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      } catch (error) {
+        skipped.push(unreadableSkip(path.relative(root, dir).split(path.sep).join("/") || ".", error));
+        return [];
       }
     };
-    walk(root);
+    const stack = [{ dir: root, entries: list(root), next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const entry = top.entries[top.next++];
+      if (!entry) {
+        stack.pop();
+        continue;
+      }
+      const abs = path.join(top.dir, entry.name);
+      const rel = path.relative(root, abs).split(path.sep).join("/");
+      if (entry.name.startsWith(".")) {
+        skipped.push({ source: rel, reason: "hidden", message: "hidden file or folder (name starts with '.')" });
+      } else if (entry.isDirectory()) stack.push({ dir: abs, entries: list(abs), next: 0 });
+      else if (entry.isFile()) take(abs, rel, false);
+      else if (entry.isSymbolicLink()) {
+        let target: fs.Stats | undefined;
+        try {
+          target = fs.statSync(abs);
+        } catch (error) {
+          skipped.push(unreadableSkip(rel, error));
+        }
+        if (target?.isFile()) take(abs, rel, false);
+        else if (target) skipped.push({ source: rel, reason: "unsupported", message: "a link to a folder or special file (links to folders are not followed)" });
+      } else skipped.push({ source: rel, reason: "unsupported", message: "not a regular file" });
+    }
   }
   return { files, skipped };
+}
+
+/** A path that cannot be read, with the reason in words (the error code stays in the message for searching). */
+export function unreadableSkip(rel: string, error: unknown): SkipEntry {
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  const why: Record<string, string> = {
+    ENOENT: "a dangling link or a file that vanished (nothing at the path it points to)",
+    ELOOP: "a link loop (links that point at each other)",
+    EACCES: "no permission to read it",
+    EPERM: "no permission to read it",
+    EISDIR: "a folder where a file was expected",
+    EIO: "an input/output error from the disk",
+  };
+  return { source: rel, reason: "unreadable", message: `${why[code] ?? (error as Error).message} (${code || "error"}); left out, the other inputs were read` };
 }

@@ -9,12 +9,14 @@ import path from "node:path";
 import readline from "node:readline";
 import type { ChatWrapper, LlamaModel } from "node-llama-cpp";
 import { DataInputError, InvalidConfigError } from "../errors.js";
+import { assertOutputIsNotInput } from "../fs/output-guard.js";
+import { removeDeadProcessFiles } from "../fs/process-files.js";
 import { loadLlamaModel } from "../native/llama-runtime.js";
 import { TokenCacheWriter } from "./cache.js";
 import { chatWrapperFor, renderChat, type ChatTemplateName } from "./chat-render.js";
 import { chunkDocument } from "./chunk.js";
 import { DedupWork, resolveDuplicates, type DedupProgress } from "./dedup.js";
-import { discoverInputs } from "./discover.js";
+import { discoverInputs, unreadableSkip } from "./discover.js";
 import { buildGuidance } from "./guidance.js";
 import { detectLang } from "./lang.js";
 import { SyncWriter, writeFileAtomic } from "./io.js";
@@ -46,6 +48,8 @@ export interface PrepareHooks {
 
 export interface PrepareResult {
   outDir: string;
+  /** Temporary folders of earlier runs that were killed, removed at this start. */
+  leftovers: string[];
   manifest: Manifest;
   stats: DatasetStats;
 }
@@ -56,6 +60,10 @@ export const LENGTH_BUCKETS = [0, 32, 64, 128, 256, 512, 1024, 2048, 4096];
 export async function prepareDataset(options: PrepareOptions, hooks: PrepareHooks = {}): Promise<PrepareResult> {
   const settings = resolvePrepareOptions(options);
   const outDir = path.resolve(settings.out);
+  // Before anything is touched: --out is replaced whole (with --force), so it must not be, hold, or lie in an input.
+  assertOutputIsNotInput({ path: outDir, kind: "folder" }, [...settings.inputs, settings.model]);
+  // Leftovers of a run that was killed: its temporary folder and a replaced folder it had moved aside.
+  const leftovers = removeDeadProcessFiles(path.dirname(outDir), new RegExp(`^${escapeRegExp(path.basename(outDir))}\\.(?:tmp|old)-(\\d+)$`));
   if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0 && !settings.force) {
     throw new InvalidConfigError({
       en: `${outDir} already exists and is not empty. Choose another --out, or pass --force to replace it.`,
@@ -123,6 +131,7 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
       const info = newReadInfo(file.ext || "txt");
       let documents = 0;
       let chatSamples = 0;
+      let sha256: string | undefined;
       try {
         for await (const item of readSource(file, info, { strict: settings.strict, systemPrompt: settings.systemPrompt, csv: { prompt: settings.csvPromptColumn, response: settings.csvResponseColumn, system: settings.csvSystemColumn } }, skip)) {
           if (item.kind === "text") {
@@ -133,15 +142,27 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
             addChat(item, file, fileIndex);
           }
         }
-      } catch (error) {
+        sha256 = fileSha256(file.path);
+      } catch (caught) {
+        // A file that became unreadable after discovery (permissions, a disk error) is listed like one found so.
+        const error = fsErrorCode(caught) ? unreadableError(unreadableSkip(file.rel, caught)) : caught;
         if (!(error instanceof DataInputError) || settings.strict) throw error;
         skipped.push({ source: file.rel, reason: error.reason, message: error.message, ...(error.line !== undefined ? { line: error.line } : {}) });
-        doneBytes += file.size;
-        continue;
+        // Records read before the problem (the good lines of a JSONL or CSV file) stay, so the file is listed too.
+        if (documents + chatSamples === 0) {
+          doneBytes += file.size;
+          continue;
+        }
+        info.notes.push("read only in part: see skipped");
+        try {
+          sha256 = fileSha256(file.path);
+        } catch {
+          sha256 = "";
+        }
       }
       sources.push({
         path: file.rel,
-        sha256: fileSha256(file.path),
+        sha256: sha256 ?? "",
         bytes: file.size,
         format: info.format,
         ...(info.encoding ? { encoding: info.encoding } : {}),
@@ -274,7 +295,7 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
       fs.renameSync(tmpDir, outDir);
       fs.rmSync(old, { recursive: true, force: true });
     } else fs.renameSync(tmpDir, outDir);
-    return { outDir, manifest, stats };
+    return { outDir, leftovers, manifest, stats };
   } catch (error) {
     // Work files are closed before the folder goes (Windows does not remove open files).
     dedupWork?.close();
@@ -283,6 +304,20 @@ export async function prepareDataset(options: PrepareOptions, hooks: PrepareHook
   } finally {
     if (!hooks.model && model) await model.dispose();
   }
+}
+
+/** The errno code of a file-system error (ENOENT, EACCES...), else undefined. */
+function fsErrorCode(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" && /^E[A-Z]+$/.test(code) ? code : undefined;
+}
+
+function unreadableError(skip: SkipEntry): DataInputError {
+  return new DataInputError(skip.source, "unreadable", { en: `cannot be read: ${skip.message}`, ko: `읽을 수 없습니다: ${skip.message}` });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function emptySplitStats(withCache: boolean): SplitStats {

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { FileNotFoundError, LocaltuneError } from "../errors.js";
+import { assertOutputIsNotInput } from "../fs/output-guard.js";
 import { loadLlamaModel } from "../native/llama-runtime.js";
 import type { HeldOutPerplexity } from "./interfaces.js";
 import { createLlamaJudge } from "./judge.js";
@@ -82,6 +83,7 @@ function readVersion(file: string | URL): string {
 export async function evaluateModel(options: EvaluateOptions): Promise<EvalReport> {
   const started = performance.now();
   // Read and validate the inputs before loading any model, so a typo fails in milliseconds.
+  assertOutputIsNotInput({ path: options.out ?? "eval.json", kind: "file" }, [options.suite, options.model, options.adapter, options.ppl, options.judgeModel]);
   const suite = loadSuite(options.suite);
   const items = suite.items;
   const qaStyle = options.qaStyle ?? suite.qaStyle;

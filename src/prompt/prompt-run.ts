@@ -1,6 +1,7 @@
 // `prompts run` as one function: load prompts, variants and examples, open the model once, run every prompt x
 // variant x target, write results.jsonl atomically. The server and the CLI share it.
 import { InvalidConfigError } from "../errors.js";
+import { assertOutputIsNotInput } from "../fs/output-guard.js";
 import { getLang, type Lang } from "../i18n/index.js";
 import { runPrompts, type PromptMode, type PromptResult } from "./batch-run.js";
 import { loadFewShotPool, type FewShotPool } from "./few-shot.js";
@@ -47,6 +48,11 @@ export interface PromptFileRunResult {
 export async function runPromptFile(options: PromptFileRunOptions): Promise<PromptFileRunResult> {
   const lang = options.templateLang ?? getLang();
   const fewShot = options.fewShot ?? 0;
+  // Checked before the model runs: results.jsonl must not replace the prompts or any other input file.
+  if (options.out) {
+    const inputs = [options.prompts, options.variantsFile, options.examples, options.model, ...(options.templates ?? []), ...(options.adapters ?? []).map((a) => a.path)];
+    assertOutputIsNotInput({ path: options.out, kind: "file" }, inputs);
+  }
   const rows = loadPromptRows(options.prompts);
   const variants: PromptVariant[] = [
     ...(options.templates ?? []).map((spec) => resolveTemplateSpec(spec, lang, fewShot, options.system)),

@@ -1,7 +1,9 @@
 // A minimal reader that cuts a Markdown document into one chunk per heading section (one per article in a statute:
 // "##### 제60조 (연차 유급휴가)"). Used when `rag index` is given files rather than a prepared dataset folder.
 import crypto from "node:crypto";
+import { splitSection } from "../data/chunk.js";
 import type { TextRecord } from "../data/schema.js";
+import type { TokenCounter } from "../data/tokenizer.js";
 
 /** Longest chunk, in characters: a longer section is cut at paragraph breaks so one source fits a context. */
 export const MAX_SECTION_CHARS = 4000;
@@ -29,17 +31,26 @@ function splitFrontMatter(text: string): { frontMatter: string; body: string } {
   return m ? { frontMatter: m[1]!, body: text.slice(m[0].length) } : { frontMatter: "", body: text };
 }
 
-/** Cuts an over-long section at blank lines into pieces of at most MAX_SECTION_CHARS (a paragraph longer than that stays whole). */
+/** Characters as the unit, to cut an over-long paragraph with data prepare's structure-aware splitter. */
+const CHARACTERS: TokenCounter = { kind: "estimate", description: "characters", count: (text) => text.length };
+
+/**
+ * Cuts an over-long section at blank lines into pieces of at most MAX_SECTION_CHARS; a paragraph longer than that is
+ * cut at line, sentence, then word boundaries (a 50 MB one-line file becomes chunks, not one 50 MB record).
+ */
 function splitLong(text: string): string[] {
   if (text.length <= MAX_SECTION_CHARS) return [text];
   const pieces: string[] = [];
   let current = "";
-  for (const para of text.split(/\n\s*\n/)) {
-    if (current && current.length + para.length + 2 > MAX_SECTION_CHARS) {
-      pieces.push(current);
-      current = "";
+  for (const whole of text.split(/\n\s*\n/)) {
+    const parts = whole.length <= MAX_SECTION_CHARS ? [whole] : splitSection(whole, CHARACTERS, { maxTokens: MAX_SECTION_CHARS, overlapTokens: 0 }).map((p) => p.text);
+    for (const para of parts) {
+      if (current && current.length + para.length + 2 > MAX_SECTION_CHARS) {
+        pieces.push(current);
+        current = "";
+      }
+      current = current ? `${current}\n\n${para}` : para;
     }
-    current = current ? `${current}\n\n${para}` : para;
   }
   if (current) pieces.push(current);
   return pieces;

@@ -4,7 +4,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { DatasetRecordSchema, SPLIT_NAMES, type TextRecord } from "../data/schema.js";
-import { FileNotFoundError } from "../errors.js";
+import { decodeText } from "../data/decode.js";
+import { unreadableSkip } from "../data/discover.js";
+import { DataInputError, FileNotFoundError } from "../errors.js";
 import { readJsonlWith } from "./jsonl.js";
 import { markdownToRecords } from "./markdown-sections.js";
 
@@ -43,15 +45,70 @@ function readDataset(dir: string, skipped: string[]): TextRecord[] {
   return records;
 }
 
+/**
+ * Document files under `dir` in name order, depth first, with an explicit stack (no recursion, no spread of a folder's
+ * entries). A folder or link that cannot be read (no permission, dangling, a loop) is listed with the reason; links to
+ * folders are not followed, so a link cycle cannot make the walk endless.
+ */
 function listDocuments(dir: string, skipped: string[]): string[] {
   const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listDocuments(full, skipped));
-    else if (DOCUMENT_EXTENSIONS.some((ext) => entry.name.toLowerCase().endsWith(ext))) out.push(full);
+  const list = (folder: string): fs.Dirent[] => {
+    try {
+      return fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    } catch (error) {
+      skipped.push(unreadable(folder, error));
+      return [];
+    }
+  };
+  const stack = [{ folder: dir, entries: list(dir), next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const entry = top.entries[top.next++];
+    if (!entry) {
+      stack.pop();
+      continue;
+    }
+    const full = path.join(top.folder, entry.name);
+    if (entry.isDirectory()) {
+      stack.push({ folder: full, entries: list(full), next: 0 });
+      continue;
+    }
+    if (entry.isSymbolicLink()) {
+      try {
+        if (!fs.statSync(full).isFile()) {
+          skipped.push(`${full}: a link to a folder or special file (links to folders are not followed)`);
+          continue;
+        }
+      } catch (error) {
+        skipped.push(unreadable(full, error));
+        continue;
+      }
+    }
+    if (DOCUMENT_EXTENSIONS.some((ext) => entry.name.toLowerCase().endsWith(ext))) out.push(full);
     else skipped.push(`${full}: not ${DOCUMENT_EXTENSIONS.join("/")} (use \`localtune data prepare\` for other formats)`);
   }
   return out;
+}
+
+/** One skipped line for a path that cannot be read. */
+function unreadable(file: string, error: unknown): string {
+  const skip = unreadableSkip(file, error);
+  return `${skip.source}: ${skip.message}`;
+}
+
+/**
+ * A document's text: UTF-8 (or a clear legacy encoding such as CP949) through data prepare's decoder, so that
+ * damaged UTF-8 and binary files are listed rather than indexed as mojibake; unreadable files are listed too.
+ */
+function readDocument(file: string, skipped: string[]): string | undefined {
+  try {
+    return decodeText(fs.readFileSync(file), file).text;
+  } catch (error) {
+    if (error instanceof DataInputError) skipped.push(`${error.message}`);
+    else if ((error as NodeJS.ErrnoException).code) skipped.push(unreadable(file, error));
+    else throw error;
+    return undefined;
+  }
 }
 
 function groupHash(records: TextRecord[]): string {
@@ -76,9 +133,15 @@ export function readSources(inputs: string[]): ReadSourcesResult {
     if (fs.statSync(input).isDirectory()) {
       if (isDatasetDir(input)) add(readDataset(input, skipped));
       // Sources inside a folder are recorded relative to it, so moving the folder keeps the index valid.
-      else for (const file of listDocuments(input, skipped)) add(markdownToRecords(fs.readFileSync(file, "utf8"), path.relative(input, file)));
+      else {
+        for (const file of listDocuments(input, skipped)) {
+          const text = readDocument(file, skipped);
+          if (text !== undefined) add(markdownToRecords(text, path.relative(input, file)));
+        }
+      }
     } else {
-      add(markdownToRecords(fs.readFileSync(input, "utf8"), path.basename(input)));
+      const text = readDocument(input, skipped);
+      if (text !== undefined) add(markdownToRecords(text, path.basename(input)));
     }
   }
   const groups = [...bySource.entries()]

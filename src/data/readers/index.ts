@@ -3,9 +3,10 @@
 import fs from "node:fs";
 import readline from "node:readline";
 import { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
 import { parse as parseCsv } from "csv-parse";
 import { DataInputError } from "../../errors.js";
-import { binaryError, decodeText, emptyError } from "../decode.js";
+import { binaryError, decodeText, emptyError, invalidUtf8Error, lineAt, scanUtf8 } from "../decode.js";
 import { normalizeText } from "../normalize.js";
 import type { ReadInfo, SkipEntry, SourceFile, SourceItem } from "../types.js";
 import { docxToText } from "./docx.js";
@@ -148,27 +149,97 @@ async function* readJson(file: SourceFile, info: ReadInfo, options: ReadOptions,
   }
 }
 
+/** Most broken records read around in one CSV file before the file is refused (each costs one more pass). */
+const MAX_CSV_ERRORS = 100;
+
+/**
+ * CSV rows as items. A broken record (an unclosed or stray quote) is reported at the line where it starts and parsing
+ * goes on from the next line, so good rows before and after it are kept: csv-parse stops at the first error and
+ * reports where it noticed it (for an unclosed quote, the end of the file), so each error costs a fresh pass that
+ * starts after the bad line. Records are taken as parsed (on_record), not from the stream, because an error destroys
+ * the stream with the records of the same chunk still buffered.
+ */
 async function* readCsv(file: SourceFile, info: ReadInfo, options: ReadOptions, skip: (e: SkipEntry) => void): AsyncGenerator<SourceItem> {
-  const parser = textStream(file, info).pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: false }));
-  let line = 1;
+  const mapping = options.csv?.prompt || options.csv?.response ? options.csv : undefined;
+  let header: string[] | undefined;
+  let from = 0; // physical lines to drop before parsing (the header is line 1 and read on the first pass only)
   let any = false;
-  try {
-    for await (const row of parser as AsyncIterable<Record<string, string>>) {
-      line = (parser.info.lines as number) ?? line + 1;
-      const item = toItem(row, line, file, info, options, skip, options.csv?.prompt || options.csv?.response ? options.csv : undefined);
-      if (item) {
-        any = true;
-        yield item;
+  let rows = 0;
+  for (let errors = 0; ; errors++) {
+    const pending: { record: Record<string, string>; line: number }[] = [];
+    let lastLine = from;
+    const parser = parseCsv({
+      // The header row is line 1, read on the first pass; later passes start after a bad line and reuse it.
+      columns: header ?? ((names: string[]) => (header = names)),
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: false,
+      on_record: (record: Record<string, string>, context: { lines: number }) => {
+        pending.push({ record, line: from + context.lines });
+        return null;
+      },
+    });
+    let failure: (Error & { code?: string }) | undefined;
+    parser.on("error", (error: Error) => (failure ??= error));
+    parser.resume();
+    const drain = function* (): Generator<SourceItem> {
+      for (const { record, line } of pending.splice(0)) {
+        lastLine = line;
+        rows++;
+        const item = toItem(record, line, file, info, options, skip, mapping);
+        if (item) {
+          any = true;
+          yield item;
+        }
       }
+    };
+    for await (const chunk of skipLines(textStream(file, info), from)) {
+      parser.write(chunk);
+      yield* drain();
+      if (failure || parser.errored) break;
     }
-  } catch (error) {
-    if (error instanceof DataInputError) throw error;
-    throw new DataInputError(file.rel, "invalid-csv", {
-      en: `not valid CSV (${(error as Error).message}). The first row must be a header; quote fields that contain commas or newlines.`,
-      ko: `올바른 CSV가 아닙니다 (${(error as Error).message}). 첫 줄은 머리글이어야 하고, 쉼표나 줄바꿈이 든 칸은 따옴표로 감싸야 합니다.`,
-    }, line);
+    if (!failure && !parser.errored) {
+      parser.end();
+      await finished(parser).catch((error: Error) => (failure ??= error));
+    }
+    yield* drain();
+    failure ??= (parser.errored as Error | null) ?? undefined;
+    if (!failure) break;
+    if (failure instanceof DataInputError) throw failure;
+    // The bad record starts on the first line after the last good one (blank lines between records aside).
+    const badLine = header ? lastLine + 1 : 1;
+    const detail = `not valid CSV from this line on (${failure.message.replace(/ at line \d+/, "")}); the record starting here was left out, the rows after it were read`;
+    if (!header || options.strict || errors + 1 >= MAX_CSV_ERRORS) {
+      throw new DataInputError(file.rel, "invalid-csv", {
+        en: `not valid CSV (${failure.message}). The first row must be a header; quote fields that contain commas or newlines, and close every quote.${errors + 1 >= MAX_CSV_ERRORS ? ` (${MAX_CSV_ERRORS} broken records: the file was given up.)` : ""}`,
+        ko: `올바른 CSV가 아닙니다 (${failure.message}). 첫 줄은 머리글이어야 하고, 쉼표나 줄바꿈이 든 칸은 따옴표로 감싸고 따옴표를 모두 닫아야 합니다.${errors + 1 >= MAX_CSV_ERRORS ? ` (깨진 레코드 ${MAX_CSV_ERRORS}개: 파일을 포기했습니다.)` : ""}`,
+      }, badLine);
+    }
+    skip({ source: file.rel, line: badLine, reason: "invalid-csv", message: detail });
+    from = badLine;
   }
-  if (!any && line <= 1) throw emptyError(file.rel);
+  if (rows === 0 && from === 0) throw emptyError(file.rel);
+  if (!any) info.notes.push("no usable record in the file");
+}
+
+/** The stream's text with its first `count` lines dropped. */
+async function* skipLines(input: Readable, count: number): AsyncGenerator<string> {
+  let left = count;
+  for await (const chunk of input as AsyncIterable<string>) {
+    if (left === 0) {
+      yield chunk;
+      continue;
+    }
+    let at = 0;
+    while (left > 0) {
+      const nl = chunk.indexOf("\n", at);
+      if (nl < 0) break;
+      at = nl + 1;
+      left--;
+    }
+    if (left === 0 && at < chunk.length) yield chunk.slice(at);
+  }
 }
 
 /** A top-level array, a wrapper object holding one ({"data": [...]}, {"examples": [...]}), or one record. */
@@ -187,11 +258,36 @@ function textStream(file: SourceFile, info: ReadInfo): Readable {
   if (head.includes(0) && !(head[0] === 0xff && head[1] === 0xfe) && !(head[0] === 0xfe && head[1] === 0xff)) throw binaryError(file.rel);
   if (isUtf8Prefix(head)) {
     info.encoding = "utf-8";
-    return fs.createReadStream(file.path, { encoding: "utf8" });
+    return Readable.from(strictUtf8(file));
   }
   const decoded = decodeText(fs.readFileSync(file.path), file.rel);
   info.encoding = decoded.encoding;
   return Readable.from([decoded.text]);
+}
+
+/**
+ * The file as UTF-8 text, streamed; an invalid byte further on (the head looked fine) stops it with the line of the
+ * byte, instead of the replacement characters a plain utf8 stream would put in silently.
+ */
+async function* strictUtf8(file: SourceFile): AsyncGenerator<string> {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let line = 1;
+  for await (const chunk of fs.createReadStream(file.path) as AsyncIterable<Buffer>) {
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      throw invalidUtf8Error(file.rel, line + lineAt(chunk, Math.max(0, scanUtf8(chunk).firstInvalid)) - 1, undefined, true);
+    }
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) line++;
+    yield text;
+  }
+  try {
+    const rest = decoder.decode();
+    if (rest) yield rest;
+  } catch {
+    throw invalidUtf8Error(file.rel, line, undefined, true);
+  }
 }
 
 /** Valid UTF-8 up to a character cut at the end of the sample. */
