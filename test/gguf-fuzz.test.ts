@@ -1,10 +1,21 @@
-// Fuzzes the GGUF reader with >= 10,000 mutated and truncated variants of stories260K.gguf (seeded, so a failure
-// replays): each variant must parse or throw GgufFormatError; any other exception, or a hang, fails the suite.
-import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+// Fuzzes models as a user meets them. First the GGUF reader alone, with >= 10,000 mutated and truncated variants of
+// stories260K.gguf: each must parse or throw GgufFormatError. Then whole loads: the malformed models of issue 20
+// (each once aborted, hung or printed NaN) and a few hundred seeded semantic mutants (metadata values, tensor shapes,
+// types and data, truncation) through `localtune ppl`'s path in this process, so an abort or a hang fails the suite;
+// every one must give a finite perplexity on a file llama.cpp also loads, or a named error. PEFT mutants likewise
+// through `adapters import`. Seeded: a failure replays. `npm run fuzz` runs thousands more, each in a child process.
+import fs, { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportPeftAdapter } from "../src/adapters/index.js";
 import { GgufFormatError } from "../src/errors.js";
-import { parseGguf, readGguf } from "../src/formats/gguf/index.js";
+import { gguf, parseGguf, readGguf } from "../src/formats/gguf/index.js";
+import { encodeSafetensors, readSafetensors } from "../src/formats/safetensors/index.js";
 import { seededRandom } from "../src/engine/random.js";
+import { FUZZ_TEXT, llamaCppAccepts, runPeftCase, runPplCase } from "./helpers/fuzz-cases.js";
+import { ggufMutant, ggufWith, peftMutant, STORIES_260K, writePeftFolder } from "./helpers/fuzz-mutants.js";
+import { writeTinyLora } from "./helpers/tiny-lora.js";
 
 const PATH = new URL("../models/stories260K.gguf", import.meta.url).pathname;
 const ORIGINAL = readFileSync(PATH);
@@ -158,6 +169,129 @@ describe("GGUF reader fuzz (stories260K.gguf)", () => {
     // The mutations must actually bite: most variants of each kind that touches the header are rejected.
     for (const kind of ["extreme values in count, length, type, dimension and offset fields", "inserted bytes", "deleted bytes", "truncations"]) {
       expect(outcomes[kind]!.rejected, kind).toBeGreaterThan(outcomes[kind]!.parsed);
+    }
+  }, 60_000);
+});
+
+describe("malformed models through localtune ppl's path", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "lt-fuzz-"));
+  const textFile = path.join(dir, "text.txt");
+  writeFileSync(textFile, FUZZ_TEXT);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  const write = (bytes: Uint8Array) => {
+    const file = path.join(dir, `m${n++}.gguf`);
+    writeFileSync(file, bytes);
+    return file;
+  };
+
+  // Each of these aborted the process, hung or printed a number on main before the load-time validation.
+  const CASES: Array<[string, Parameters<typeof ggufWith>[0], RegExp]> = [
+    ["block_count 0 (SIGABRT)", { metadata: { "llama.block_count": gguf.u32(0) } }, /llama\.block_count/],
+    ["block_count 2^31 (4 GB heap)", { metadata: { "llama.block_count": gguf.u32(2 ** 31) } }, /llama\.block_count/],
+    ["block_count 1 (perplexity where llama.cpp refuses)", { metadata: { "llama.block_count": gguf.u32(1) } }, /llama\.block_count.*does not match the 5 blocks/],
+    ["block_count 4", { metadata: { "llama.block_count": gguf.u32(4) } }, /llama\.block_count/],
+    ["rms epsilon NaN (SIGABRT)", { metadata: { "llama.attention.layer_norm_rms_epsilon": gguf.f32(Number.NaN) } }, /layer_norm_rms_epsilon.*NaN must be a finite number above 0/],
+    ["rms epsilon -1 (SIGABRT)", { metadata: { "llama.attention.layer_norm_rms_epsilon": gguf.f32(-1) } }, /layer_norm_rms_epsilon/],
+    ["tokenizer bert (SIGABRT)", { metadata: { "tokenizer.ggml.model": gguf.str("bert") } }, /tokenizer\.ggml\.model.*"bert"/],
+    ["tokenizer none (SIGABRT)", { metadata: { "tokenizer.ggml.model": gguf.str("none") } }, /tokenizer\.ggml\.model/],
+    ["rope dimension count 0 (spins in ggml's rope kernel)", { metadata: { "llama.rope.dimension_count": gguf.u32(0) } }, /rope\.dimension_count/],
+    ["rope dimension count above the head width", { metadata: { "llama.rope.dimension_count": gguf.u32(16) } }, /at most the head width 8/],
+    ["rope freq base NaN", { metadata: { "llama.rope.freq_base": gguf.f32(Number.NaN) } }, /rope\.freq_base/],
+    ["a NaN weight (perplexity NaN)", { tensor: { name: "blk.2.ffn_up.weight", index: 77, value: Number.NaN } }, /blk\.2\.ffn_up\.weight.*element 77 is NaN or infinite/],
+    ["an infinite F16 weight", { tensor: { name: "output.weight", index: 5, value: Infinity, f16: true } }, /output\.weight.*element 5/],
+    ["3e38 in a norm weight (overflows to NaN logits)", { tensor: { name: "output_norm.weight", index: 3, value: 3e38 } }, /not a finite number/],
+    ["no tokenizer model", { metadata: { "tokenizer.ggml.model": null } }, /tokenizer\.ggml\.model.*missing/],
+  ];
+  for (const [name, change, message] of CASES) {
+    it(`${name}: a named error, no number`, async () => {
+      const outcome = await runPplCase(write(ggufWith(change)), textFile);
+      expect(outcome.kind, JSON.stringify(outcome)).toBe("clean error");
+      expect((outcome as { error: string }).error).toMatch(message);
+    });
+  }
+
+  it("the untouched model still scores (the validation refuses only what is wrong)", async () => {
+    const outcome = await runPplCase(STORIES_260K, textFile);
+    expect(outcome.kind).toBe("ok");
+  });
+
+  it("264 seeded GGUF mutants: each a named error or a finite perplexity on a file llama.cpp also loads", async () => {
+    const seed = 0x20f022;
+    const counts: Record<string, Record<string, number>> = {};
+    for (let i = 0; i < 264; i++) {
+      const mutant = ggufMutant(seed, i);
+      const file = write(mutant.bytes);
+      const outcome = await runPplCase(file, textFile);
+      (counts[mutant.kind] ??= {})[outcome.kind] = (counts[mutant.kind]![outcome.kind] ?? 0) + 1;
+      const replay = `mutant ${i} (seed ${seed}) ${mutant.kind}: ${mutant.what}`;
+      expect(["ok", "clean error"], `${replay}: ${JSON.stringify(outcome)}`).toContain(outcome.kind);
+      if (outcome.kind === "ok") expect(await llamaCppAccepts(file), `${replay}: we gave ${outcome.value}, llama.cpp refuses the file`).toBe(true);
+      rmSync(file);
+    }
+    // Every class bites: each refuses some of its mutants.
+    for (const [kind, byOutcome] of Object.entries(counts)) expect(byOutcome["clean error"] ?? 0, `${kind}: ${JSON.stringify(byOutcome)}`).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe("malformed PEFT adapters through adapters import", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "lt-peft-fuzz-"));
+  const peft = path.join(dir, "peft");
+  beforeAll(async () => {
+    const lora = path.join(dir, "lora.gguf");
+    await writeTinyLora(lora);
+    await exportPeftAdapter({ adapter: lora, model: STORIES_260K, out: peft });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  /** The valid folder with its config changed (as JSON text, so 1e999 can stand for Infinity) or a factor value set. */
+  const variant = (configEdit?: (text: string) => string, factor?: { tensor: number; index: number; value: number }) => {
+    const out = path.join(dir, `v${n++}`);
+    fs.cpSync(peft, out, { recursive: true });
+    if (configEdit) writeFileSync(path.join(out, "adapter_config.json"), configEdit(readFileSync(path.join(out, "adapter_config.json"), "utf8")));
+    if (factor) {
+      const st = readSafetensors(path.join(out, "adapter_model.safetensors"));
+      const tensors = st.tensors.map((t) => ({ name: t.name, dtype: "F32" as const, shape: [...t.shape], data: st.readFloat32(t) }));
+      tensors[factor.tensor]!.data[factor.index] = factor.value;
+      writeFileSync(path.join(out, "adapter_model.safetensors"), encodeSafetensors({ tensors }));
+    }
+    return out;
+  };
+  const alpha = (value: string) => (text: string) => text.replace(/"lora_alpha":\s*[-\d.e+]+/, `"lora_alpha": ${value}`);
+  const importing = (adapter: string) => runPeftCase(adapter, STORIES_260K, path.join(dir, `out${n++}.gguf`));
+
+  it("the untouched export imports", async () => {
+    expect((await importing(variant())).kind).toBe("ok");
+  });
+
+  const CASES: Array<[string, () => string, RegExp]> = [
+    ["a NaN factor", () => variant(undefined, { tensor: 0, index: 3, value: Number.NaN }), /\[3\] is NaN; LoRA factors must be finite/],
+    ["a 3e38 factor", () => variant(undefined, { tensor: 1, index: 0, value: 3e38 }), /is 3\.0\d*e\+38.*at most 65504/],
+    ["an infinite factor", () => variant(undefined, { tensor: 2, index: 1, value: -Infinity }), /is -Infinity/],
+    ["alpha 1e308", () => variant(alpha("1e308")), /lora_alpha = 1e\+308 gives .* the scale/],
+    ["alpha infinite (1e999 in the JSON)", () => variant(alpha("1e999")), /lora_alpha: .*Infinity/],
+    ["alpha 0 (llama.cpp would read it as scale 1)", () => variant(alpha("0")), /lora_alpha = 0/],
+    ["alpha negative", () => variant(alpha("-8")), /lora_alpha = -8/],
+    ["a config rank that disagrees with the tensors", () => variant((t) => t.replace(/"r":\s*4/, '"r": 8')), /says r = 8, but .* have rank 4/],
+    ["a rank_pattern that disagrees", () => variant((t) => t.replace(/"rank_pattern":\s*\{\}/, '"rank_pattern": {"model.layers.2.self_attn.q_proj": 2}')), /rank_pattern\["model\.layers\.2\.self_attn\.q_proj"\] = 2/],
+  ];
+  for (const [name, make, message] of CASES) {
+    it(`${name}: refused by name`, async () => {
+      const outcome = await importing(make());
+      expect(outcome.kind, JSON.stringify(outcome)).toBe("clean error");
+      expect((outcome as { error: string }).error).toMatch(/^AdapterFormatError/);
+      expect((outcome as { error: string }).error).toMatch(message);
+    });
+  }
+
+  it("30 seeded PEFT mutants: each a named error or a GGUF LoRA with a finite alpha", async () => {
+    const seed = 0x9ef7;
+    for (let i = 0; i < 30; i++) {
+      const mutant = peftMutant({ dir: peft }, seed, i);
+      const adapter = path.join(dir, `mutant${i}`);
+      writePeftFolder(adapter, mutant.folder);
+      const outcome = await importing(adapter);
+      expect(["ok", "clean error"], `PEFT mutant ${i} (seed ${seed}) ${mutant.kind}: ${mutant.what}: ${JSON.stringify(outcome)}`).toContain(outcome.kind);
     }
   }, 60_000);
 });

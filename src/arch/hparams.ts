@@ -52,9 +52,10 @@ export function readHparams(meta: GgufMetadata, tensors: readonly GgufTensorInfo
   const embd = tensors.find((t) => t.name === "token_embd.weight");
   const nVocab = meta.getInt(key("vocab_size"), undefined) ?? meta.getStringArray("tokenizer.ggml.tokens", undefined)?.length ?? embd?.ne[1] ?? 0;
   const scalingType = meta.getString(key("rope.scaling.type"), "none");
-  // llama.cpp reads rope.scaling.factor, else the older rope.scale_linear; 0 means no scaling.
-  const factorKey = meta.getFloat(key("rope.scaling.factor"), 0) !== 0 ? "rope.scaling.factor" : "rope.scale_linear";
-  const scalingFactor = meta.getFloat(key(factorKey), 0);
+  // Float keys are read as float32 only, as llama.cpp does (it refuses a float64 epsilon). llama.cpp reads
+  // rope.scaling.factor, else the older rope.scale_linear; 0 means no scaling.
+  const factorKey = meta.getF32(key("rope.scaling.factor"), 0) !== 0 ? "rope.scaling.factor" : "rope.scale_linear";
+  const scalingFactor = meta.getF32(key(factorKey), 0);
   if (!Number.isFinite(scalingFactor) || scalingFactor < 0) {
     throw new GgufFormatError(meta.file, key(factorKey), { en: `${scalingFactor} must be a finite number, 0 (no scaling) or above`, ko: `${scalingFactor}: 0(스케일링 없음) 이상의 유한한 수여야 합니다` });
   }
@@ -62,6 +63,11 @@ export function readHparams(meta: GgufMetadata, tensors: readonly GgufTensorInfo
     throw new UnsupportedArchitectureError(`${arch} with rope scaling "${scalingType}"`, [`${arch} with rope scaling none or linear`]);
   }
   const nCtxTrain = meta.getInt(key("context_length"));
+  // The decoder gives values the key width; llama.cpp reads value_length and refuses a model where it does not fit.
+  const valueLength = meta.getInt(key("attention.value_length"), headDim);
+  if (valueLength !== headDim) {
+    throw new GgufFormatError(meta.file, key("attention.value_length"), { en: `${valueLength}, but the heads are ${headDim} wide; localtune's engine needs values as wide as keys`, ko: `${valueLength}이지만 헤드 폭은 ${headDim}입니다. localtune 엔진은 값과 키의 폭이 같아야 합니다` });
+  }
   const hp: ModelHparams = {
     arch,
     nLayer: meta.getInt(key("block_count")),
@@ -72,8 +78,8 @@ export function readHparams(meta: GgufMetadata, tensors: readonly GgufTensorInfo
     headDim,
     nVocab,
     nCtxTrain,
-    normEps: meta.getFloat(key("attention.layer_norm_rms_epsilon")),
-    ropeFreqBase: meta.getFloat(key("rope.freq_base"), 10000),
+    normEps: meta.getF32(key("attention.layer_norm_rms_epsilon")),
+    ropeFreqBase: meta.getF32(key("rope.freq_base"), 10000),
     ropeFreqScale: scalingFactor > 0 && scalingType !== "yarn" ? 1 / scalingFactor : 1,
     ropeDims: meta.getInt(key("rope.dimension_count"), headDim),
     ropeMode,

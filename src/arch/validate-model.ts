@@ -75,7 +75,22 @@ export function validateTokenizer(file: GgufFile, hp: ModelHparams, required: bo
   if (!TOKENIZER_MODELS.includes(model)) {
     bad("tokenizer.ggml.model", `"${model}" is not a tokenizer of llama-family models (expected ${TOKENIZER_MODELS.join(" or ")})`, `"${model}"은(는) llama 계열 모델의 토크나이저가 아닙니다 (${TOKENIZER_MODELS.join(" 또는 ")}이어야 합니다)`);
   }
-  const tokens = file.getStringArray("tokenizer.ggml.tokens").length;
+  const texts = file.getStringArray("tokenizer.ggml.tokens");
+  const tokens = texts.length;
+  // llama.cpp asserts one id per token text (a map from text to id), and reads a BYTE token's hex digits by position.
+  const seen = new Map<string, number>();
+  for (let id = 0; id < tokens; id++) {
+    const earlier = seen.get(texts[id]!);
+    if (earlier !== undefined) bad("tokenizer.ggml.tokens", `tokens ${earlier} and ${id} are both ${JSON.stringify(texts[id])}; every token text must be unique`, `토큰 ${earlier}과(와) ${id}이(가) 모두 ${JSON.stringify(texts[id])}입니다. 토큰 텍스트는 모두 달라야 합니다`);
+    seen.set(texts[id]!, id);
+  }
+  const types = file.getI32Array("tokenizer.ggml.token_type", undefined);
+  const BYTE = 6;
+  types?.forEach((type, id) => {
+    if (type === BYTE && !/^<0x[0-9A-Fa-f]{2}>$/.test(texts[id] ?? "")) {
+      bad("tokenizer.ggml.token_type", `token ${id} ${JSON.stringify(texts[id])} is typed as a byte but is not written <0xXX>`, `토큰 ${id} ${JSON.stringify(texts[id])}은(는) 바이트 타입이지만 <0xXX> 형식이 아닙니다`);
+    }
+  });
   if (tokens !== hp.nVocab) {
     bad("tokenizer.ggml.tokens", `${tokens} tokens, but the embeddings have ${hp.nVocab} rows`, `토큰이 ${tokens}개이지만 임베딩의 행은 ${hp.nVocab}개입니다`);
   }
