@@ -402,3 +402,26 @@ export class RunInputsChangedError extends LocaltuneError {
     });
   }
 }
+
+/** --offline (or LOCALTUNE_OFFLINE=1) and the named model is not in the download cache. */
+export class ModelNotCachedError extends LocaltuneError {
+  constructor(readonly spec: string, readonly cacheDir: string, detail: string) {
+    super({
+      en: `${spec} is not in the model cache (${cacheDir}) and --offline forbids downloading it (${detail}). Run the command once online to download it, set LOCALTUNE_CACHE_DIR to the cache that holds it, or give a local GGUF path.`,
+      ko: `${spec}이(가) 모델 캐시(${cacheDir})에 없고 --offline이라 내려받을 수 없습니다 (${detail}). 온라인에서 한 번 실행해 내려받거나, 모델이 있는 캐시를 LOCALTUNE_CACHE_DIR로 지정하거나, 로컬 GGUF 경로를 주세요.`,
+    });
+  }
+}
+
+/** An hf: URI or URL could not be resolved or downloaded: the message keeps node-llama-cpp's reason. */
+export class ModelDownloadError extends LocaltuneError {
+  constructor(readonly spec: string, readonly cacheDir: string, detail: string, options?: { cause?: unknown }) {
+    super(
+      {
+        en: `could not get ${spec} (expected an hf:<user>/<repo>[:quant], hf:<user>/<repo>/<file>.gguf or an http(s) URL of a GGUF file): ${detail}. Check the name and the network (HF_ENDPOINT, HF_TOKEN for gated repositories); a partial download in ${cacheDir} resumes on the next run.`,
+        ko: `${spec}을(를) 받지 못했습니다 (hf:<user>/<repo>[:quant], hf:<user>/<repo>/<file>.gguf 또는 GGUF 파일의 http(s) URL이어야 합니다): ${detail}. 이름과 네트워크(HF_ENDPOINT, 제한된 저장소는 HF_TOKEN)를 확인하세요. ${cacheDir}에 남은 부분 다운로드는 다음 실행 때 이어 받습니다.`,
+      },
+      options,
+    );
+  }
+}

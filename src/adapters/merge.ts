@@ -21,6 +21,7 @@ import {
 import { f32ToBf16Array, f32ToF16Array } from "../formats/quant/half.js";
 import { assertOutputIsNotInput } from "../fs/output-guard.js";
 import { loadGgml } from "../native/ggml-runtime.js";
+import { resolveModelPath } from "../native/model-source.js";
 import { checkLoraAgainstBase, loraPairScale, readGgufLora, readLoraPair, type GgufLora, type LoraPair } from "./gguf-lora.js";
 
 /** Output types `--type` accepts by name. */
@@ -100,7 +101,9 @@ export function addLowRank(w: Float32Array, a: Float32Array, b: Float32Array, nI
   }
 }
 
-export async function mergeAdapters(options: MergeOptions): Promise<MergeResult> {
+export async function mergeAdapters(input: MergeOptions): Promise<MergeResult> {
+  // The base may be an hf: URI or URL: resolved once here, so everything below reads the local file.
+  const options = { ...input, model: await resolveModelPath(input.model) };
   if (options.adapters.length === 0) throw new InvalidConfigError({ en: "give at least one adapter to merge (--adapter)", ko: "병합할 어댑터를 하나 이상 주세요 (--adapter)" });
   if (options.type !== undefined && !Object.hasOwn(MERGE_TYPES, options.type)) {
     const names = Object.keys(MERGE_TYPES).join(", ");

@@ -12,6 +12,7 @@ import { baseHparams, hfBaseModelId } from "./base-model.js";
 import { checkLoraAgainstBase, readGgufLora, readLoraPair } from "./gguf-lora.js";
 import { HF_MODULES, hfModuleName, hfShortName, peftKey } from "./module-names.js";
 import { permuteRowsGgufToHf, permutesQk } from "./permute.js";
+import { resolveModelPath } from "../native/model-source.js";
 
 export interface ExportPeftOptions {
   /** GGUF LoRA adapter file. */
@@ -39,7 +40,9 @@ export interface ExportPeftResult {
   parameters: number;
 }
 
-export async function exportPeftAdapter(options: ExportPeftOptions): Promise<ExportPeftResult> {
+export async function exportPeftAdapter(input: ExportPeftOptions): Promise<ExportPeftResult> {
+  // The base may be an hf: URI or URL: resolved once here, so everything below reads the local file.
+  const options = { ...input, model: await resolveModelPath(input.model) };
   // Two files are written into --out: neither may be an input (the folder itself may hold the inputs).
   for (const name of [PEFT_WEIGHTS_FILE, PEFT_CONFIG_FILE]) assertOutputIsNotInput({ path: path.join(options.out, name), kind: "file" }, [options.adapter, options.model]);
   const lora = readGgufLora(options.adapter);

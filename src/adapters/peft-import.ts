@@ -13,6 +13,7 @@ import { baseHparams } from "./base-model.js";
 import { writeGgufLoraFile, type LoraPairValues } from "./gguf-lora.js";
 import { ggufProjectionName, HF_MODULES, hfModuleName, parsePeftKey, type ProjectionRef } from "./module-names.js";
 import { permuteRowsHfToGguf, permutesQk } from "./permute.js";
+import { resolveModelPath } from "../native/model-source.js";
 
 export interface ImportPeftOptions {
   /** PEFT adapter folder (adapter_config.json + adapter_model.safetensors). */
@@ -102,7 +103,9 @@ function checkFactor(dir: string, name: string, values: Float32Array): void {
   }
 }
 
-export async function importPeftAdapter(options: ImportPeftOptions): Promise<ImportPeftResult> {
+export async function importPeftAdapter(input: ImportPeftOptions): Promise<ImportPeftResult> {
+  // The base may be an hf: URI or URL: resolved once here, so everything below reads the local file.
+  const options = { ...input, model: await resolveModelPath(input.model) };
   const dir = options.adapter;
   assertOutputIsNotInput({ path: options.out, kind: "file" }, [options.model, dir]);
   const config = readPeftConfig(dir);

@@ -3,6 +3,7 @@ import { Option, type Command } from "commander";
 import { InvalidConfigError } from "../errors.js";
 import type { AdapterSpec, LlamaHostOptions, SamplingInput } from "../prompt/index.js";
 import { parseDeviceChoice } from "../native/device-choice.js";
+import { MODEL_SPEC_HELP } from "./model-source-options.js";
 import { finiteNumber, positiveInt } from "./options.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -10,7 +11,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /** --model, --adapter, --gpu-layers, --context-size (--device and --threads come from compute-options.ts). */
 export function addModelOptions(command: Command, adapterHelp: string): Command {
   return command
-    .requiredOption("-m, --model <path>", "base model: a GGUF file (or hf:<user>/<repo>/<file> when online) / 기본 모델 GGUF 파일")
+    .requiredOption("-m, --model <model>", MODEL_SPEC_HELP)
     .option("-a, --adapter <path[@scale]>", adapterHelp, collect, [])
     .addOption(new Option("--gpu <backend>", "older name of --device").hideHelp())
     .option("--gpu-layers <n>", "layers on the GPU: auto, max or a number / GPU에 올릴 층 수", "auto")

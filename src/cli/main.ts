@@ -4,6 +4,7 @@ import { LocaltuneError } from "../errors.js";
 import { getLang, setLang, type Lang } from "../i18n/index.js";
 import { registerCommands } from "./commands/index.js";
 import { addComputeOptions, applyComputeOptions } from "./compute-options.js";
+import { applyModelSourceOptions, OFFLINE_HELP } from "./model-source-options.js";
 
 const program = new Command("localtune")
   .description(
@@ -13,6 +14,7 @@ const program = new Command("localtune")
   .version("0.1.0")
   .option("--lang <lang>", "message language: ko or en (default: from the locale)")
   .option("--verbose", "print stack traces and native logs on errors")
+  .option("--offline", OFFLINE_HELP)
   .showHelpAfterError()
   .exitOverride();
 
@@ -32,6 +34,7 @@ program.hook("preAction", (cmd) => {
 registerCommands(program);
 addComputeOptions(program);
 program.hook("preAction", (_root, action) => applyComputeOptions(action.opts()));
+program.hook("preAction", (_root, action) => applyModelSourceOptions(action.optsWithGlobals()));
 
 try {
   await program.parseAsync(process.argv);

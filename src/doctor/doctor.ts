@@ -4,6 +4,7 @@ import fs from "node:fs";
 import { InvalidConfigError } from "../errors.js";
 import type { Bilingual } from "../i18n/index.js";
 import { getLlamaRuntime } from "../native/llama-runtime.js";
+import { resolveModelPath } from "../native/model-source.js";
 import { resolveThreads } from "../native/threads.js";
 import {
   calibrate,
@@ -190,7 +191,9 @@ export async function ensureCalibration(o: {
 }
 
 /** Runs the whole check. */
-export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
+export async function runDoctor(input: DoctorOptions = {}): Promise<DoctorReport> {
+  // --model may be an hf: URI or URL: everything below reads the local file.
+  const options = input.model !== undefined ? { ...input, model: await resolveModelPath(input.model) } : input;
   const shapes: ModelShape[] = options.model
     ? [await readGgufModelShape(options.model)]
     : options.modelShape

@@ -3,11 +3,12 @@ import fs from "node:fs";
 import { validateTokenizer } from "../arch/validate-model.js";
 import { FileNotFoundError, LocaltuneError } from "../errors.js";
 import { loadLlamaModel } from "../native/llama-runtime.js";
+import { resolveModelPath } from "../native/model-source.js";
 import { EngineModel } from "./model.js";
 import { perplexity, type PerplexityResult } from "./perplexity.js";
 
 export interface MeasurePerplexityOptions {
-  /** GGUF model path. */
+  /** GGUF model: a path, hf: URI or URL (see native/model-source.ts). */
   model: string;
   /** UTF-8 text file to score. */
   file: string;
@@ -36,11 +37,12 @@ export async function measurePerplexity(options: MeasurePerplexityOptions): Prom
   if (!fs.existsSync(options.file)) throw new FileNotFoundError(options.file, "text file");
   const text = fs.readFileSync(options.file, "utf8").normalize("NFC");
   // Our reader validates the file first, so a bad model gets a message naming the field rather than a native error.
-  const model = await EngineModel.load(options.model, { threads: options.threads, kernelLayouts: true });
+  const modelPath = await resolveModelPath(options.model);
+  const model = await EngineModel.load(modelPath, { threads: options.threads, kernelLayouts: true });
   try {
     // llama.cpp aborts the process on a tokenizer it cannot build: refuse one we cannot name as known first.
     validateTokenizer(model.file, model.hparams, true);
-    const tokens = await tokenizeForScoring(options.model, text);
+    const tokens = await tokenizeForScoring(modelPath, text);
     const ctx = options.ctx ?? Math.min(512, model.hparams.nCtxTrain);
     if (ctx > model.hparams.nCtxTrain) {
       throw new LocaltuneError({

@@ -16,6 +16,7 @@ import { qaRulesLabel } from "../eval/table.js";
 import { getLang, type Lang } from "../i18n/index.js";
 import { loadGgml } from "../native/ggml-runtime.js";
 import { loadLlamaModel } from "../native/llama-runtime.js";
+import { resolveModelPath } from "../native/model-source.js";
 import { loadFewShotPool } from "../prompt/few-shot.js";
 import { writeReport, type WrittenReport } from "../report/write.js";
 import type { MethodResult, ReportInput } from "../report/schema.js";
@@ -102,7 +103,8 @@ export async function runLadder(input: LadderOptionsInput, onEvent: (event: Ladd
   const rungs = selectRungs(options.methods);
   checkExternalRungs(options.addRungs, rungs.map((r) => r.id));
   const totalRungs = rungs.length + options.addRungs.length;
-  if (!fs.existsSync(options.model)) throw new FileNotFoundError(options.model, "model");
+  // --model may be an hf: URI or URL: every rung below reads the local file (a missing path is a FileNotFoundError).
+  options.model = await resolveModelPath(options.model);
   for (const d of options.data) if (!fs.existsSync(d)) throw new FileNotFoundError(d, "training data");
   const suite = loadSuite(options.suite);
   const items = suite.items;

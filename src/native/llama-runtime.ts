@@ -1,9 +1,8 @@
 // The one entry to node-llama-cpp: the process's single Llama instance (built from the process's device choice, see
 // device-choice.ts), model loading with clear errors, and the thread count every context gets.
 // Inference, tokenization, chat templates and embeddings come from here (node-llama-cpp's public API).
-import fs from "node:fs";
 import { getLlama, LlamaLogLevel, type Llama, type LlamaModel } from "node-llama-cpp";
-import { DeviceConflictError, DeviceUnavailableError, FileNotFoundError, LocaltuneError } from "../errors.js";
+import { DeviceConflictError, DeviceUnavailableError, LocaltuneError } from "../errors.js";
 import {
   buildServes,
   currentBuild,
@@ -13,6 +12,7 @@ import {
   selectDevice,
   type DeviceChoice,
 } from "./device-choice.js";
+import { resolveModelPath } from "./model-source.js";
 import { resolveThreads } from "./threads.js";
 
 /** Kept for callers that name the choice "gpu": the same values as DeviceChoice. */
@@ -78,9 +78,9 @@ export interface LoadModelOptions extends LlamaRuntimeOptions {
   vocabOnly?: boolean;
 }
 
-/** Loads a GGUF model file through node-llama-cpp; a missing or unreadable path gives a FileNotFoundError. */
-export async function loadLlamaModel(modelPath: string, options: LoadModelOptions = {}): Promise<LlamaModel> {
-  if (!modelPath.startsWith("hf:") && !fs.existsSync(modelPath)) throw new FileNotFoundError(modelPath, "model");
+/** Loads a GGUF model (a path, hf: URI or URL: see model-source.ts) through node-llama-cpp; a missing path gives a FileNotFoundError. */
+export async function loadLlamaModel(spec: string, options: LoadModelOptions = {}): Promise<LlamaModel> {
+  const modelPath = await resolveModelPath(spec);
   const llama = await getLlamaRuntime(options);
   // --device cpu on a GPU build: keep every layer on the CPU.
   const gpuLayers = (options.gpu ?? currentDeviceChoice()) === "cpu" ? 0 : (options.gpuLayers ?? "auto");

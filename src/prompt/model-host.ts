@@ -4,6 +4,7 @@
 import path from "node:path";
 import type { LlamaModel } from "node-llama-cpp";
 import { loadLlamaModel } from "../native/llama-runtime.js";
+import { resolveModelPath } from "../native/model-source.js";
 import { chatFormatFor, type ChatFormat } from "./chat-format.js";
 import { EngineGenerator, needsEnginePath } from "./engine-generator.js";
 import type { TextGenerator } from "./generator.js";
@@ -21,7 +22,9 @@ export class ModelHost {
     private readonly options: LlamaHostOptions,
   ) {}
 
-  static async open(modelPath: string, options: LlamaHostOptions = {}): Promise<ModelHost> {
+  /** `model` is a path, hf: URI or URL (resolved once here: the generators below see only the local file). */
+  static async open(model: string, options: LlamaHostOptions = {}): Promise<ModelHost> {
+    const modelPath = await resolveModelPath(model);
     const vocab = await loadLlamaModel(modelPath, { ...options, vocabOnly: true });
     return new ModelHost(modelPath, vocab, options);
   }

@@ -1,6 +1,7 @@
 // Public training API: start a run from a config, or resume one from its folder. Both run in a child process.
 import { InvalidConfigError } from "../errors.js";
 import { findMethod } from "../methods/registry.js";
+import { isRemoteModelSpec, resolveLocalModelPath, resolveModelPath } from "../native/model-source.js";
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from "./config.js";
 import { runTrainingJob, type DoneEvent, type JobOptions } from "./job.js";
 import { RunFolder } from "./run-folder.js";
@@ -20,6 +21,10 @@ export async function startTraining(input: TrainConfigInput, options: JobOptions
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || method.name}: ${i.message}`).join("; ");
     throw new InvalidConfigError({ en: `invalid ${method.name} options: ${problems}`, ko: `${method.name} 옵션이 올바르지 않습니다: ${problems}` });
   }
+  // The child reads config.json's model as a local file: a name to download is fetched here, before the run folder
+  // exists (a failed download leaves nothing behind); a local path stays synchronous, because the UI relies on the
+  // folder existing before startTraining's first await.
+  config.model = isRemoteModelSpec(config.model) ? await resolveModelPath(config.model) : resolveLocalModelPath(config.model);
   const folder = RunFolder.create(config);
   const done = await runTrainingJob(folder.dir, options);
   return { config, runDir: folder.dir, done };

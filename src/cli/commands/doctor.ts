@@ -26,7 +26,7 @@ export function registerDoctor(program: Command): void {
       "Check this PC (CPU, SIMD, RAM, disk, GPUs, compute backend) and plan each training rung: memory, time, fit.\n" +
         "이 PC(CPU, SIMD, RAM, 디스크, GPU, 계산 백엔드)를 점검하고 학습 단계별 메모리, 시간, 가능 여부를 계획합니다.",
     )
-    .option("--model <file>", "GGUF model to plan for (default: a table of common sizes)")
+    .option("--model <model>", "GGUF model to plan for: a path, hf: name or https URL (default: a table of common sizes)")
     .option("--model-shape <name>", "plan for a known shape without the file: smollm2-135m, qwen2.5-0.5b, llama-3.2-1b, qwen2.5-3b, llama-3.1-8b")
     .option("--data <path>", "prepared dataset folder, .jsonl records or a text file (its tokens set the epoch size)")
     .option("--tokens <n>", "tokens per epoch, instead of counting --data", positiveInt("--tokens"))

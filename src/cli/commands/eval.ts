@@ -4,6 +4,7 @@ import { evaluateModel, formatEvalTable } from "../../eval/index.js";
 import { InvalidConfigError } from "../../errors.js";
 import { QA_STYLE_SETTINGS, type QaStyleSetting } from "../../eval/qa-metrics.js";
 import { getLang, msg } from "../../i18n/index.js";
+import { MODEL_SPEC_HELP } from "../model-source-options.js";
 import { positiveInt } from "../options.js";
 import { ProgressBar } from "../progress.js";
 
@@ -36,7 +37,7 @@ export function registerEval(program: Command): void {
       "Evaluate a model on a suite: QA EM/F1 (SQuAD v1.1 / KorQuAD v1.0 rules), cloze, multiple choice, LLM judge, perplexity.\n" +
         "평가 세트로 모델을 평가합니다: QA EM/F1 (SQuAD v1.1 / KorQuAD v1.0 규칙), 빈칸 채우기, 객관식, LLM 심판, 퍼플렉서티.",
     )
-    .requiredOption("--model <gguf>", "GGUF model file (or hf: URI) / GGUF 모델 파일")
+    .requiredOption("--model <model>", MODEL_SPEC_HELP)
     .option("--adapter <gguf>", "GGUF LoRA adapter applied to the model / 모델에 적용할 GGUF LoRA 어댑터")
     .requiredOption("--suite <jsonl>", "suite: one JSON object per line, kind qa|cloze|mc|judge / 한 줄에 JSON 하나인 평가 세트")
     .option("--ppl <text>", "held-out text file for perplexity / 퍼플렉서티용 평가 텍스트 파일")

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { measurePerplexity } from "../../engine/measure-perplexity.js";
 import { msg } from "../../i18n/index.js";
+import { MODEL_SPEC_HELP } from "../model-source-options.js";
 import { positiveInt } from "../options.js";
 import { ProgressBar } from "../progress.js";
 
@@ -9,7 +10,7 @@ export function registerPpl(program: Command): void {
   program
     .command("ppl")
     .description("perplexity of a model on a text file (lower is better) / 텍스트 파일에 대한 모델의 퍼플렉서티(낮을수록 좋음)")
-    .requiredOption("--model <gguf>", "GGUF model file")
+    .requiredOption("--model <model>", MODEL_SPEC_HELP)
     .requiredOption("--file <text>", "UTF-8 text file to score")
     .option("--ctx <n>", "window length in tokens (default: min(512, training context))", positiveInt("--ctx"))
     .option("--stride <n>", "tokens between window starts (default: ctx, disjoint windows); smaller gives each token more context", positiveInt("--stride"))

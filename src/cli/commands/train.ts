@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { msg } from "../../i18n/index.js";
 import { METHODS } from "../../methods/registry.js";
 import { resumeTraining, startTraining, type TrainEvent } from "../../train/index.js";
+import { MODEL_SPEC_HELP } from "../model-source-options.js";
 import { finiteNumber, positiveInt } from "../options.js";
 import { formatDuration, ProgressBar } from "../progress.js";
 
@@ -42,7 +43,7 @@ export function registerTrain(program: Command): void {
     const command = train
       .command(method.name)
       .description(`${method.summary.en} / ${method.summary.ko}`)
-      .requiredOption("--model <gguf>", "base model (GGUF)")
+      .requiredOption("--model <model>", MODEL_SPEC_HELP)
       .requiredOption("--data <paths...>", "training data: .txt/.md files, folders, or a dataset folder from `localtune data prepare`")
       .option("--val <paths...>", "validation data (default: a dataset folder's val split)")
       .requiredOption("--out <dir>", "run folder to create")
