@@ -3,15 +3,19 @@ import { render } from "preact";
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
 import { DataPage } from "./data.js";
+import { ExportPage } from "./export.js";
 import { getLang, loadMessages, setLang, t } from "./lib.js";
 import { MachinePage } from "./machine.js";
 import { PlaygroundPage } from "./playground.js";
+import { RagPage } from "./rag.js";
 import { TrainPage } from "./train.js";
 
 const PAGES = [
   ["train", "navTrain", TrainPage],
   ["data", "navData", DataPage],
   ["playground", "navPlayground", PlaygroundPage],
+  ["rag", "navRag", RagPage],
+  ["export", "navExport", ExportPage],
   ["machine", "navMachine", MachinePage],
 ];
 

@@ -1,5 +1,5 @@
-// The local UI's JSON API: thin routes over the public library (training, data preparation, generation, doctor),
-// the file picker, the method forms and the message tables. Every route is reached only through the guard.
+// The local UI's JSON API: thin routes over the public library (training, data preparation, generation, doctor, RAG,
+// export), the file picker, the method forms and the message tables. Every route is reached only through the guard.
 import type http from "node:http";
 import path from "node:path";
 import { z } from "zod";
@@ -12,6 +12,7 @@ import { METHODS } from "../methods/registry.js";
 import { generateText, SamplingSchema } from "../prompt/index.js";
 import { TrainConfigSchema } from "../train/index.js";
 import { bilingualError, type TrainingJobs, type UiEventHub } from "./ui-jobs.js";
+import { mergeRun, MergeRequest, ragAsk, ragIndex, RagIndexRequest, RagQueryRequest, ragSearch } from "./ui-outputs.js";
 import { listFolder, type Workspace } from "./ui-workspace.js";
 
 /** An API failure with its HTTP status. */
@@ -134,6 +135,11 @@ const routes: Record<string, Handler> = {
     const report = await runDoctor({ ...body, workspace: ctx.workspace.root });
     return { report, text: { en: formatDoctorReport(report, "en"), ko: formatDoctorReport(report, "ko") } };
   },
+  "GET /api/rag/indexes": async (ctx) => ctx.workspace.list("indexes").map((dir) => ({ dir, name: path.basename(dir) })),
+  "POST /api/rag/index": async (ctx, req) => ragIndex(ctx, parse(RagIndexRequest, await readJson(req, ctx.bodyLimit), "rag index")),
+  "POST /api/rag/search": async (ctx, req) => ragSearch(ctx, parse(RagQueryRequest, await readJson(req, ctx.bodyLimit), "rag search")),
+  "POST /api/rag/ask": async (ctx, req) => ragAsk(ctx, parse(RagQueryRequest, await readJson(req, ctx.bodyLimit), "rag ask")),
+  "POST /api/export/merge": async (ctx, req) => mergeRun(ctx, parse(MergeRequest, await readJson(req, ctx.bodyLimit), "merge")),
   "POST /api/generate": async (ctx, req, res) => {
     const body = parse(GenerateRequest, await readJson(req, ctx.bodyLimit), "generate");
     // Streamed as server-sent events over the POST response: one `text` event per chunk, then `done` or `error`.

@@ -11,7 +11,8 @@ import type { Workspace } from "./ui-workspace.js";
 export type UiEvent =
   | { kind: "train"; run: string; event: TrainEvent }
   | { kind: "job"; run: string; status: JobStatus; error?: BilingualError }
-  | { kind: "prepare"; out: string; phase: string; done: number; total: number };
+  | { kind: "prepare"; out: string; phase: string; done: number; total: number }
+  | { kind: "progress"; task: "rag-index" | "merge"; out: string; done: number; total: number; item: string };
 
 export type JobStatus = "running" | "stopping" | "completed" | "stopped" | "failed";
 export interface BilingualError {

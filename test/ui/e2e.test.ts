@@ -1,7 +1,8 @@
 // localtune ui end to end in headless Chromium from npm: from a folder of documents to a trained LoRA adapter to a
 // chat with it, without the terminal. Prepare a dataset (folder chosen in the file picker), start a LoRA run on
 // stories260K, watch the loss chart gain points while it trains, stop it (checkpoint) and resume it to the end, ask
-// the base model and the adapter the same prompt side by side, switch to Korean; the console stays clean.
+// the base model and the adapter the same prompt side by side, merge the adapter into a GGUF, index the documents
+// for RAG and search them, switch to Korean; the console stays clean.
 // LOCALTUNE_UPDATE_SCREENSHOT=1 writes the Train page during the run to docs/ui-train.png (the README's).
 import fs from "node:fs";
 import os from "node:os";
@@ -100,10 +101,12 @@ describe("localtune ui in headless Chromium", () => {
     const card = page.locator('.run[data-run="first-lora"]');
     const chart = card.locator(".chart");
     const points = async () => Number(await chart.getAttribute("data-points"));
-    await page.waitForFunction(() => Number(document.querySelector('.run[data-run="first-lora"] .chart')?.getAttribute("data-points")) >= 5, undefined, { timeout: 60_000 });
+    // Polled from here: the page's CSP (no eval) refuses the string predicates waitForFunction would send.
+    const waitForPoints = (min: number, timeout: number) => expect.poll(points, { timeout, interval: 100 }).toBeGreaterThanOrEqual(min);
+    await waitForPoints(5, 60_000);
     const early = await points();
     // A longer curve for the screenshot, and proof that points keep coming while the run is on.
-    await page.waitForFunction((n) => Number(document.querySelector('.run[data-run="first-lora"] .chart')?.getAttribute("data-points")) >= Math.max(n + 5, 60), early, { timeout: 60_000 });
+    await waitForPoints(Math.max(early + 5, 60), 60_000);
     expect(await card.getAttribute("data-status")).toBe("running");
     expect(await points()).toBeGreaterThan(early);
     // uPlot drew into its canvas.
@@ -143,6 +146,27 @@ describe("localtune ui in headless Chromium", () => {
     expect(adapted.trim().length).toBeGreaterThan(0);
     // Trained on its own stories until the loss fell well under 1, the adapter answers with them, the base does not.
     expect(adapted).not.toBe(base);
+
+    // Export: the run's LoRA merged into one GGUF under the workspace's exports/.
+    await page.click('nav button[data-page="export"]');
+    await page.fill('#export input[name="export-name"]', "first-lora-merged");
+    await page.click("#merge");
+    await page.waitForSelector("#merge-result", { timeout: 60_000 });
+    expect(fs.statSync(path.join(workspace, "exports", "first-lora-merged.gguf")).size).toBeGreaterThan(fs.statSync(STORIES_260K).size / 2);
+
+    // RAG: index the same documents, search, and see the matched words marked in the passages.
+    await page.click('nav button[data-page="rag"]');
+    await page.fill('#rag-index input[name="input"]', path.join(workspace, "my-documents"));
+    await page.click('#rag-index button:has-text("Add")');
+    await page.fill('#rag-index input[name="index-name"]', "stories-index");
+    await page.click("#build-index");
+    await page.waitForSelector("#index-result", { timeout: 60_000 });
+    await page.fill('#rag-search input[name="question"]', "blue kite");
+    await page.click("#search");
+    await page.waitForSelector("ol.sources li", { timeout: 60_000 });
+    const marked = await page.$$eval("ol.sources li mark", (marks) => marks.map((m) => m.textContent?.toLowerCase()));
+    expect(marked.length).toBeGreaterThan(0);
+    expect(new Set(marked)).toEqual(new Set(["blue", "kite"]));
 
     // Korean: the same pages from the shared message table.
     await page.click("#lang");
