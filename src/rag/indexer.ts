@@ -22,6 +22,8 @@ export interface RagIndexReport {
   skipped: string[];
   /** Store and search paths in use. */
   store: string;
+  /** What opening the index recovered from (a stale lock left by a killed process), in both languages. */
+  notes: string[];
   meta: IndexMeta;
   seconds: number;
 }
@@ -68,7 +70,7 @@ export async function indexRag(
       }
       await store.writeMeta(meta);
 
-      const report: RagIndexReport = { chunks: 0, added: [], updated: [], removed: [], unchanged: 0, skipped, store: await store.describe(), meta, seconds: 0 };
+      const report: RagIndexReport = { chunks: 0, added: [], updated: [], removed: [], unchanged: 0, skipped, store: await store.describe(), notes: [...(store.notes ?? [])], meta, seconds: 0 };
       const seenIds = new Set<string>();
       let done = 0;
       for (const group of groups) {

@@ -1,11 +1,15 @@
 // The embedded index: one SQLite file (SQLite 3.5x compiled to WebAssembly by node-sqlite3-wasm, so no native
 // install step) holding the chunks, our own BM25 inverted lists (sqlite-postings.ts, scored exactly in bm25.ts), and
-// vectors as float32 blobs scanned exactly.
+// vectors as float32 blobs scanned exactly. An update works on a copy of the file that is renamed into place when it
+// is done (see sqlite-lock.ts for why): searches keep reading the previous index meanwhile, a killed `rag index`
+// leaves the live index untouched, and two updates at once are refused by a writer lock file with the PID.
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import type { Database as SqliteDatabase, Statement } from "node-sqlite3-wasm";
 import { LocaltuneError } from "../errors.js";
+import { acquireLock, removeDeadProcessFiles, type HeldLock } from "../fs/process-files.js";
+import { clearStaleLock, registerUser, whileBusy } from "./sqlite-lock.js";
 import { Bm25Accumulator, bm25Idf } from "./bm25.js";
 import { POSTINGS_SCHEMA, SqlitePostings, termFrequencies } from "./sqlite-postings.js";
 import { rankHits, selectiveTerms, type IndexMeta, type RagStore, type StoreHit, type StoredChunk } from "./store.js";
@@ -45,8 +49,22 @@ export class SqliteRagStore implements RagStore {
   /** Prepared read statements, kept for the life of the store (finalized on close). */
   private readonly statements = new Map<string, Statement>();
 
-  private constructor(db: SqliteDatabase, blockSize?: number, flushAt?: number) {
+  /** Recoveries made when opening (stale locks taken over), for the user. */
+  readonly notes: string[];
+
+  private constructor(
+    db: SqliteDatabase,
+    /** The live index file. */
+    private readonly file: string,
+    /** The working copy an update writes, renamed over `file` on close; undefined for a search. */
+    private readonly work: string | undefined,
+    private readonly releases: (() => void)[],
+    notes: string[],
+    blockSize?: number,
+    flushAt?: number,
+  ) {
     this.db = db;
+    this.notes = notes;
     this.postings = new SqlitePostings(db, blockSize, flushAt);
   }
 
@@ -58,26 +76,51 @@ export class SqliteRagStore implements RagStore {
   static open(dir: string, options: { create: boolean; blockSize?: number; flushAt?: number }): SqliteRagStore {
     const file = path.join(dir, SQLITE_INDEX_FILE);
     if (options.create) fs.mkdirSync(dir, { recursive: true });
-    const db = new Database(file, { fileMustExist: !options.create });
+    const notes: string[] = [];
+    const releases: (() => void)[] = [];
+    let work: string | undefined;
+    let db: SqliteDatabase | undefined;
     try {
-      if (db.get("select 1 from sqlite_master where name = 'chunk_terms'")) {
-        if (!options.create) {
-          throw new LocaltuneError({
-            en: `the RAG index at ${dir} has the first layout (SQLite FTS5), which this version no longer reads. Re-index it: localtune rag index <inputs> --index ${dir}`,
-            ko: `${dir}의 RAG 인덱스는 이 버전이 더 이상 읽지 않는 첫 형식(SQLite FTS5)입니다. 다시 색인하세요: localtune rag index <입력> --index ${dir}`,
-          });
+      if (options.create || fs.existsSync(file)) releases.push(registerUser(file).release);
+      const stale = clearStaleLock(file);
+      if (stale) notes.push(stale);
+      if (options.create) {
+        const writer: HeldLock = acquireLock(`${file}.writer`, { en: `the RAG index ${dir}`, ko: `RAG 인덱스 ${dir}` });
+        releases.push(writer.release);
+        if (writer.tookOver) notes.push(`${writer.tookOver.en} / ${writer.tookOver.ko}`);
+        // Working copies of updates that were killed (and their journals and locks): the live index never saw them.
+        removeDeadProcessFiles(dir, new RegExp(`^${SQLITE_INDEX_FILE.replace(".", "\\.")}\\.update-(\\d+)`));
+        work = `${file}.update-${process.pid}`;
+        // Cost: a copy of the whole index per update (what lets searches go on meanwhile without WAL).
+        if (fs.existsSync(file)) {
+          settleJournal(file);
+          fs.copyFileSync(file, work);
         }
-        db.exec(LEGACY_TABLES.map((t) => `drop table if exists ${t};`).join(" "));
       }
-      // A 64 MiB page cache (allocated as used): a large update otherwise spills pages to the journal file mid-transaction.
-      db.exec("pragma cache_size = -65536");
-      // A search on a complete index writes nothing (the schema's "insert or ignore" would take the write lock).
-      if (options.create || !db.get("select 1 from sqlite_master where name = 'stats'")) db.exec(SCHEMA);
+      db = new Database(work ?? file, { fileMustExist: !options.create });
+      const opened = db;
+      whileBusy(file, () => {
+        if (opened.get("select 1 from sqlite_master where name = 'chunk_terms'")) {
+          if (!options.create) {
+            throw new LocaltuneError({
+              en: `the RAG index at ${dir} has the first layout (SQLite FTS5), which this version no longer reads. Re-index it: localtune rag index <inputs> --index ${dir}`,
+              ko: `${dir}의 RAG 인덱스는 이 버전이 더 이상 읽지 않는 첫 형식(SQLite FTS5)입니다. 다시 색인하세요: localtune rag index <입력> --index ${dir}`,
+            });
+          }
+          opened.exec(LEGACY_TABLES.map((t) => `drop table if exists ${t};`).join(" "));
+        }
+        // A 64 MiB page cache (allocated as used): a large update otherwise spills pages to the journal file mid-transaction.
+        opened.exec("pragma cache_size = -65536");
+        // A search on a complete index writes nothing (the schema's "insert or ignore" would take the write lock).
+        if (options.create || !opened.get("select 1 from sqlite_master where name = 'stats'")) opened.exec(SCHEMA);
+      }, (note) => notes.push(note));
     } catch (error) {
-      db.close();
+      if (db?.isOpen) db.close();
+      if (work) fs.rmSync(work, { force: true });
+      for (const release of releases.reverse()) release();
       throw error;
     }
-    return new SqliteRagStore(db, options.blockSize, options.flushAt);
+    return new SqliteRagStore(db, file, work, releases, notes, options.blockSize, options.flushAt);
   }
 
   async describe(): Promise<string> {
@@ -99,7 +142,7 @@ export class SqliteRagStore implements RagStore {
   }
 
   async readMeta(): Promise<IndexMeta | undefined> {
-    const row = this.db.get("select value from meta where key = 'index'");
+    const row = this.busy(() => this.db.get("select value from meta where key = 'index'"));
     return row ? (JSON.parse(String(row.value)) as IndexMeta) : undefined;
   }
 
@@ -110,7 +153,7 @@ export class SqliteRagStore implements RagStore {
   }
 
   async listSources(): Promise<Map<string, string>> {
-    const rows = this.db.all("select source, hash from sources");
+    const rows = this.busy(() => this.db.all("select source, hash from sources"));
     return new Map(rows.map((r) => [String(r.source), String(r.hash)]));
   }
 
@@ -205,9 +248,8 @@ export class SqliteRagStore implements RagStore {
   async getChunks(chunkIds: string[]): Promise<Map<string, Omit<StoredChunk, "terms" | "embedding">>> {
     const out = new Map<string, Omit<StoredChunk, "terms" | "embedding">>();
     if (chunkIds.length === 0) return out;
-    const rows = this.db.all(
-      `select chunk_id, source, heading_path, citation, text from chunks where chunk_id in (${chunkIds.map(() => "?").join(",")})`,
-      chunkIds,
+    const rows = this.busy(() =>
+      this.db.all(`select chunk_id, source, heading_path, citation, text from chunks where chunk_id in (${chunkIds.map(() => "?").join(",")})`, chunkIds),
     );
     for (const r of rows) {
       const id = String(r.chunk_id);
@@ -222,11 +264,31 @@ export class SqliteRagStore implements RagStore {
     return out;
   }
 
+  /**
+   * Closes the index; an update's working copy replaces the live file now (a rename: a search that has the old file
+   * open keeps reading it whole). A copy left inside a transaction (a failure mid-update) is dropped instead.
+   */
   async close(): Promise<void> {
     this.vectors = undefined;
     for (const s of this.statements.values()) s.finalize();
     this.statements.clear();
-    if (this.db.isOpen) this.db.close();
+    let publish = false;
+    if (this.db.isOpen) {
+      publish = !this.db.inTransaction;
+      this.db.close();
+    }
+    try {
+      if (this.work && publish) renameOver(this.work, this.file);
+      else if (this.work) fs.rmSync(this.work, { force: true });
+    } finally {
+      for (const release of this.releases.reverse()) release();
+      this.releases.length = 0;
+    }
+  }
+
+  /** A read on the live file, waiting out another search's lock (never needed on an update's own copy). */
+  private busy<T>(work: () => T): T {
+    return this.work ? work() : whileBusy(this.file, work, (note) => this.notes.push(note));
   }
 
   private statement(sql: string): Statement {
@@ -237,7 +299,7 @@ export class SqliteRagStore implements RagStore {
 
   private collectionStats(): { chunks: number; terms: number } {
     if (!this.stats) {
-      const row = this.db.get("select chunks, terms from stats where id = 1")!;
+      const row = this.busy(() => this.db.get("select chunks, terms from stats where id = 1"))!;
       this.stats = { chunks: Number(row.chunks), terms: Number(row.terms) };
     }
     return this.stats;
@@ -251,7 +313,7 @@ export class SqliteRagStore implements RagStore {
   }
 
   private loadVectors(): { ids: string[]; data: Float32Array; dims: number } {
-    const rows = this.db.all("select chunk_id, embedding from chunks where embedding is not null order by id");
+    const rows = this.busy(() => this.db.all("select chunk_id, embedding from chunks where embedding is not null order by id"));
     const first = rows[0]?.embedding as Uint8Array | undefined;
     const dims = first ? first.byteLength / 4 : 0;
     const data = new Float32Array(rows.length * dims);
@@ -282,12 +344,14 @@ export class SqliteRagStore implements RagStore {
    */
   private reading<T>(work: () => T): T {
     if (this.db.inTransaction) return work();
-    this.db.exec("begin");
-    try {
-      return work();
-    } finally {
-      this.db.exec("commit");
-    }
+    return this.busy(() => {
+      this.db.exec("begin");
+      try {
+        return work();
+      } finally {
+        this.db.exec("commit");
+      }
+    });
   }
 
   /** A transaction, or part of the one already open (atomically()). */
@@ -302,6 +366,40 @@ export class SqliteRagStore implements RagStore {
       this.db.exec("rollback");
       this.forgetWrites();
       throw error;
+    }
+  }
+}
+
+/**
+ * Rolls back a journal left on the live file by an update made in place (localtune before working copies, killed
+ * mid-transaction), before the file is copied: a copy taken without its journal would be a half-written index.
+ */
+function settleJournal(file: string): void {
+  if (!fs.existsSync(`${file}-journal`)) return;
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    // The first read of a file with a hot journal and no lock plays the journal back.
+    whileBusy(file, () => db.get("select count(*) as n from sqlite_master"));
+  } finally {
+    db.close();
+  }
+}
+
+/** rename() that waits a little for a reader to let go on Windows, where an open file can refuse to be replaced. */
+function renameOver(from: string, to: string): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.renameSync(from, to);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== "EPERM" && code !== "EBUSY" && code !== "EACCES") || attempt >= 20) {
+        throw new LocaltuneError({
+          en: `could not put the updated RAG index in place (${code}: ${(error as Error).message}); it stays in ${from}. Close other programs that use ${to} and run rag index again.`,
+          ko: `갱신한 RAG 인덱스를 제자리에 두지 못했습니다 (${code}: ${(error as Error).message}). ${from}에 남아 있습니다. ${to}을(를) 쓰는 다른 프로그램을 닫고 rag index를 다시 실행하세요.`,
+        });
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     }
   }
 }

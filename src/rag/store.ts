@@ -65,6 +65,8 @@ export interface RagStore {
   vectorSearch(query: Float32Array, k: number): Promise<StoreHit[]>;
   getChunks(chunkIds: string[]): Promise<Map<string, Omit<StoredChunk, "terms" | "embedding">>>;
   close(): Promise<void>;
+  /** What opening the store recovered from (a stale lock of a killed process), for the user; both languages. */
+  readonly notes?: readonly string[];
 }
 
 /**

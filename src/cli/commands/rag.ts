@@ -77,6 +77,7 @@ export function registerRag(program: Command): void {
         ),
       );
       for (const line of report.skipped) console.log(msg({ en: "skipped: {line}", ko: "건너뜀: {line}" }, { line }));
+      for (const note of report.notes) console.error(note);
     });
 
   const searchOptions = (cmd: Command) =>
