@@ -4,6 +4,7 @@ import { html } from "htm/preact";
 import { useState } from "preact/hooks";
 import { DataPage } from "./data.js";
 import { ExportPage } from "./export.js";
+import { LadderPage } from "./ladder.js";
 import { getLang, loadMessages, setLang, t } from "./lib.js";
 import { MachinePage } from "./machine.js";
 import { PlaygroundPage } from "./playground.js";
@@ -14,6 +15,7 @@ const PAGES = [
   ["train", "navTrain", TrainPage],
   ["data", "navData", DataPage],
   ["playground", "navPlayground", PlaygroundPage],
+  ["ladder", "navLadder", LadderPage],
   ["rag", "navRag", RagPage],
   ["export", "navExport", ExportPage],
   ["machine", "navMachine", MachinePage],

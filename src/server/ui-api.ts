@@ -1,5 +1,5 @@
 // The local UI's JSON API: thin routes over the public library (training, data preparation, generation, doctor, RAG,
-// export), the file picker, the method forms and the message tables. Every route is reached only through the guard.
+// export, ladder), the file picker, the method forms and the message tables. Every route is reached only through the guard.
 import type http from "node:http";
 import path from "node:path";
 import { z } from "zod";
@@ -11,7 +11,9 @@ import { optionFields } from "../methods/option-fields.js";
 import { METHODS } from "../methods/registry.js";
 import { generateText, SamplingSchema } from "../prompt/index.js";
 import { TrainConfigSchema } from "../train/index.js";
+import { allRungs, LadderOptionsSchema } from "../ladder/index.js";
 import { bilingualError, type TrainingJobs, type UiEventHub } from "./ui-jobs.js";
+import type { LadderJobs } from "./ui-ladder.js";
 import { mergeRun, MergeRequest, ragAsk, ragIndex, RagIndexRequest, RagQueryRequest, ragSearch } from "./ui-outputs.js";
 import { listFolder, type Workspace } from "./ui-workspace.js";
 
@@ -28,6 +30,7 @@ export class ApiError extends Error {
 export interface ApiContext {
   workspace: Workspace;
   jobs: TrainingJobs;
+  ladders: LadderJobs;
   hub: UiEventHub;
   bodyLimit: number;
 }
@@ -62,6 +65,12 @@ const TrainRequest = z.object({
   name: z.string().describe("run folder name under <workspace>/runs"),
   config: z.record(z.string(), z.unknown()).describe("training config without out (see TrainConfigSchema)"),
 });
+const LadderRequest = z.object({
+  name: z.string().describe("ladder folder name under <workspace>/ladders"),
+  options: z.record(z.string(), z.unknown()).describe("ladder options without out (see LadderOptionsSchema)"),
+  lang: z.enum(["en", "ko"]).default("en").describe("language of the report"),
+});
+const LadderDirRequest = z.object({ dir: z.string().describe("ladder folder") });
 const RunRequest = z.object({ run: z.string().describe("run folder") });
 const PrepareRequest = z.object({
   name: z.string().describe("dataset folder name under <workspace>/datasets"),
@@ -140,6 +149,26 @@ const routes: Record<string, Handler> = {
   "POST /api/rag/search": async (ctx, req) => ragSearch(ctx, parse(RagQueryRequest, await readJson(req, ctx.bodyLimit), "rag search")),
   "POST /api/rag/ask": async (ctx, req) => ragAsk(ctx, parse(RagQueryRequest, await readJson(req, ctx.bodyLimit), "rag ask")),
   "POST /api/export/merge": async (ctx, req) => mergeRun(ctx, parse(MergeRequest, await readJson(req, ctx.bodyLimit), "merge")),
+  "GET /api/ladder/form": async () => ({
+    rungs: allRungs().map((r) => ({ id: r.id, label: r.label, kind: r.kind })),
+    fields: optionFields(LadderOptionsSchema, ["model", "data", "suite", "heldOut", "out", "methods", "addRungs", "examples", "judgeModel", "title"]),
+  }),
+  "GET /api/ladders": async (ctx) => ctx.ladders.list(),
+  "POST /api/ladder": async (ctx, req) => {
+    const body = parse(LadderRequest, await readJson(req, ctx.bodyLimit), "ladder");
+    return { dir: ctx.ladders.start(body.name, body.options as never, body.lang) };
+  },
+  "POST /api/ladder/stop": async (ctx, req) => {
+    ctx.ladders.stop(parse(LadderDirRequest, await readJson(req, ctx.bodyLimit), "ladder stop").dir);
+    return { ok: true };
+  },
+  "GET /api/ladder/report": async (ctx, _req, res, url) => {
+    const html = ctx.ladders.reportHtml(url.searchParams.get("dir") ?? "");
+    // The report is self-contained (inline styles, SVG charts, no scripts): sandboxed, it may load nothing at all.
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:", "cache-control": "no-store" });
+    res.end(html);
+    return undefined;
+  },
   "POST /api/generate": async (ctx, req, res) => {
     const body = parse(GenerateRequest, await readJson(req, ctx.bodyLimit), "generate");
     // Streamed as server-sent events over the POST response: one `text` event per chunk, then `done` or `error`.

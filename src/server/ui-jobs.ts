@@ -5,6 +5,7 @@ import path from "node:path";
 import { LocaltuneError } from "../errors.js";
 import { resumeTraining, startTraining, type TrainConfigInput, type TrainEvent } from "../train/index.js";
 import { RunFolder, type MetricsRecord } from "../train/run-folder.js";
+import type { LadderUiEvent } from "./ui-ladder.js";
 import type { Workspace } from "./ui-workspace.js";
 
 /** Something every open page hears (server-sent events). */
@@ -12,7 +13,8 @@ export type UiEvent =
   | { kind: "train"; run: string; event: TrainEvent }
   | { kind: "job"; run: string; status: JobStatus; error?: BilingualError }
   | { kind: "prepare"; out: string; phase: string; done: number; total: number }
-  | { kind: "progress"; task: "rag-index" | "merge"; out: string; done: number; total: number; item: string };
+  | { kind: "progress"; task: "rag-index" | "merge"; out: string; done: number; total: number; item: string }
+  | LadderUiEvent;
 
 export type JobStatus = "running" | "stopping" | "completed" | "stopped" | "failed";
 export interface BilingualError {

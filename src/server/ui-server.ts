@@ -5,6 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleApi, type ApiContext } from "./ui-api.js";
 import { TrainingJobs, UiEventHub } from "./ui-jobs.js";
+import { LadderJobs } from "./ui-ladder.js";
 import { checkBindSafety, checkRequest, allowedHosts, requestToken, TOKEN_COOKIE, type GuardOptions } from "./ui-security.js";
 import { indexPage, staticFile, vendorFiles } from "./ui-static.js";
 import { Workspace } from "./ui-workspace.js";
@@ -43,7 +44,8 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
   const workspace = new Workspace(options.workspace ?? process.cwd());
   const hub = new UiEventHub();
   const jobs = new TrainingJobs(workspace, hub);
-  const ctx: ApiContext = { workspace, jobs, hub, bodyLimit: options.bodyLimit ?? 1 << 20 };
+  const ladders = new LadderJobs(workspace, (event) => hub.publish(event));
+  const ctx: ApiContext = { workspace, jobs, ladders, hub, bodyLimit: options.bodyLimit ?? 1 << 20 };
   const vendor = vendorFiles();
   const page = indexPage();
   let hosts = allowedHosts(guard);
@@ -101,6 +103,7 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
     port,
     async close() {
       await jobs.stopAll();
+      ladders.stopAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

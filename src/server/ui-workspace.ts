@@ -1,11 +1,11 @@
-// Where the local UI may write (runs/, datasets/, indexes/ and exports/ under the workspace it was started in, by a
-// name the user gives)
+// Where the local UI may write (runs/, datasets/, indexes/, exports/ and ladders/ under the workspace it was started in,
+// by a name the user gives)
 // and what its file picker shows (one folder at a time, the one the user navigated to).
 import fs from "node:fs";
 import path from "node:path";
 import { FileNotFoundError, InvalidConfigError } from "../errors.js";
 
-export type OutputKind = "runs" | "datasets" | "indexes" | "exports";
+export type OutputKind = "runs" | "datasets" | "indexes" | "exports" | "ladders";
 
 /** A folder name the user typed: letters (any script), digits, dot, dash, underscore; no separators, no leading dot. */
 const NAME = /^[\p{L}\p{N}_-][\p{L}\p{N}._-]{0,79}$/u;
