@@ -196,7 +196,7 @@ describe("malformed models through localtune ppl's path", () => {
     ["tokenizer bert (SIGABRT)", { metadata: { "tokenizer.ggml.model": gguf.str("bert") } }, /tokenizer\.ggml\.model.*"bert"/],
     ["tokenizer none (SIGABRT)", { metadata: { "tokenizer.ggml.model": gguf.str("none") } }, /tokenizer\.ggml\.model/],
     ["rope dimension count 0 (spins in ggml's rope kernel)", { metadata: { "llama.rope.dimension_count": gguf.u32(0) } }, /rope\.dimension_count/],
-    ["rope dimension count above the head width", { metadata: { "llama.rope.dimension_count": gguf.u32(16) } }, /at most the head width 8/],
+    ["rope dimension count above the head width", { metadata: { "llama.rope.dimension_count": gguf.u32(16) } }, /must be the head width 8/],
     ["rope freq base NaN", { metadata: { "llama.rope.freq_base": gguf.f32(Number.NaN) } }, /rope\.freq_base/],
     ["a NaN weight (perplexity NaN)", { tensor: { name: "blk.2.ffn_up.weight", index: 77, value: Number.NaN } }, /blk\.2\.ffn_up\.weight.*element 77 is NaN or infinite/],
     ["an infinite F16 weight", { tensor: { name: "output.weight", index: 5, value: Infinity, f16: true } }, /output\.weight.*element 5/],

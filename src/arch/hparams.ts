@@ -46,14 +46,14 @@ export interface ModelHparams {
 export function readHparams(meta: GgufMetadata, tensors: readonly GgufTensorInfo[], ropeMode: number): ModelHparams {
   const arch = meta.getString("general.architecture");
   const key = (name: string) => `${arch}.${name}`;
-  const nEmbd = meta.getInt(key("embedding_length"));
-  const nHead = meta.getInt(key("attention.head_count"));
-  const headDim = meta.getInt(key("attention.key_length"), Math.floor(nEmbd / nHead));
+  const nEmbd = meta.getU32(key("embedding_length"));
+  const nHead = meta.getU32(key("attention.head_count"));
+  const headDim = meta.getU32(key("attention.key_length"), Math.floor(nEmbd / nHead));
   const embd = tensors.find((t) => t.name === "token_embd.weight");
-  const nVocab = meta.getInt(key("vocab_size"), undefined) ?? meta.getStringArray("tokenizer.ggml.tokens", undefined)?.length ?? embd?.ne[1] ?? 0;
+  const nVocab = meta.getU32(key("vocab_size"), undefined) ?? meta.getStringArray("tokenizer.ggml.tokens", undefined)?.length ?? embd?.ne[1] ?? 0;
   const scalingType = meta.getString(key("rope.scaling.type"), "none");
-  // Float keys are read as float32 only, as llama.cpp does (it refuses a float64 epsilon). llama.cpp reads
-  // rope.scaling.factor, else the older rope.scale_linear; 0 means no scaling.
+  // Keys are read with llama.cpp's exact types (uint32 sizes, float32 floats): it refuses a file that uses others.
+  // llama.cpp reads rope.scaling.factor, else the older rope.scale_linear; 0 means no scaling.
   const factorKey = meta.getF32(key("rope.scaling.factor"), 0) !== 0 ? "rope.scaling.factor" : "rope.scale_linear";
   const scalingFactor = meta.getF32(key(factorKey), 0);
   if (!Number.isFinite(scalingFactor) || scalingFactor < 0) {
@@ -62,28 +62,28 @@ export function readHparams(meta: GgufMetadata, tensors: readonly GgufTensorInfo
   if (scalingType !== "none" && scalingType !== "linear" && !(scalingType === "yarn" && scalingFactor <= 1)) {
     throw new UnsupportedArchitectureError(`${arch} with rope scaling "${scalingType}"`, [`${arch} with rope scaling none or linear`]);
   }
-  const nCtxTrain = meta.getInt(key("context_length"));
+  const nCtxTrain = meta.getU32(key("context_length"));
   // The decoder gives values the key width; llama.cpp reads value_length and refuses a model where it does not fit.
-  const valueLength = meta.getInt(key("attention.value_length"), headDim);
+  const valueLength = meta.getU32(key("attention.value_length"), headDim);
   if (valueLength !== headDim) {
     throw new GgufFormatError(meta.file, key("attention.value_length"), { en: `${valueLength}, but the heads are ${headDim} wide; localtune's engine needs values as wide as keys`, ko: `${valueLength}이지만 헤드 폭은 ${headDim}입니다. localtune 엔진은 값과 키의 폭이 같아야 합니다` });
   }
   const hp: ModelHparams = {
     arch,
-    nLayer: meta.getInt(key("block_count")),
+    nLayer: meta.getU32(key("block_count")),
     nEmbd,
-    nFf: meta.getInt(key("feed_forward_length")),
+    nFf: meta.getU32(key("feed_forward_length")),
     nHead,
-    nHeadKv: meta.getInt(key("attention.head_count_kv"), nHead),
+    nHeadKv: meta.getU32(key("attention.head_count_kv"), nHead),
     headDim,
     nVocab,
     nCtxTrain,
     normEps: meta.getF32(key("attention.layer_norm_rms_epsilon")),
     ropeFreqBase: meta.getF32(key("rope.freq_base"), 10000),
     ropeFreqScale: scalingFactor > 0 && scalingType !== "yarn" ? 1 / scalingFactor : 1,
-    ropeDims: meta.getInt(key("rope.dimension_count"), headDim),
+    ropeDims: meta.getU32(key("rope.dimension_count"), headDim),
     ropeMode,
-    ropeCtxOrig: meta.getInt(key("rope.scaling.original_context_length"), nCtxTrain),
+    ropeCtxOrig: meta.getU32(key("rope.scaling.original_context_length"), nCtxTrain),
     tiedEmbeddings: !tensors.some((t) => t.name === "output.weight"),
   };
   checkHparams(meta.file, hp, tensors);
@@ -134,8 +134,9 @@ function checkHparams(file: string, hp: ModelHparams, tensors: readonly GgufTens
   if (hp.nHead % hp.nHeadKv !== 0) {
     bad("attention.head_count_kv", `${hp.nHead} query heads are not a multiple of ${hp.nHeadKv} kv heads`, `질의 헤드 ${hp.nHead}개가 kv 헤드 ${hp.nHeadKv}개의 배수가 아닙니다`);
   }
-  if (!Number.isSafeInteger(hp.ropeDims) || hp.ropeDims < 2 || hp.ropeDims > hp.headDim || hp.ropeDims % 2 !== 0) {
-    bad("rope.dimension_count", `${hp.ropeDims} must be even, at least 2 and at most the head width ${hp.headDim}`, `${hp.ropeDims}: 2 이상, 헤드 폭 ${hp.headDim} 이하의 짝수여야 합니다`);
+  // llama.cpp rotates whole heads for these architectures and refuses any other count ("invalid n_rot").
+  if (hp.ropeDims !== hp.headDim || hp.ropeDims % 2 !== 0) {
+    bad("rope.dimension_count", `${hp.ropeDims} must be the head width ${hp.headDim} (an even number)`, `${hp.ropeDims}: 헤드 폭 ${hp.headDim}(짝수)와 같아야 합니다`);
   }
   const positive: Array<[string, number]> = [
     ["attention.layer_norm_rms_epsilon", hp.normEps],
