@@ -357,52 +357,6 @@ export class NonFiniteResultError extends LocaltuneError {
   }
 }
 
-/** A training job cannot be handed to a cluster trainer (Axolotl, LLaMA-Factory) as asked: the message names the setting. */
-export class ExportJobError extends LocaltuneError {}
-
-/** A rung trained elsewhere (`ladder --add-rung name=path`) cannot be scored: the message names the rung and the path. */
-export class ExternalRungError extends LocaltuneError {}
-
-/** An output path is, holds, or lies inside one of the command's inputs (after following links): writing it could destroy the input. */
-export class OutputOverlapsInputError extends LocaltuneError {
-  constructor(
-    readonly output: string,
-    readonly input: string,
-    /** same: the output is the input; contains: the output folder holds the input; inside: the output lies within the input folder. */
-    readonly relation: "same" | "contains" | "inside",
-    option = "--out",
-  ) {
-    const en = { same: "is the same file or folder as the input", contains: "is a folder that holds the input", inside: "lies inside the input folder" }[relation];
-    const ko = { same: "입력과 같은 파일 또는 폴더입니다", contains: "입력을 담고 있는 폴더입니다", inside: "입력 폴더 안에 있습니다" }[relation];
-    super({
-      en: `${option} ${output} ${en} ${input} (after following links). localtune never writes over or deletes an input, with --force neither. Choose an ${option} outside every input.`,
-      ko: `${option} ${output}은(는) ${ko}: ${input} (링크를 따라간 결과). localtune은 --force를 주어도 입력을 덮어쓰거나 지우지 않습니다. 모든 입력 밖의 ${option}을(를) 고르세요.`,
-    });
-  }
-}
-
-/** Another live process holds a lock (a second `train resume` of one run, a second `rag index` of one index). */
-export class LockHeldError extends LocaltuneError {
-  constructor(readonly lockFile: string, readonly pid: number, what: Bilingual, readonly host?: string) {
-    const who = host ? `process ${pid} on ${host}` : `process ${pid}`;
-    const whoKo = host ? `${host}의 프로세스 ${pid}` : `프로세스 ${pid}`;
-    super({
-      en: `${what.en} is in use by ${who} (lock ${lockFile}). Wait for it to finish, or stop it; a lock left by a process that no longer runs is taken over by itself.`,
-      ko: `${what.ko}은(는) ${whoKo}이(가) 사용 중입니다 (잠금 ${lockFile}). 끝날 때까지 기다리거나 그 프로세스를 멈추세요. 더 이상 실행되지 않는 프로세스가 남긴 잠금은 자동으로 넘겨받습니다.`,
-    });
-  }
-}
-
-/** `train resume`: the model or data a run was started with changed, moved or disappeared since. */
-export class RunInputsChangedError extends LocaltuneError {
-  constructor(readonly runDir: string, readonly changes: readonly Bilingual[]) {
-    super({
-      en: `the run ${runDir} cannot be resumed: its inputs changed since it started:\n${changes.map((c) => `  - ${c.en}`).join("\n")}\nResuming on other files would mix two trainings. Put the original files back, or start a new run with \`localtune train <method> --out <new folder>\`.`,
-      ko: `실행 ${runDir}을(를) 이어서 할 수 없습니다. 시작한 뒤로 입력이 바뀌었습니다:\n${changes.map((c) => `  - ${c.ko}`).join("\n")}\n다른 파일로 이어 학습하면 두 학습이 섞입니다. 원래 파일을 되돌려 놓거나 \`localtune train <방법> --out <새 폴더>\`로 새로 시작하세요.`,
-    });
-  }
-}
-
 /** --offline (or LOCALTUNE_OFFLINE=1) and the named model is not in the download cache. */
 export class ModelNotCachedError extends LocaltuneError {
   constructor(readonly spec: string, readonly cacheDir: string, detail: string) {
