@@ -10,7 +10,7 @@ import { EngineModel } from "../src/engine/model.js";
 import { perplexity } from "../src/engine/perplexity.js";
 import { tokenizeForScoring } from "../src/engine/measure-perplexity.js";
 import { selectDevice } from "../src/native/device-choice.js";
-import { loadLlamaModel } from "../src/native/llama-runtime.js";
+import { getLlamaRuntime, loadLlamaModel } from "../src/native/llama-runtime.js";
 import { runTrainingLoop, type TrainEvent } from "../src/train/loop.js";
 import { resolveTrainConfig, RunFolder, type TrainConfigInput } from "../src/train/index.js";
 import { STORIES_260K } from "./helpers/test-models.js";
@@ -28,12 +28,12 @@ const heldOut = fs.readFileSync("corpus/maple-hill/heldout.txt", "utf8").slice(0
 
 const METHODS = ["full", "lora", "bitfit", "ia3", "prompt-tuning", "prefix-tuning"] as const;
 
-async function trainIn(device: "cpu" | "vulkan", method: string): Promise<{ losses: number[]; start: Extract<TrainEvent, { type: "start" }>; output: string | null }> {
+async function trainIn(device: "cpu" | "vulkan", method: string, extra: Partial<TrainConfigInput> = {}): Promise<{ losses: number[]; start: Extract<TrainEvent, { type: "start" }>; output: string | null }> {
   const input: TrainConfigInput = {
     method,
     model: STORIES_260K,
     data: [trainText],
-    out: path.join(root, `${method}-${device}`),
+    out: path.join(root, `${method}-${device}${extra.checkpointActivations ? "-ckpt" : ""}`),
     steps: 8,
     ctx: 16,
     batch: 2,
@@ -42,6 +42,7 @@ async function trainIn(device: "cpu" | "vulkan", method: string): Promise<{ loss
     evalEvery: 0,
     saveEvery: 8,
     device,
+    ...extra,
   };
   const folder = RunFolder.create(resolveTrainConfig(input));
   const events: TrainEvent[] = [];
@@ -54,10 +55,12 @@ async function trainIn(device: "cpu" | "vulkan", method: string): Promise<{ loss
 const maxRelative = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i]!) / Math.abs(b[i]!)));
 
 describe.skipIf(!hasLavapipe)("Vulkan backend on lavapipe", () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     // ggml lists CPU-type Vulkan devices (lavapipe) only when asked to; set here, for this process alone.
     process.env.GGML_VK_VISIBLE_DEVICES = "0";
     selectDevice("vulkan");
+    // Load the Vulkan build now: the CPU reference runs then use its CPU backend instead of loading the CPU build.
+    expect((await getLlamaRuntime()).gpu).toBe("vulkan");
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -76,6 +79,16 @@ describe.skipIf(!hasLavapipe)("Vulkan backend on lavapipe", () => {
       outputs.set(method, gpu.output);
     });
   }
+
+  it("activation checkpointing on Vulkan gives the CPU run's losses, and the ops Vulkan lacks run on the CPU", async () => {
+    const cpu = await trainIn("cpu", "lora", { checkpointActivations: true });
+    const gpu = await trainIn("vulkan", "lora", { checkpointActivations: true });
+    expect(gpu.start.checkpointActivations).toBe(true);
+    expect(maxRelative(gpu.losses, cpu.losses)).toBeLessThan(3e-3);
+    // ggml-vulkan has no DIAG_MASK_ZERO (the causal mask's backward): the scheduler runs it on the CPU.
+    expect(gpu.start.cpuFallbackOps).toContain("DIAG_MASK_ZERO");
+    expect(cpu.start.cpuFallbackOps).toEqual([]);
+  });
 
   it("perplexity on Vulkan equals the CPU's within 1e-3 relative", async () => {
     const tokens = await tokenizeForScoring(STORIES_260K, heldOut);

@@ -23,6 +23,7 @@ import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
 import { rewriteOutProducts, type RewriteOptions } from "./out-prod-rewrite.js";
 import { realTokenRows } from "./positions.js";
+import type { GpuGraphScheduler } from "./gpu-scheduler.js";
 
 /** The pass's inputs, in a persistent buffer every graph reads; the Trainer fills them before run(). */
 export interface PassInputs {
@@ -64,6 +65,8 @@ export interface CheckpointedPassOptions {
   rewrite?: RewriteOptions;
   /** Tokens per head graph (default: see headChunks); tests make it small. */
   headChunkTokens?: number;
+  /** On a GPU device: the scheduler that allocates and runs each graph (the CPU allocator otherwise). */
+  gpu?: GpuGraphScheduler | undefined;
 }
 
 export class CheckpointedPass {
@@ -182,8 +185,11 @@ export class CheckpointedPass {
     // One allocator for every graph. ggml's allocator treats a tensor that already has data as allocated elsewhere,
     // so a graph allocated again keeps the offsets of its first allocation: correct only while the buffer never
     // moves. Reserving every graph first sizes the buffer for the largest, so it never grows (checked in run()).
-    for (const g of this.graphs) {
-      if (!api.ggml_gallocr_reserve(this.galloc, g.graph)) throw new ShapeError("ggml could not reserve memory for a checkpointed training graph");
+    // On a GPU the scheduler allocates each graph in turn instead (see gpu-scheduler.ts).
+    if (!options.gpu) {
+      for (const g of this.graphs) {
+        if (!api.ggml_gallocr_reserve(this.galloc, g.graph)) throw new ShapeError("ggml could not reserve memory for a checkpointed training graph");
+      }
     }
     this.reservedBytes = api.ggml_gallocr_get_buffer_size(this.galloc, 0);
   }
@@ -217,13 +223,22 @@ export class CheckpointedPass {
     const { api } = this.model;
     const loss = new Float32Array(1);
     let total = 0;
+    const { gpu } = this.options;
     for (const g of this.graphs) {
-      if (!api.ggml_gallocr_alloc_graph(this.galloc, g.graph)) throw new ShapeError("ggml could not allocate a checkpointed training graph");
-      if (api.ggml_gallocr_get_buffer_size(this.galloc, 0) !== this.reservedBytes) throw new Error("the checkpointed pass's compute buffer moved (this is a bug)");
+      if (gpu) {
+        gpu.allocate(g);
+      } else {
+        if (!api.ggml_gallocr_alloc_graph(this.galloc, g.graph)) throw new ShapeError("ggml could not allocate a checkpointed training graph");
+        if (api.ggml_gallocr_get_buffer_size(this.galloc, 0) !== this.reservedBytes) throw new Error("the checkpointed pass's compute buffer moved (this is a bug)");
+      }
       const accumulator = this.clearBefore.get(g);
       if (accumulator) api.ggml_backend_tensor_memset(accumulator, 0, 0, api.ggml_nbytes(accumulator));
-      const status = api.ggml_backend_graph_compute(this.model.backend.handle, g.graph);
-      if (status !== 0) throw new ShapeError(`ggml graph compute failed with status ${status}`);
+      if (gpu) {
+        gpu.compute(g);
+      } else {
+        const status = api.ggml_backend_graph_compute(this.model.backend.handle, g.graph);
+        if (status !== 0) throw new ShapeError(`ggml graph compute failed with status ${status}`);
+      }
       // A loss lives in the shared buffer: read it before the next graph reuses the memory.
       const headLoss = this.heads.get(g);
       if (headLoss) {

@@ -60,8 +60,9 @@ export class EngineModel {
         ko: "더 작거나 더 강하게 양자화된 모델을 쓰거나, 다른 프로그램을 닫으세요.",
       });
     }
-    const runtime = await loadGgml(options.device === "gpu" ? "auto" : "cpu");
-    const backend = openBackend(runtime, options);
+    const runtime = await loadGgml(options.device);
+    const parameterCount = file.tensors.reduce((sum, t) => sum + t.elementCount, 0);
+    const backend = openBackend(runtime, { ...options, parameterCount, neededBytes: options.neededBytes ?? weightBytes * 1.1 });
     const { api } = runtime;
     const newContext = () => api.ggml_init({ mem_size: (file.tensors.length + 8) * api.ggml_tensor_overhead(), mem_buffer: null, no_alloc: true });
     // One context per buffer: the plain one (key "") and each extra buffer type some weight goes to.
@@ -108,8 +109,9 @@ export class EngineModel {
       const bytes = heldType(info) === info.type ? raw : dequantize(info.type, raw, info.elementCount); // a copy, once at load
       api.ggml_backend_tensor_set(tensor, bytes, 0, bytes.byteLength);
     }
-    const handles = new BigUint64Array([backend.handle]);
-    const sched = api.ggml_backend_sched_new(handles, null, 1, 65536, false, true);
+    // On a GPU the CPU backend comes last (ggml asserts it): ops the GPU cannot run go there.
+    const handles = backend.schedulerBackends;
+    const sched = api.ggml_backend_sched_new(handles, null, handles.length, 65536, false, true);
     const weightCtxs = [...contexts.values()].map((c) => c.ctx);
     return new EngineModel(runtime, backend, file, arch, hparams, weightCtxs, weightBuffers, weights, sched, weightBytes + [...plainCopies.values()].reduce((sum, t) => sum + api.ggml_nbytes(t), 0), kernelLayoutWeights, plainCopies);
   }

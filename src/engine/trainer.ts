@@ -8,6 +8,7 @@ import { GgmlType } from "../formats/gguf/index.js";
 import { tensorShape, type GgmlTensor, type Ptr } from "../native/ggml-bindings.js";
 import { GGML_DEVICE_TYPE } from "../native/ggml-runtime.js";
 import { unsupportedOps } from "./device-ops.js";
+import { GpuGraphScheduler } from "./gpu-scheduler.js";
 import { GraphContext, graphNodeBudget } from "./graph-context.js";
 import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
@@ -91,6 +92,8 @@ export class Trainer {
   /** Gradient accumulators and d loss / d loss, zeroed (and set to 1) before each step. */
   private readonly gradBuffer: Ptr;
   private readonly lossGradAcc: GgmlTensor;
+  /** Set on a GPU device: every training graph goes through ggml's scheduler (unsupported ops on the CPU). */
+  private readonly gpu: GpuGraphScheduler | undefined;
   /** Backward out_prod nodes turned into mul_mat over transposed operands. */
   readonly rewrittenBackwardNodes: number;
 
@@ -116,6 +119,9 @@ export class Trainer {
       plainSource: (t: GgmlTensor) => model.plainCopies.get(t) ?? t,
       halfToBf16: api.ggml_backend_dev_type(model.backend.device) === GGML_DEVICE_TYPE.cpu,
     };
+    this.gpu = model.backend.info.type === "cpu"
+      ? undefined
+      : new GpuGraphScheduler(api, model.backend, 2 * (Math.ceil(graphNodeBudget(model.hparams.nLayer, true) * 1.5) + trainable.length * 32) + 4096);
     for (const t of trainable) {
       if (tensorShape(t.tensor).type !== GgmlType.F32) throw new ShapeError(`trainable tensor ${t.name} must be F32`);
       api.ggml_set_param(t.tensor);
@@ -158,6 +164,7 @@ export class Trainer {
         backwardAsMulMat: shape.backwardAsMulMat !== false,
         rewrite,
         headChunkTokens: shape.headChunkTokens,
+        gpu: this.gpu,
       });
       this.rewrittenBackwardNodes = this.checkpointed.rewrittenBackwardNodes;
     } else {
@@ -203,6 +210,8 @@ export class Trainer {
     const { beta1, beta2, eps, weightDecay, maxGradNorm } = this.adamw;
     // ggml's AdamW reads [alpha, beta1, beta2, eps, wd, 1/(1-beta1^t), 1/(1-beta2^t)] (ggml-opt.cpp layout).
     const hyper = Float32Array.of(lr, beta1, beta2, eps, weightDecay, 1 / (1 - beta1 ** this.step), 1 / (1 - beta2 ** this.step));
+    // The scheduler allocates the graph's inputs anew each time: allocate before writing them.
+    this.gpu?.allocate(this.optimizer.g);
     api.ggml_backend_tensor_set(this.optimizer.hyper, hyper, 0, hyper.byteLength);
     if (this.optimizer.maxNorm) api.ggml_backend_tensor_set(this.optimizer.maxNorm, Float32Array.of(maxGradNorm), 0, 4);
     this.compute(this.optimizer.g);
@@ -261,18 +270,19 @@ export class Trainer {
   computeBufferBytes(): number {
     const { api } = this.model;
     return [this.train?.galloc, this.optimizer.galloc, this.evalGraph?.galloc]
-      .filter((g): g is Ptr => g !== undefined)
-      .reduce((sum, g) => sum + api.ggml_gallocr_get_buffer_size(g, 0), this.checkpointed?.bufferBytes() ?? 0);
+      .filter((g): g is Ptr => g !== undefined && g !== 0n)
+      .reduce((sum, g) => sum + api.ggml_gallocr_get_buffer_size(g, 0), (this.checkpointed?.bufferBytes() ?? 0) + (this.gpu?.bufferBytes() ?? 0));
   }
 
   dispose(): void {
     const { api } = this.model;
     for (const graph of [this.train, this.optimizer, this.evalGraph]) {
       if (!graph) continue;
-      api.ggml_gallocr_free(graph.galloc);
+      if (graph.galloc !== 0n) api.ggml_gallocr_free(graph.galloc);
       graph.g.dispose();
     }
     this.checkpointed?.dispose();
+    this.gpu?.dispose();
     for (const buffer of [this.staticBuffer, this.gradBuffer]) api.ggml_backend_buffer_free(buffer);
     for (const ctx of [this.staticCtx, this.gradCtx]) api.ggml_free(ctx);
   }
@@ -303,6 +313,7 @@ export class Trainer {
 
   private allocate<G extends { g: GraphContext; galloc: Ptr }>(graph: G): G {
     const { api } = this.model;
+    if (this.gpu) return graph; // allocated by the scheduler before each run
     graph.galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(this.model.backend.handle));
     if (!api.ggml_gallocr_alloc_graph(graph.galloc, graph.g.graph)) throw new ShapeError("ggml could not allocate the training graph");
     return graph;
@@ -331,12 +342,14 @@ export class Trainer {
       const grad = scale ? api.ggml_mul(g.ctx, p.gradAcc, scale) : p.gradAcc;
       g.expand(api.ggml_opt_step_adamw(g.ctx, p.tensor, grad, p.m, p.v, hyper));
     }
+    if (this.gpu) return { g, galloc: 0n as Ptr, hyper, maxNorm, gradNorm };
     const galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(this.model.backend.handle));
     if (!api.ggml_gallocr_alloc_graph(galloc, g.graph)) throw new ShapeError("ggml could not allocate the optimizer graph");
     return { g, galloc, hyper, maxNorm, gradNorm };
   }
 
   private run(graph: LossGraph, batch: MicroBatch): number {
+    this.gpu?.allocate(graph.g);
     this.fillInputs(graph, batch);
     this.compute(graph.g);
     const loss = new Float32Array(1);
@@ -375,6 +388,7 @@ export class Trainer {
 
 
   private compute(g: GraphContext): void {
+    if (this.gpu) return this.gpu.compute(g);
     const status = this.model.api.ggml_backend_graph_compute(this.model.backend.handle, g.graph);
     if (status !== 0) throw new ShapeError(`ggml graph compute failed with status ${status}`);
   }

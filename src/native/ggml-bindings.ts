@@ -235,6 +235,7 @@ export interface GgmlApi {
   ggml_backend_dev_memory(dev: GgmlDevice, free: [number], total: [number]): void;
   ggml_backend_sched_get_tensor_backend(sched: GgmlSched, node: T): GgmlBackend | Null;
   ggml_backend_sched_get_n_splits(sched: GgmlSched): number;
+  ggml_backend_sched_get_buffer_size(sched: GgmlSched, backend: GgmlBackend): number;
   ggml_backend_dev_description(dev: GgmlDevice): string;
   ggml_backend_dev_type(dev: GgmlDevice): number;
   ggml_backend_dev_backend_reg(dev: GgmlDevice): Ptr;
@@ -376,6 +377,7 @@ const BASE_PROTOTYPES = [
   "void ggml_backend_dev_memory(void *dev, _Out_ size_t *free, _Out_ size_t *total)",
   "void *ggml_backend_sched_get_tensor_backend(void *sched, void *node)",
   "int ggml_backend_sched_get_n_splits(void *sched)",
+  "size_t ggml_backend_sched_get_buffer_size(void *sched, void *backend)",
   "const char *ggml_backend_dev_description(void *dev)",
   "int ggml_backend_dev_type(void *dev)",
   "void *ggml_backend_dev_backend_reg(void *dev)",

@@ -161,6 +161,7 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
     Object.assign(state, saved.state);
     folder.truncateMetricsAfter(state.step);
   }
+  const fallbackOps = trainer.cpuFallbackOps();
   onEvent({
     type: "start",
     pid: process.pid,
@@ -178,9 +179,15 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
     checkpointActivations,
     checkpointingForMemory,
     device: { name: model.backend.name, description: model.backend.description, software: model.backend.info.software, reason: model.backend.reason },
-    cpuFallbackOps: trainer.cpuFallbackOps(),
+    cpuFallbackOps: fallbackOps,
   });
-  folder.appendMetrics({ step: state.step, elapsedSeconds: state.elapsedSeconds, event: resumedFromStep === null ? "start" : "resume" });
+  folder.appendMetrics({
+    step: state.step,
+    elapsedSeconds: state.elapsedSeconds,
+    event: resumedFromStep === null ? "start" : "resume",
+    device: `${model.backend.name} (${model.backend.description})`,
+    ...(fallbackOps.length > 0 ? { cpuFallbackOps: fallbackOps } : {}),
+  });
 
   const sessionStart = performance.now() / 1000 - state.elapsedSeconds;
   const elapsed = () => performance.now() / 1000 - sessionStart;

@@ -1,7 +1,7 @@
 // `localtune train <method>` and `localtune train resume <run-dir>`: parse options into a training config, run it
 // in a child process, show progress (a bar for people, JSON lines with --json).
 import type { Command } from "commander";
-import { msg } from "../../i18n/index.js";
+import { getLang, msg } from "../../i18n/index.js";
 import { METHODS } from "../../methods/registry.js";
 import { resumeTraining, startTraining, type TrainEvent } from "../../train/index.js";
 import { MODEL_SPEC_HELP } from "../model-source-options.js";
@@ -121,6 +121,10 @@ function reporter(json: boolean): (event: TrainEvent) => void {
           },
         ),
       );
+      console.error(msg({ en: "device: {device}", ko: "장치: {device}" }, { device: getLang() === "ko" ? event.device.reason.ko : event.device.reason.en }));
+      if (event.cpuFallbackOps.length > 0) {
+        console.error(msg({ en: "ops {device} cannot run, computed on the CPU: {ops}", ko: "{device}에서 실행할 수 없어 CPU에서 계산하는 연산: {ops}" }, { device: event.device.name, ops: event.cpuFallbackOps.join(", ") }));
+      }
       if (event.checkpointingForMemory) {
         console.error(
           msg({
