@@ -2,7 +2,7 @@
 // chat with it, without the terminal. Prepare a dataset (folder chosen in the file picker), start a LoRA run on
 // stories260K, watch the loss chart gain points while it trains, stop it (checkpoint) and resume it to the end, ask
 // the base model and the adapter the same prompt side by side, merge the adapter into a GGUF, index the documents
-// for RAG and search them, switch to Korean; the console stays clean.
+// for RAG and search them, see the machine's report, switch to Korean; the console stays clean.
 // LOCALTUNE_UPDATE_SCREENSHOT=1 writes the Train page during the run to docs/ui-train.png (the README's).
 import fs from "node:fs";
 import os from "node:os";
@@ -167,6 +167,17 @@ describe("localtune ui in headless Chromium", () => {
     const marked = await page.$$eval("ol.sources li mark", (marks) => marks.map((m) => m.textContent?.toLowerCase()));
     expect(marked.length).toBeGreaterThan(0);
     expect(new Set(marked)).toEqual(new Set(["blue", "kite"]));
+
+    // Machine: the doctor's report and plan for this model and dataset (no calibration: quick).
+    await page.click('nav button[data-page="machine"]');
+    await page.selectOption("#machine select", path.join(workspace, "datasets", "stories"));
+    await page.click("#doctor");
+    const doctor = await page.waitForSelector("#doctor-report", { timeout: 120_000 });
+    expect(await doctor.textContent()).toMatch(/Recommended/);
+
+    // Ladder: its form lists every rung of the registry.
+    await page.click('nav button[data-page="ladder"]');
+    await page.waitForSelector('#ladder-form input[data-rung="lora-r2"]');
 
     // Korean: the same pages from the shared message table.
     await page.click("#lang");
