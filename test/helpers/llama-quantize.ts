@@ -9,7 +9,8 @@ import { loadGgml } from "../../src/native/ggml-runtime.js";
 /** llama_ftype values (llama.h). */
 export const LLAMA_FTYPE = { f16: 1, q8_0: 7, q4_k_m: 15, q5_k_m: 17 } as const;
 
-let quantize: ((input: string, output: string, params: unknown) => number) | undefined;
+type QuantizeFn = (input: string, output: string, params: unknown) => number;
+let quantize: QuantizeFn | undefined;
 let defaults: (() => Record<string, unknown>) | undefined;
 
 
@@ -38,7 +39,7 @@ export async function llamaCppQuantize(input: string, output: string, ftype: num
       max_buf_size: "size_t",
     });
     defaults = lib.func("llama_model_quantize_params llama_model_quantize_default_params(void)") as () => Record<string, unknown>;
-    quantize = lib.func("uint32_t llama_model_quantize(const char *fname_inp, const char *fname_out, const llama_model_quantize_params *params)") as typeof quantize;
+    quantize = lib.func("uint32_t llama_model_quantize(const char *fname_inp, const char *fname_out, const llama_model_quantize_params *params)") as QuantizeFn;
   }
   const params = { ...defaults!(), ftype, nthread: 1 };
   const status = quantize!(input, output, params);
