@@ -6,7 +6,7 @@ engines are measured in one session on one machine (issue "Performance"). Run by
     /usr/bin/python3 bench/torch_reference.py [--threads 2] [--steps 5] [--config reference] [--json] [case ...]
 
 Debian's python3-torch calls whatever BLAS the alternatives system selects; with the reference BLAS a matmul runs
-at a few GFLOP/s, so the script refuses to run unless OpenBLAS is the selected libblas.so.3 (FINDINGS trap 13).
+at a few GFLOP/s, so the script refuses to run unless OpenBLAS is the selected libblas.so.3 (docs/engine-notes.md, "PyTorch baseline BLAS").
 Cases: full (every weight trains) and lora-f32 (rank 8, alpha 16, q/k/v/o/gate/up/down, frozen F32 base). PyTorch has
 no CPU training path over F16 or Q8_0 frozen weights, so those rows exist only on the localtune side.
 Each case runs in a child process so its peak RSS is its own. Median step time after one warm-up step.

@@ -52,7 +52,7 @@ describe("node-llama-cpp scorer", () => {
       // compare one-token continuations only: longer ones are not single greedy steps
       if (altTokens === 1) expect(best).toBeGreaterThanOrEqual(await backend.scorer.logprob(prompt, alt));
     }
-    // FINDINGS trap 14: stories260K continues "Once upon a time" with ", there was a little girl named Lily."
+    // docs/engine-notes.md, "Reference log-probabilities": stories260K continues "Once upon a time" with ", there was a little girl named Lily."
     expect(greedy.trim()).toBe("Lily");
   });
 

@@ -1,5 +1,5 @@
 // The llama-family decoder graph, shared by every architecture file: embeddings, N blocks of (RMSNorm, attention with
-// RoPE and GQA, RMSNorm, SwiGLU feed-forward), final norm and output head. Training-safe ops only (FINDINGS traps 7, 8).
+// RoPE and GQA, RMSNorm, SwiGLU feed-forward), final norm and output head. Training-safe ops only (docs/engine-notes.md, GQA, causal mask).
 // Shape letters: E embedding width, F ffn width, V vocabulary, H query heads, K kv heads, D head width,
 // T tokens per sequence, B sequences, N = T * B tokens, R selected output rows.
 import { concatWithGradient } from "../engine/concat.js";

@@ -309,7 +309,7 @@ export const CALIBRATION_SMALL = benchShape("calibration-small", "stories260K's 
 
 /** The mid-size shape, where arithmetic dominates: the engine spike's reference (d 576, ffn 1536, 9 / 3 heads) with 4
  *  layers and vocab 4096 so a case stays within a few seconds. */
-export const CALIBRATION_MID = benchShape("calibration-mid", "engine spike reference shape (FINDINGS.md), 4 layers", {
+export const CALIBRATION_MID = benchShape("calibration-mid", "the reference training shape (docs/engine-notes.md), 4 layers", {
   nLayer: 4, nEmbd: 576, nFf: 1536, nHead: 9, nHeadKv: 3, headDim: 64, nVocab: 4096,
 });
 

@@ -41,7 +41,7 @@ export const DEFAULT_RUNG_OPTIONS: RungOptions = { ctx: 512, batch: 1, virtualTo
 /** What one rung costs on one model, before any measurement. */
 export interface RungEstimate {
   id: RungId;
-  /** Ladder level of DESIGN.md (0 = nothing trained .. 4 = every weight). */
+  /** Ladder level (docs/engine-notes.md, "The ladder of methods": 0 = nothing trained .. 4 = every weight). */
   level: 0 | 1 | 2 | 3 | 4;
   mode: ComputeMode;
   /** ggml type the frozen weights are held in during training ("f32" for full DAPT's master weights). */
@@ -86,7 +86,7 @@ export function promptTuningParams(s: ModelShape, p: number): number {
 }
 
 /** Attention FLOPs of one token's forward pass with `keys` keys: QK^T and softmax(QK^T)V, 2 * keys * qDim each.
- *  ggml computes the full T x T score matrix and masks it (training cannot use flash attention, FINDINGS trap 8),
+ *  ggml computes the full T x T score matrix and masks it (training cannot use flash attention: docs/engine-notes.md, "Causal mask ops with backward"),
  *  so keys is the whole sequence, not the causal average. */
 function attentionFlops(s: ModelShape, keys: number): number {
   return s.nLayer * 4 * keys * attentionWidths(s).qDim;

@@ -5,7 +5,7 @@ import type { GgmlApi, GgmlContext, GgmlGraph, GgmlTensor } from "../native/ggml
 export function graphNodeBudget(nLayer: number, backward: boolean): number {
   // About 40 nodes per layer forward (norms, projections, rope, attention, ffn) plus the embedding and head, and up
   // to 13 more per projection from a method's hooks (LoRA: rank padding, two products, scale, add); the backward
-  // pass roughly triples it and the optimizer adds a few per parameter (FINDINGS trap 16).
+  // pass roughly triples it and the optimizer adds a few per parameter (docs/engine-notes.md, "Graph node budget").
   const forward = 128 + 160 * nLayer;
   return backward ? forward * 6 + 1024 : forward;
 }

@@ -1,4 +1,4 @@
-// Next-token cross-entropy without dense label tensors (FINDINGS trap 9): softmax over the vocabulary, then a gather
+// Next-token cross-entropy without dense label tensors (docs/engine-notes.md, "Dense cross-entropy labels"): softmax over the vocabulary, then a gather
 // of each row's target probability through get_rows on a [1, V*R] view. Memory grows as the logits themselves
 // ([V, R]), plus R indices and R weights, never a second V x R label matrix. Per-token weights carry the loss mask
 // (0 for prompt tokens in instruction data) and the normalisation, so accumulated micro-batches give one mean.

@@ -2,7 +2,7 @@
 // gradient dX = out_prod(W, transpose(dY)) and the weight gradient dW = out_prod(x, dY). The CPU out_prod is a loop of
 // rank-1 updates (one vec_mad per destination row and inner index): it streams the destination row through the
 // cache once per inner index, so it runs far below the tiled mul_mat kernels, and with an F16 or quantized W it
-// converts one row of W per (row, token) pair (FINDINGS trap 15: LoRA on an F16 base at 1/7 of the F32 speed).
+// converts one row of W per (row, token) pair (LoRA on an F16 base at 1/7 of the F32 speed: docs/engine-notes.md, "Slow out_prod backward").
 //
 // out_prod(a, b) = sum over k of a[i, k] * b[j, k] is the same contraction as mul_mat(a^T, b^T), with both operands
 // transposed into contiguous tensors. The transposes are nodes of the training graph placed just before the product

@@ -1,6 +1,6 @@
 // EvalScorer and EvalGenerator over localtune's own engine (EngineModel + a method's decoder hooks), so every rung of
 // the ladder, prompt and prefix tuning included (llama.cpp cannot run those), is scored by one code path.
-// Tokenization comes from node-llama-cpp's vocabulary-only model (DESIGN.md decision 2).
+// Tokenization comes from node-llama-cpp's vocabulary-only model (docs/engine-notes.md, "Tokenization from node-llama-cpp").
 import type { LlamaModel, Token } from "node-llama-cpp";
 import type { DecoderHooks } from "../arch/decoder.js";
 import { PromptTooLongError } from "../errors.js";

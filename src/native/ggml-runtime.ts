@@ -38,7 +38,7 @@ export function loadGgml(gpu?: DeviceChoice): Promise<GgmlRuntime> {
     const paths = locateGgmlLibraries();
     const api = bindGgml(paths.base, paths.registry);
     checkGgmlAbi(api);
-    // node-llama-cpp has loaded the backends of this folder already; this registers nothing twice (docs/engine-notes.md).
+    // node-llama-cpp has loaded the backends of this folder already; this registers nothing twice (docs/engine-notes.md, "one ggml per process").
     api.ggml_backend_load_all_from_path(paths.binDir);
     const registeredBackends = Array.from({ length: api.ggml_backend_reg_count() }, (_, i) =>
       api.ggml_backend_reg_name(api.ggml_backend_reg_get(i)),

@@ -1,5 +1,5 @@
 // The reference side of parity tests: next-token log-probabilities from llama.cpp itself, through node-llama-cpp's
-// public API (it exposes probabilities, not raw logits: FINDINGS trap 14). Compare log-probabilities, which equal
+// public API (probabilities, not raw logits: docs/engine-notes.md, "Reference log-probabilities"). Compare log-probabilities, which equal
 // logits up to a per-position constant.
 import type { LlamaContext, LlamaModel } from "node-llama-cpp";
 
