@@ -1,4 +1,4 @@
-// Runs a training job in a child process (ggml aborts the whole process on a failed assertion: FINDINGS trap 10):
+// Runs a training job in a child process (ggml aborts the whole process on a failed assertion: docs/engine-notes.md, "GGML_ASSERT aborts"):
 // streams its events, forwards Ctrl-C so it checkpoints and stops, and turns a crash into a clear error with the
 // last lines it printed.
 import { fork } from "node:child_process";
