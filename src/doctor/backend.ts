@@ -110,7 +110,14 @@ function vulkanStatus(input: BackendInput, pkg: PrebuiltPackage | undefined): Ba
     });
   }
   if (input.loaded === "vulkan") {
-    const names = input.deviceNames.join(", ") || "?";
+    if (input.deviceNames.length === 0) {
+      // ggml-vulkan hides CPU-type devices (llvmpipe, lavapipe): a Mesa install on a machine without a GPU lands here.
+      return no({
+        en: "Vulkan build loaded, but it sees no GPU (software devices such as llvmpipe are hidden): computing on the CPU with the Vulkan build's CPU backend",
+        ko: "Vulkan 빌드를 불러왔지만 GPU가 보이지 않습니다 (llvmpipe 같은 소프트웨어 장치는 숨겨짐): Vulkan 빌드의 CPU 백엔드로 CPU에서 계산합니다",
+      });
+    }
+    const names = input.deviceNames.join(", ");
     return { backend: "vulkan", usable: true, reason: { en: `Vulkan build loaded (${names})`, ko: `Vulkan 빌드 사용 중 (${names})` } };
   }
   const missing = pkg.needs.filter((name) => !input.libraries.find((l) => l.name === name)?.foundAt);
@@ -142,7 +149,7 @@ function metalStatus(input: BackendInput): BackendStatus {
 
 function cpuStatus(input: BackendInput): BackendStatus {
   const variant = input.cpuVariant ? `libggml-cpu-${input.cpuVariant}` : "ggml CPU backend";
-  const used = input.loaded === false;
+  const used = input.loaded === false || input.compute === "cpu";
   return {
     backend: "cpu",
     usable: true,

@@ -52,6 +52,9 @@ const T = {
   system: { en: "System", ko: "시스템" },
   cpu: { en: "CPU", ko: "CPU" },
   cores: { en: "{cores} cores / {threads} threads", ko: "{cores}코어 / {threads}스레드" },
+  devices: { en: "Compute devices (node-llama-cpp {build} build)", ko: "계산 장치 (node-llama-cpp {build} 빌드)" },
+  deviceMemory: { en: "{free} free of {total}", ko: "{total} 중 {free} 여유" },
+  softwareDevice: { en: "software device (slow; never chosen by --device auto)", ko: "소프트웨어 장치 (느림, --device auto는 고르지 않음)" },
   ram: { en: "{total} total, {available} available", ko: "전체 {total}, 사용 가능 {available}" },
   disk: { en: "{free} free in {path}", ko: "{path}에 {free} 남음" },
   gpuNone: { en: "none ({why})", ko: "없음 ({why})" },
@@ -150,6 +153,15 @@ export function formatDoctorReport(report: DoctorReport, lang: Lang): string {
     const cuda = g.cudaVersion ? `, CUDA ${g.cudaVersion}` : "";
     line("GPU", `${g.vendor} ${g.name}, ${vram}${driver}${cuda}`);
   }
+  // Every ggml device of the loaded build; the one computing is marked, software rasterizers are named as such.
+  out.push("", msg(T.devices, { build: hw.runtime.loaded === false ? "cpu" : hw.runtime.loaded }, lang));
+  for (const d of hw.devices) {
+    const mark = d.name === hw.compute.device.name ? "✔" : "·";
+    const memory = d.type === "cpu" ? "" : `, ${msg(T.deviceMemory, { free: formatBytes(d.freeBytes), total: formatBytes(d.totalBytes) }, lang)}`;
+    const soft = d.software ? `, ${msg(T.softwareDevice, {}, lang)}` : "";
+    out.push(`  ${mark} ${pad(d.name, 8)} ${d.type} ${d.backend}: ${d.description}${memory}${soft}`);
+  }
+  out.push(`  → ${msg(hw.compute.reason, {}, lang)}`);
   out.push("", msg(T.backend, {}, lang));
   for (const s of hw.backend.statuses) {
     const mark = s.backend === hw.backend.backend ? "✔" : s.usable ? "·" : "✗";
