@@ -98,7 +98,7 @@ describe("backward pass", () => {
     }
   });
 
-  it("two identical accumulation windows give identical gradients (accumulators are cleared: docs/engine-notes.md, "Gradient accumulation")", async () => {
+  it("two identical accumulation windows give identical gradients (accumulators are cleared: docs/engine-notes.md, Gradient accumulation)", async () => {
     const file = path.join(dir, "llama.gguf");
     const model = await EngineModel.load(file, { threads: 1, f32Weights: true });
     const name = "blk.0.attn_q.weight";
