@@ -33,6 +33,12 @@ export interface HeldLock {
   file: string;
   /** Set when a dead process's lock was taken over: what to tell the user. */
   tookOver?: Bilingual;
+  /**
+   * Records another process (a child doing the work) as the owner, so that the lock stays held while that process
+   * runs even if this one is killed. Written to a temporary name and renamed, so the file is never seen half-written.
+   */
+  transfer(pid: number): void;
+  /** Removes the lock if this process, or the one it was transferred to, still owns it. */
   release(): void;
 }
 
@@ -46,11 +52,19 @@ export function acquireLock(file: string, what: Bilingual): HeldLock {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.writeFileSync(file, JSON.stringify(me) + "\n", { flag: "wx" });
+      const owners = new Set([process.pid]);
       return {
         file,
         ...(tookOver ? { tookOver } : {}),
+        transfer: (pid: number) => {
+          owners.add(pid);
+          const tmp = `${file}.${process.pid}.tmp`;
+          fs.writeFileSync(tmp, JSON.stringify({ ...me, pid, since: new Date().toISOString() }) + "\n");
+          fs.renameSync(tmp, file);
+        },
         release: () => {
-          if (readOwner(file)?.pid === process.pid) fs.rmSync(file, { force: true });
+          const owner = readOwner(file)?.pid;
+          if (owner !== undefined && owners.has(owner)) fs.rmSync(file, { force: true });
         },
       };
     } catch (error) {

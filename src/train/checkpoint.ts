@@ -49,3 +49,18 @@ export function readCheckpoint(file: string, names: readonly string[]): { tensor
   const tensors = names.map((name) => ({ name, value: f32(name), m: f32(`${name}.adam_m`), v: f32(`${name}.adam_v`) }));
   return { tensors, state: JSON.parse(ck.getString(STATE_KEY)) as LoopState };
 }
+
+/**
+ * Why a checkpoint cannot be resumed from (cut short, not a checkpoint, no loop state), or undefined when it is whole.
+ * Reads the header only: the reader checks that every tensor's bytes lie inside the file.
+ */
+export function checkpointProblem(file: string): string | undefined {
+  try {
+    const ck = readGguf(file);
+    if (ck.getString("general.type", "") !== "localtune-checkpoint") return "not a localtune checkpoint";
+    JSON.parse(ck.getString(STATE_KEY)) as LoopState;
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}

@@ -4,6 +4,7 @@ import { findMethod } from "../methods/registry.js";
 import { isRemoteModelSpec, resolveLocalModelPath, resolveModelPath } from "../native/model-source.js";
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from "./config.js";
 import { runTrainingJob, type DoneEvent, type JobOptions } from "./job.js";
+import { lockRun, prepareResume } from "./resume.js";
 import { RunFolder } from "./run-folder.js";
 
 export { TrainConfigSchema, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from "./config.js";
@@ -26,14 +27,29 @@ export async function startTraining(input: TrainConfigInput, options: JobOptions
   // folder existing before startTraining's first await.
   config.model = isRemoteModelSpec(config.model) ? await resolveModelPath(config.model) : resolveLocalModelPath(config.model);
   const folder = RunFolder.create(config);
-  const done = await runTrainingJob(folder.dir, options);
-  return { config, runDir: folder.dir, done };
+  const lock = lockRun(folder.dir);
+  try {
+    const done = await runTrainingJob(folder.dir, { ...options, lock });
+    return { config, runDir: folder.dir, done };
+  } finally {
+    lock.release();
+  }
 }
 
-/** Continues a run from its newest checkpoint with the config it was started with. */
+/**
+ * Continues a run from its newest whole checkpoint with the config and the very files it was started with (checked
+ * against the run's fingerprints); one trainer per run at a time (a lock file with the trainer's PID).
+ */
 export async function resumeTraining(runDir: string, options: JobOptions = {}): Promise<{ config: TrainConfig; runDir: string; done: DoneEvent }> {
   const folder = RunFolder.open(runDir);
   const config = folder.readConfig();
-  const done = await runTrainingJob(folder.dir, options);
-  return { config, runDir: folder.dir, done };
+  const lock = lockRun(folder.dir);
+  try {
+    if (lock.tookOver) options.onNote?.(lock.tookOver);
+    for (const note of prepareResume(folder, config)) options.onNote?.(note);
+    const done = await runTrainingJob(folder.dir, { ...options, lock });
+    return { config, runDir: folder.dir, done };
+  } finally {
+    lock.release();
+  }
 }

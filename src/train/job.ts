@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { LocaltuneError } from "../errors.js";
+import type { HeldLock } from "../fs/process-files.js";
 import type { TrainEvent } from "./loop.js";
 import { STOP_MESSAGE } from "./stop-message.js";
 
@@ -20,6 +21,10 @@ export interface JobOptions {
   onLog?: (line: string) => void;
   /** Aborting asks the job to finish its step, write a checkpoint and stop (like Ctrl-C). */
   signal?: AbortSignal;
+  /** The run's lock (resume.ts), handed to the child while it trains: a killed parent does not free the run. */
+  lock?: HeldLock;
+  /** What was recovered before training (leftovers removed, a lock taken over), to show the user. */
+  onNote?: (note: { en: string; ko: string }) => void;
 }
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "child.ts");
@@ -28,6 +33,7 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm
 export function runTrainingJob(runDir: string, options: JobOptions = {}): Promise<DoneEvent> {
   return new Promise((resolve, reject) => {
     const child = fork(CHILD, [runDir], { execArgv: ["--import", TSX_LOADER], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+    if (child.pid !== undefined) options.lock?.transfer(child.pid);
     const lastLines: string[] = [];
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) {

@@ -4,7 +4,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomic } from "../data/io.js";
 import { FileNotFoundError, InvalidConfigError } from "../errors.js";
+import { assertOutputIsNotInput } from "../fs/output-guard.js";
 import { resolveTrainConfig, type TrainConfig } from "./config.js";
+import { absoluteInputs, fingerprintInputs, RUN_INPUTS_FILE } from "./run-inputs.js";
 
 /** One line of metrics.jsonl. */
 export interface MetricsRecord {
@@ -24,9 +26,15 @@ const CHECKPOINT = /^step-(\d{8})\.gguf$/;
 export class RunFolder {
   private constructor(readonly dir: string) {}
 
-  /** Creates the folder and writes config.json; refuses a folder that already holds a run. */
-  static create(config: TrainConfig): RunFolder {
+  /**
+   * Creates the folder and writes config.json with absolute input paths and inputs.json with their fingerprints (so a
+   * resume from any folder reads the same files, or refuses); refuses a folder that already holds a run, and one
+   * that is, holds or lies inside an input.
+   */
+  static create(input: TrainConfig): RunFolder {
+    const config = absoluteInputs(input);
     const dir = path.resolve(config.out);
+    assertOutputIsNotInput({ path: dir, kind: "folder" }, [config.model, ...config.data, ...config.valData]);
     if (fs.existsSync(path.join(dir, "config.json"))) {
       throw new InvalidConfigError({
         en: `${dir} already holds a run. Continue it with: localtune train resume ${config.out} (or choose another --out).`,
@@ -34,6 +42,7 @@ export class RunFolder {
       });
     }
     fs.mkdirSync(path.join(dir, "checkpoints"), { recursive: true });
+    writeFileAtomic(path.join(dir, RUN_INPUTS_FILE), JSON.stringify(fingerprintInputs(config), null, 2) + "\n");
     writeFileAtomic(path.join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
     return new RunFolder(dir);
   }
@@ -55,9 +64,18 @@ export class RunFolder {
     fs.appendFileSync(this.metricsFile, JSON.stringify(record) + "\n");
   }
 
+  /** The rows of metrics.jsonl; a last line cut short by a kill mid-write is left out. */
   readMetrics(): MetricsRecord[] {
     if (!fs.existsSync(this.metricsFile)) return [];
-    return fs.readFileSync(this.metricsFile, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as MetricsRecord);
+    const lines = fs.readFileSync(this.metricsFile, "utf8").split("\n").filter(Boolean);
+    return lines.flatMap((line, i) => {
+      try {
+        return [JSON.parse(line) as MetricsRecord];
+      } catch (error) {
+        if (i === lines.length - 1) return [];
+        throw error;
+      }
+    });
   }
 
   /** Drops metric lines after `step` (a run killed after its last checkpoint logged steps that will be redone). */

@@ -87,7 +87,7 @@ export function registerTrain(program: Command): void {
     .description("continue a run from its last checkpoint / 마지막 체크포인트에서 학습을 이어서 진행")
     .option("--json", "print one JSON event per line")
     .action(async (runDir: string, flags: { json?: boolean }) => {
-      const result = await resumeTraining(runDir, { onEvent: reporter(flags.json === true) });
+      const result = await resumeTraining(runDir, { onEvent: reporter(flags.json === true), onNote: (note) => console.error(msg(note)) });
       printSummary(result.done, flags.json === true, result.runDir);
     });
 }
