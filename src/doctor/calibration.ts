@@ -100,7 +100,7 @@ export interface CalibrationMeasurement {
 /** Cache folder: LOCALTUNE_CACHE_DIR, else the platform's user cache folder. */
 export function calibrationCacheDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.LOCALTUNE_CACHE_DIR) return env.LOCALTUNE_CACHE_DIR;
-  if (platform === "win32") return path.join(env.LOCALAPPDATA ?? path.join(os.homedir(), "AppData", "Local"), "localtune", "cache");
+  if (platform === "win32") return path.win32.join(env.LOCALAPPDATA ?? path.win32.join(os.homedir(), "AppData", "Local"), "localtune", "cache");
   if (platform === "darwin") return path.join(os.homedir(), "Library", "Caches", "localtune");
   return path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "localtune");
 }
@@ -296,8 +296,8 @@ export function caseFlops(c: CalibrationCase): number {
   return estimate.flopsPerToken * c.ctx * c.batch;
 }
 
-function benchShape(name: string, source: string, s: Omit<ModelShape, "name" | "source" | "totalParams" | "weightBytes" | "weightType" | "arch" | "ctxTrain" | "tiedEmbeddings" | "qkvBias">): ModelShape {
-  const shape = { name, source, arch: "llama", ctxTrain: 2048, tiedEmbeddings: false, qkvBias: false, weightType: "f32", ...s };
+function benchShape(name: string, source: string, s: Omit<ModelShape, "name" | "source" | "totalParams" | "weightBytes" | "weightType" | "arch" | "nCtxTrain" | "tiedEmbeddings" | "qkvBias">): ModelShape {
+  const shape = { name, source, arch: "llama", nCtxTrain: 2048, tiedEmbeddings: false, qkvBias: false, weightType: "f32", ...s };
   const totalParams = countParams(shape);
   return { ...shape, totalParams, weightBytes: 4 * totalParams };
 }

@@ -39,10 +39,12 @@ function cudaToolkitDirs(): string[] {
 
 /** Folders searched besides the loader cache, in the loader's order of preference. */
 export function librarySearchDirs(platform = process.platform, env: NodeJS.ProcessEnv = process.env): string[] {
-  const split = (v: string | undefined) => (v ?? "").split(path.delimiter).filter(Boolean);
+  // The target platform's path rules, not the running one's: PATH on Windows is split at ";" ("C:\..." holds a ":").
+  const p = platform === "win32" ? path.win32 : path.posix;
+  const split = (v: string | undefined) => (v ?? "").split(p.delimiter).filter(Boolean);
   if (platform === "win32") {
-    const system = path.join(env.SystemRoot ?? "C:\\Windows", "System32");
-    const cuda = env.CUDA_PATH ? [path.join(env.CUDA_PATH, "bin"), path.join(env.CUDA_PATH, "bin", "x64")] : [];
+    const system = p.join(env.SystemRoot ?? "C:\\Windows", "System32");
+    const cuda = env.CUDA_PATH ? [p.join(env.CUDA_PATH, "bin"), p.join(env.CUDA_PATH, "bin", "x64")] : [];
     return [...split(env.PATH), system, ...cuda];
   }
   if (platform === "darwin") return [...split(env.DYLD_LIBRARY_PATH), "/usr/local/lib", "/opt/homebrew/lib"];

@@ -91,7 +91,9 @@ export function listPrebuiltPackages(
 export function loadedBinaries(sharedObjects?: string[]): { binDir: string | null; cpuVariant: string | null } {
   const objects =
     sharedObjects ?? ((process.report?.getReport() as { sharedObjects?: string[] } | undefined)?.sharedObjects ?? []);
-  const addon = objects.find((f) => path.basename(f) === "llama-addon.node");
-  const cpu = objects.map((f) => /^(?:lib)?ggml-cpu-?([\w-]*)\.(?:so|dll|dylib)$/.exec(path.basename(f))).find(Boolean);
-  return { binDir: addon ? path.dirname(addon) : null, cpuVariant: cpu ? cpu[1] || "generic" : null };
+  // Windows paths ("C:\\...\\ggml-cpu-haswell.dll") are split with path.win32 whatever platform parses them.
+  const p = (f: string) => (/^[A-Za-z]:[\\/]|\\/.test(f) ? path.win32 : path.posix);
+  const addon = objects.find((f) => p(f).basename(f) === "llama-addon.node");
+  const cpu = objects.map((f) => /^(?:lib)?ggml-cpu-?([\w-]*)\.(?:so|dll|dylib)$/.exec(p(f).basename(f))).find(Boolean);
+  return { binDir: addon ? p(addon).dirname(addon) : null, cpuVariant: cpu ? cpu[1] || "generic" : null };
 }
