@@ -3,29 +3,12 @@
 // abort the process, spin in a kernel or allocate without end, and a NaN epsilon would only show up as NaN results.
 import { GgufFormatError, UnsupportedArchitectureError } from "../errors.js";
 import type { GgufMetadata, GgufTensorInfo } from "../formats/gguf/index.js";
+import type { DecoderShape } from "./shape.js";
 
 export const ROPE_MODE = { normal: 0, neox: 2 } as const;
 
-/** Everything the graph builder needs to know about a model's shape. Letters used in shape comments are in brackets. */
-export interface ModelHparams {
-  /** `general.architecture`. */
-  arch: string;
-  /** Layers. */
-  nLayer: number;
-  /** Embedding width [E]. */
-  nEmbd: number;
-  /** Feed-forward width [F]. */
-  nFf: number;
-  /** Query heads [H]. */
-  nHead: number;
-  /** Key/value heads [K] (GQA when < nHead). */
-  nHeadKv: number;
-  /** Width of one head [D] (`attention.key_length`, else E / H). */
-  headDim: number;
-  /** Vocabulary size [V]. */
-  nVocab: number;
-  /** Context length the model was trained with. */
-  nCtxTrain: number;
+/** Everything the graph builder needs to know about a model: its shape (shape.ts) and its norm and RoPE constants. */
+export interface ModelHparams extends DecoderShape {
   /** RMSNorm epsilon. */
   normEps: number;
   /** RoPE base frequency. */
@@ -38,8 +21,6 @@ export interface ModelHparams {
   ropeMode: number;
   /** Original training context for RoPE scaling. */
   ropeCtxOrig: number;
-  /** The output head reuses token_embd.weight (no output.weight tensor). */
-  tiedEmbeddings: boolean;
 }
 
 /** Reads hyper-parameters; `ropeMode` comes from the architecture (llama.cpp's llama_model_rope_type). */

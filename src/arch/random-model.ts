@@ -4,28 +4,20 @@ import { GgmlType, gguf, readGguf, writeGguf, type GgufTensorInput, type GgufVal
 import { encodeTensor } from "../engine/quantize.js";
 import { randomNormal, seededRandom } from "../engine/random.js";
 import type { ModelHparams } from "./hparams.js";
+import type { DecoderShape } from "./shape.js";
 import { findArchitecture } from "./registry.js";
 import { decoderTensorSpecs } from "./types.js";
 
-export interface RandomModelOptions {
-  arch: string;
-  nLayer: number;
-  nEmbd: number;
-  nFf: number;
-  nHead: number;
-  nHeadKv: number;
-  /** Head width; default nEmbd / nHead (qwen3 models use 128 regardless). */
-  headDim?: number;
-  /** Training context written to the metadata. Default 2048. */
-  nCtx?: number;
+/** The shape to write: arch, L, E, F, H and K are required; D defaults to E / H, the training context to 2048, tied
+ *  embeddings to false, and V comes from the vocabulary file (else `nVocab`, for a tokenizer-less engine-only model). */
+export interface RandomModelOptions
+  extends Pick<DecoderShape, "arch" | "nLayer" | "nEmbd" | "nFf" | "nHead" | "nHeadKv">,
+    Partial<Pick<DecoderShape, "headDim" | "nVocab" | "nCtxTrain" | "tiedEmbeddings">> {
   /** A GGUF holding `tokenizer.*` metadata (llama.cpp's models/ggml-vocab-*.gguf); its vocabulary sets V. */
   vocabFile?: string;
-  /** Without a vocabulary file: the vocabulary size of a synthetic byte-level tokenizer-less model (engine-only use). */
-  nVocab?: number;
   /** Type of the 2-D projection and embedding weights; norms and biases stay F32. Default F32. */
   weightType?: GgmlType;
-  /** No output.weight: the head reuses token_embd.weight. Default false. */
-  tiedEmbeddings?: boolean;
+  /** Seed of the random weights. Default 1. */
   seed?: number;
 }
 
@@ -40,7 +32,7 @@ export async function writeRandomModel(path: string, options: RandomModelOptions
   }
   if (nVocab < 1) throw new Error("writeRandomModel needs vocabFile or nVocab");
   const headDim = options.headDim ?? options.nEmbd / options.nHead;
-  const nCtx = options.nCtx ?? 2048;
+  const nCtx = options.nCtxTrain ?? 2048;
   const hp: ModelHparams = {
     arch: arch.name,
     nLayer: options.nLayer,

@@ -227,7 +227,7 @@ export async function runDoctor(input: DoctorOptions = {}): Promise<DoctorReport
       shape,
       tokens: dataset.tokens,
       // A sequence never exceeds what the model was trained on.
-      options: { ...base, ctx: Math.min(base.ctx, shape.ctxTrain) },
+      options: { ...base, ctx: Math.min(base.ctx, shape.nCtxTrain) },
       backend: hardware.backend.backend,
       threads,
       memoryBytes,

@@ -38,7 +38,7 @@ export async function readGgufModelShape(file: string): Promise<ModelShape> {
     nHeadKv: gguf.getInt(`${arch}.attention.head_count_kv`, nHead),
     headDim: gguf.getInt(`${arch}.attention.key_length`, nEmbd / nHead),
     nVocab: embd.ne[1] ?? 0,
-    ctxTrain: gguf.getInt(`${arch}.context_length`),
+    nCtxTrain: gguf.getInt(`${arch}.context_length`),
     tiedEmbeddings: !gguf.findTensor("output.weight"),
     qkvBias: gguf.findTensor("blk.0.attn_q.bias") !== undefined,
     weightType: ggmlTypeName(dominant),

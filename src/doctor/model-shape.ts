@@ -1,32 +1,15 @@
-// The shape of a decoder-only transformer as the planner needs it, and the table of common sizes used when the user
-// names no model file. Shape letters: L layers, d embedding width, f feed-forward width, H / Hkv heads, V vocabulary.
+// The shape of a decoder-only transformer as the planner needs it (src/arch/shape.ts plus storage and naming), and the
+// table of common sizes used when the user names no model file. Shape letters as in src/arch/shape.ts.
+import { attentionWidths, type DecoderShape } from "../arch/shape.js";
 
-/** What the planner needs to know about a model: sizes, tying, biases and how its weights are stored. */
-export interface ModelShape {
+export { attentionWidths };
+
+/** What the planner needs to know about a model: its shape, biases and how its weights are stored. */
+export interface ModelShape extends DecoderShape {
   /** Display name (file name or table entry). */
   name: string;
   /** Where the numbers come from: the GGUF path, or the config.json they were copied from. */
   source: string;
-  /** GGUF architecture name (llama, qwen2, ...). */
-  arch: string;
-  /** L: transformer blocks. */
-  nLayer: number;
-  /** d: residual stream width. */
-  nEmbd: number;
-  /** f: feed-forward (SwiGLU) inner width. */
-  nFf: number;
-  /** H: query heads. */
-  nHead: number;
-  /** Hkv: key/value heads (grouped-query attention when < H). */
-  nHeadKv: number;
-  /** Width of one head (usually d / H). */
-  headDim: number;
-  /** V: vocabulary size (rows of token_embd). */
-  nVocab: number;
-  /** Context length the model was trained with. */
-  ctxTrain: number;
-  /** The output head reuses token_embd (no separate output.weight). */
-  tiedEmbeddings: boolean;
   /** Q, K and V projections carry biases (Qwen2 does, LLaMA does not). */
   qkvBias: boolean;
   /** Storage type of the large matrices as ggml names it ("f32", "f16", "q4_K", ...). */
@@ -37,12 +20,7 @@ export interface ModelShape {
   totalParams: number;
 }
 
-/** Per-layer widths derived from a shape: qDim = H * headDim, kvDim = Hkv * headDim. */
-export function attentionWidths(s: ModelShape): { qDim: number; kvDim: number } {
-  return { qDim: s.nHead * s.headDim, kvDim: s.nHeadKv * s.headDim };
-}
-
-/** Weights of the seven projection matrices of one block: wq [d,qDim], wk/wv [d,kvDim], wo [qDim,d], gate/up [d,f], down [f,d]. */
+/** Weights of the seven projection matrices of one block: wq [E, HD], wk/wv [E, KD], wo [HD, E], gate/up [E, F], down [F, E]. */
 export function layerMatmulParams(s: ModelShape): number {
   const { qDim, kvDim } = attentionWidths(s);
   return s.nEmbd * qDim + 2 * s.nEmbd * kvDim + qDim * s.nEmbd + 3 * s.nEmbd * s.nFf;
@@ -54,7 +32,7 @@ export function layerOtherParams(s: ModelShape): number {
   return 2 * s.nEmbd + (s.qkvBias ? qDim + 2 * kvDim : 0);
 }
 
-/** Every parameter from the shape: blocks, token_embd [d,V], output [d,V] unless tied, output_norm [d]. */
+/** Every parameter from the shape: blocks, token_embd [E, V], output [E, V] unless tied, output_norm [E]. */
 export function countParams(s: Omit<ModelShape, "totalParams" | "weightBytes">): number {
   const shape = s as ModelShape;
   const blocks = s.nLayer * (layerMatmulParams(shape) + layerOtherParams(shape));
@@ -63,7 +41,7 @@ export function countParams(s: Omit<ModelShape, "totalParams" | "weightBytes">):
 }
 
 /** Parameters that a token's forward pass multiplies with: every block matrix and the output head (the embedding
- *  lookup costs no multiply). This is the N of the 2N / 4N / 6N FLOP rules. */
+ *  lookup costs no multiply). This is the N of the 2N / 4N / 6N FLOP rules (a parameter count, not the legend's N). */
 export function matmulParamsPerToken(s: ModelShape): number {
   return s.nLayer * layerMatmulParams(s) + s.nVocab * s.nEmbd;
 }
@@ -82,35 +60,35 @@ export const KNOWN_MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
     name: "SmolLM2-135M",
     source: "https://huggingface.co/HuggingFaceTB/SmolLM2-135M/blob/main/config.json",
     arch: "llama",
-    nLayer: 30, nEmbd: 576, nFf: 1536, nHead: 9, nHeadKv: 3, headDim: 64, nVocab: 49152, ctxTrain: 8192,
+    nLayer: 30, nEmbd: 576, nFf: 1536, nHead: 9, nHeadKv: 3, headDim: 64, nVocab: 49152, nCtxTrain: 8192,
     tiedEmbeddings: true, qkvBias: false,
   }),
   "qwen2.5-0.5b": tableEntry({
     name: "Qwen2.5-0.5B",
     source: "https://huggingface.co/Qwen/Qwen2.5-0.5B/blob/main/config.json",
     arch: "qwen2",
-    nLayer: 24, nEmbd: 896, nFf: 4864, nHead: 14, nHeadKv: 2, headDim: 64, nVocab: 151936, ctxTrain: 32768,
+    nLayer: 24, nEmbd: 896, nFf: 4864, nHead: 14, nHeadKv: 2, headDim: 64, nVocab: 151936, nCtxTrain: 32768,
     tiedEmbeddings: true, qkvBias: true,
   }),
   "llama-3.2-1b": tableEntry({
     name: "Llama-3.2-1B",
     source: "https://huggingface.co/meta-llama/Llama-3.2-1B/blob/main/config.json",
     arch: "llama",
-    nLayer: 16, nEmbd: 2048, nFf: 8192, nHead: 32, nHeadKv: 8, headDim: 64, nVocab: 128256, ctxTrain: 131072,
+    nLayer: 16, nEmbd: 2048, nFf: 8192, nHead: 32, nHeadKv: 8, headDim: 64, nVocab: 128256, nCtxTrain: 131072,
     tiedEmbeddings: true, qkvBias: false,
   }),
   "qwen2.5-3b": tableEntry({
     name: "Qwen2.5-3B",
     source: "https://huggingface.co/Qwen/Qwen2.5-3B/blob/main/config.json",
     arch: "qwen2",
-    nLayer: 36, nEmbd: 2048, nFf: 11008, nHead: 16, nHeadKv: 2, headDim: 128, nVocab: 151936, ctxTrain: 32768,
+    nLayer: 36, nEmbd: 2048, nFf: 11008, nHead: 16, nHeadKv: 2, headDim: 128, nVocab: 151936, nCtxTrain: 32768,
     tiedEmbeddings: true, qkvBias: true,
   }),
   "llama-3.1-8b": tableEntry({
     name: "Llama-3.1-8B",
     source: "https://huggingface.co/meta-llama/Llama-3.1-8B/blob/main/config.json",
     arch: "llama",
-    nLayer: 32, nEmbd: 4096, nFf: 14336, nHead: 32, nHeadKv: 8, headDim: 128, nVocab: 128256, ctxTrain: 131072,
+    nLayer: 32, nEmbd: 4096, nFf: 14336, nHead: 32, nHeadKv: 8, headDim: 128, nVocab: 128256, nCtxTrain: 131072,
     tiedEmbeddings: false, qkvBias: false,
   }),
 };

@@ -1,24 +1,16 @@
 // Memory of a training run (and of inference), estimated from the model's shapes before anything is allocated. One
 // function serves the training loop (which refuses runs that do not fit) and `localtune doctor` (which plans them).
-// Components: the process itself, weights, gradients, AdamW moments and ggml's compute buffers.
+// Components: the process itself, weights, gradients, AdamW moments and ggml's compute buffers. Shape letters as in
+// src/arch/shape.ts.
+import { attentionWidths, type DecoderShape } from "../arch/shape.js";
 import { headRangeTokens } from "./checkpointed-pass.js";
 import { TRANSPOSE_CHUNK_BYTES } from "./out-prod-rewrite.js";
 
 const F32 = 4;
 
-/** The sizes the estimate needs; ModelHparams and the doctor's ModelShape both have them. */
-export interface MemoryShape {
-  nLayer: number;
-  nEmbd: number;
-  nFf: number;
-  nHead: number;
-  nHeadKv: number;
-  headDim: number;
-  nVocab: number;
-}
-
 export interface TrainingMemoryInput {
-  shape: MemoryShape;
+  /** The model's sizes: ModelHparams and the doctor's ModelShape both are one. */
+  shape: DecoderShape;
   /** Bytes of the weights as held while training (F32 when every weight trains, else as stored). */
   weightBytes: number;
   trainableParams: number;
@@ -57,17 +49,13 @@ export interface TrainingMemoryPlan {
   totalBytes: number;
 }
 
-function widths(s: MemoryShape): { q: number; kv: number } {
-  return { q: s.nHead * s.headDim, kv: s.nHeadKv * s.headDim };
-}
-
 /** F32 values one block keeps per position for its backward pass, with `keys` keys per query: what ggml's backward
  *  reads (mul_mat inputs, rms_norm inputs, softmax outputs, SwiGLU factors): 6E (two residual inputs, two norm outputs,
- *  two normed copies) + 2q (roped queries, merged attention output) + 2kv (roped keys, values) + 4F (gate, up, silu,
+ *  two normed copies) + 2HD (roped queries, merged attention output) + 2KD (roped keys, values) + 4F (gate, up, silu,
  *  product) + H x keys (softmax). Checked against ggml's allocator in memory-plan.test.ts. */
-export function blockActivationValues(s: MemoryShape, keys: number): number {
-  const { q, kv } = widths(s);
-  return 6 * s.nEmbd + 2 * q + 2 * kv + 4 * s.nFf + s.nHead * keys;
+export function blockActivationValues(s: DecoderShape, keys: number): number {
+  const { qDim, kvDim } = attentionWidths(s);
+  return 6 * s.nEmbd + 2 * qDim + 2 * kvDim + 4 * s.nFf + s.nHead * keys;
 }
 
 /** Peak memory of training one micro-batch of B x T tokens and its optimizer step. */
@@ -78,7 +66,7 @@ export function planTrainingMemory(input: TrainingMemoryInput): TrainingMemoryPl
   const p = input.virtualTokens ?? 0;
   const rows = T + p;
   const keys = rows + (input.prefixTokens ?? 0);
-  const { q } = widths(s);
+  const { qDim } = attentionWidths(s);
   // Forward values kept for the backward pass, then the gradients in flight at the head (logits and their gradient)
   // and through the widest block tensors; only real tokens reach the head.
   const head = B * T * (2 * s.nVocab + 4 * s.nEmbd + 2 * s.nFf);
@@ -94,7 +82,7 @@ export function planTrainingMemory(input: TrainingMemoryInput): TrainingMemoryPl
   // Full training materialises the [E, V] gradients of token_embd and output inside the graph before accumulating.
   const weightGradients = input.fullTraining ? 2 * s.nVocab * s.nEmbd : 0;
   // The optimizer graph's clipped-gradient temporary is the size of the largest trainable tensor.
-  const largest = input.fullTraining ? Math.max(s.nVocab * s.nEmbd, s.nFf * s.nEmbd, q * s.nEmbd) : input.trainableParams;
+  const largest = input.fullTraining ? Math.max(s.nVocab * s.nEmbd, s.nFf * s.nEmbd, qDim * s.nEmbd) : input.trainableParams;
   // Validation: a forward graph whose largest buffers are the logits.
   const validation = B * T * (s.nVocab + 4 * s.nEmbd);
   const activationBytes = F32 * (graph + weightGradients + largest + validation) + transposeBytes(input);
@@ -127,8 +115,8 @@ function transposeBytes(input: TrainingMemoryInput): number {
 }
 
 /** Memory of inference besides the weights: an F16 KV cache of `ctx` tokens and one batch of logits and block buffers. */
-export function inferenceActivationBytes(s: MemoryShape, ctx: number): number {
-  const kvCache = 2 * s.nLayer * ctx * widths(s).kv * 2;
+export function inferenceActivationBytes(s: DecoderShape, ctx: number): number {
+  const kvCache = 2 * s.nLayer * ctx * attentionWidths(s).kvDim * 2;
   const buffers = ctx * (s.nVocab + blockActivationValues(s, ctx)) * F32;
   return kvCache + buffers;
 }
