@@ -202,7 +202,7 @@ export function formatDoctorReport(report: DoctorReport, lang: Lang): string {
   out.push("", `${msg(T.plan, {}, lang)}: ${msg(T.planHead, {
     name: m.name, arch: m.arch, layers: m.nLayer, d: m.nEmbd, params: formatCount(m.totalParams), type: m.weightType,
     tokens: plan.tokens.toLocaleString("en"), source: msg(SOURCE[report.dataset.source]!, {}, lang),
-    ctx: Math.min(report.options.ctx, m.ctxTrain), batch: report.options.batch, threads: report.threads,
+    ctx: Math.min(report.options.ctx, m.nCtxTrain), batch: report.options.batch, threads: report.threads,
   }, lang)}`);
   out.push(`  (${msg(T.rankedBy, { by: msg(plan.rankedBy === "time" ? T.byTime : T.byFlops, {}, lang) }, lang)})`);
   out.push(planTable(plan, lang));
