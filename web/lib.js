@@ -68,7 +68,6 @@ export async function apiStream(url, body, onEvent) {
   }
 }
 
-const listeners = new Set();
 let source;
 /** Subscribes to the server's live events (training steps, job status, preparation progress). */
 export function useServerEvents(listener) {
@@ -76,11 +75,7 @@ export function useServerEvents(listener) {
     source ??= new EventSource("/api/events");
     const handle = (e) => listener(JSON.parse(e.data));
     source.addEventListener("message", handle);
-    listeners.add(handle);
-    return () => {
-      source.removeEventListener("message", handle);
-      listeners.delete(handle);
-    };
+    return () => source.removeEventListener("message", handle);
   }, [listener]);
 }
 

@@ -1,7 +1,8 @@
-// Playground: one prompt, answered side by side by the base model and by each chosen adapter, streaming.
+// Playground: one prompt (raw, or a built-in template with few-shot examples), answered side by side by the base model
+// and by each chosen adapter, streaming.
 import { html } from "htm/preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, apiStream, errorText, PathInput, t } from "./lib.js";
+import { api, apiStream, errorText, getLang, PathInput, t } from "./lib.js";
 
 export function PlaygroundPage({ model, setModel }) {
   const [runs, setRuns] = useState([]);
@@ -13,10 +14,19 @@ export function PlaygroundPage({ model, setModel }) {
   const [temperature, setTemperature] = useState("0");
   const [outputs, setOutputs] = useState({});
   const [busy, setBusy] = useState(false);
+  const [templates, setTemplates] = useState([]);
+  const [template, setTemplate] = useState("raw");
+  const [vars, setVars] = useState({});
+  const [examples, setExamples] = useState("");
+  const [fewShot, setFewShot] = useState("0");
+  const [sent, setSent] = useState("");
   useEffect(() => {
+    api("GET", "/api/templates").then(setTemplates);
     api("GET", "/api/runs").then((list) => setRuns(list.filter((r) => r.output && r.status === "completed")));
   }, []);
   const columns = [{ id: "base", label: t("baseModel") }, ...runs.map((r) => ({ id: r.dir, label: t("adapterOf", { name: r.name }), adapter: r.output }))];
+  const chosenTemplate = templates.find((x) => x.name === template);
+  const ready = chosenTemplate ? chosenTemplate.variables.every((v) => (vars[v] ?? "") !== "") : prompt !== "";
   const toggle = (id) => setChosen(chosen.includes(id) ? chosen.filter((c) => c !== id) : [...chosen, id]);
 
   const generate = async () => {
@@ -33,9 +43,22 @@ export function PlaygroundPage({ model, setModel }) {
       try {
         await apiStream(
           "/api/generate",
-          { model, ...(column.adapter ? { adapter: column.adapter } : {}), prompt, chat, ...(system ? { system } : {}), sampling: { maxTokens: Number(maxTokens), temperature: Number(temperature) } },
+          {
+            model,
+            ...(column.adapter ? { adapter: column.adapter } : {}),
+            prompt,
+            template,
+            vars: template === "raw" ? {} : vars,
+            ...(examples ? { examples } : {}),
+            fewShot: Number(fewShot),
+            lang: getLang(),
+            chat,
+            ...(system ? { system } : {}),
+            sampling: { maxTokens: Number(maxTokens), temperature: Number(temperature) },
+          },
           (event, data) => {
-            if (event === "text") update({ text: fresh[column.id].text + data.text });
+            if (event === "prompt") setSent(data.prompt);
+            else if (event === "text") update({ text: fresh[column.id].text + data.text });
             else if (event === "error") update({ error: errorText(data), done: true });
             else if (event === "done") update({ done: true });
           },
@@ -58,8 +81,17 @@ export function PlaygroundPage({ model, setModel }) {
       ${chat && html`<label class="field"><span>${t("system")}</span><input type="text" value=${system} onInput=${(e) => setSystem(e.currentTarget.value)} /></label>`}
       <label class="field"><span>${t("maxTokens")}</span><input type="number" min="1" value=${maxTokens} onInput=${(e) => setMaxTokens(e.currentTarget.value)} /></label>
       <label class="field"><span>${t("temperature")}</span><input type="number" min="0" step="0.1" value=${temperature} onInput=${(e) => setTemperature(e.currentTarget.value)} /></label>
-      <label class="field"><span>${t("prompt")}</span><textarea name="prompt" value=${prompt} onInput=${(e) => setPrompt(e.currentTarget.value)}></textarea></label>
-      <button class="primary" id="generate" disabled=${busy || !model || !prompt || chosen.length === 0} onClick=${generate}>${t("send")}</button>
+      <label class="field"><span>${t("template")}</span>
+        <select name="template" value=${template} onChange=${(e) => setTemplate(e.currentTarget.value)}>
+          <option value="raw">${t("rawPrompt")}</option>${templates.map((x) => html`<option value=${x.name}>${x.name}</option>`)}
+        </select>${chosenTemplate && html`<small><pre class="report">${chosenTemplate.text[getLang()]}</pre></small>`}</label>
+      ${chosenTemplate
+        ? chosenTemplate.variables.map((v) => html`<label class="field"><span>${v}</span><textarea name=${`var-${v}`} value=${vars[v] ?? ""} onInput=${(e) => setVars({ ...vars, [v]: e.currentTarget.value })}></textarea></label>`)
+        : html`<label class="field"><span>${t("prompt")}</span><textarea name="prompt" value=${prompt} onInput=${(e) => setPrompt(e.currentTarget.value)}></textarea></label>`}
+      <label class="field"><span>${t("fewShotFile")}</span><${PathInput} name="examples" value=${examples} onChange=${setExamples} /></label>
+      <label class="field"><span>${t("fewShot")}</span><input type="number" min="0" max="32" value=${fewShot} onInput=${(e) => setFewShot(e.currentTarget.value)} /></label>
+      <button class="primary" id="generate" disabled=${busy || !model || !ready || chosen.length === 0} onClick=${generate}>${t("send")}</button>
+      ${sent && html`<details><summary>${t("sentPrompt")}</summary><pre class="report" id="sent-prompt">${sent}</pre></details>`}
     </section>
     <div class="columns">
       ${columns.filter((c) => outputs[c.id]).map((c) => html`<section class="card" data-output=${c.id === "base" ? "base" : c.label} data-done=${outputs[c.id].done}>

@@ -103,6 +103,7 @@ function applyEvents(run, events) {
       next.last = event;
       next.metrics.push({ step: event.step, loss: event.loss, lr: event.lr });
     } else if (event.type === "eval") next.metrics.push({ step: event.step, valLoss: event.valLoss });
+    else if (event.type === "done") next.done = event;
   }
   return next;
 }
@@ -130,6 +131,7 @@ function RunCard({ run, onChange }) {
       <span>${t("tokensPerSecond")} <b>${fmt(last?.tokensPerSecond, 0)}</b></span>
       <span>${t("eta")} <b>${eta}</b></span>
       <span>${t("memory")} <b>${mib(run.start?.memoryPlan?.totalBytes)}</b></span>
+      ${run.done && html`<span>${t("peakMemory")} <b>${mib(run.done.peakRssBytes)}</b></span>`}
       ${run.start && html`<span>${t("trainable")} <b>${run.start.trainableParams.toLocaleString()}</b></span>`}
     </div>
     ${run.output && html`<div class="muted">${t("output")}: <code>${run.output}</code></div>`}

@@ -48,6 +48,7 @@ export const UI_MESSAGES = {
   tokensPerSecond: { en: "tokens/s", ko: "토큰/초" },
   eta: { en: "ETA", ko: "남은 시간" },
   memory: { en: "planned memory", ko: "예상 메모리" },
+  peakMemory: { en: "peak memory", ko: "최대 메모리" },
   trainable: { en: "trainable parameters", ko: "학습 파라미터" },
   output: { en: "output", ko: "결과" },
   error: { en: "Error", ko: "오류" },
@@ -101,4 +102,9 @@ export const UI_MESSAGES = {
   noLadders: { en: "No ladder yet.", ko: "아직 사다리가 없습니다." },
   rungProgress: { en: "rung {index}/{total}: {label}", ko: "{total}단계 중 {index}: {label}" },
   openReport: { en: "Open the report", ko: "보고서 열기" },
+  template: { en: "Template", ko: "템플릿" },
+  rawPrompt: { en: "none (the prompt as is)", ko: "없음 (프롬프트 그대로)" },
+  fewShotFile: { en: "Few-shot examples (JSONL, optional)", ko: "퓨샷 예시 (JSONL, 선택)" },
+  fewShot: { en: "Examples in the prompt", ko: "프롬프트에 넣을 예시 수" },
+  sentPrompt: { en: "The prompt sent", ko: "보낸 프롬프트" },
 } satisfies Record<string, Bilingual>;

@@ -9,10 +9,11 @@ import { formatDoctorReport, runDoctor } from "../doctor/index.js";
 import { UI_MESSAGES } from "../i18n/ui-messages.js";
 import { optionFields } from "../methods/option-fields.js";
 import { METHODS } from "../methods/registry.js";
-import { generateText, SamplingSchema } from "../prompt/index.js";
+import { BUILTIN_TEMPLATE_NAMES, buildPrompt, builtinTemplate, loadFewShotPool, RAW_VARIANT, resolveTemplateSpec, SamplingSchema, templateVariables } from "../prompt/index.js";
 import { TrainConfigSchema } from "../train/index.js";
 import { allRungs, LadderOptionsSchema } from "../ladder/index.js";
 import { bilingualError, type TrainingJobs, type UiEventHub } from "./ui-jobs.js";
+import type { GenerationWorker } from "./ui-generation.js";
 import type { LadderJobs } from "./ui-ladder.js";
 import { mergeRun, MergeRequest, ragAsk, ragIndex, RagIndexRequest, RagQueryRequest, ragSearch } from "./ui-outputs.js";
 import { listFolder, type Workspace } from "./ui-workspace.js";
@@ -31,6 +32,7 @@ export interface ApiContext {
   workspace: Workspace;
   jobs: TrainingJobs;
   ladders: LadderJobs;
+  generation: GenerationWorker;
   hub: UiEventHub;
   bodyLimit: number;
 }
@@ -79,7 +81,12 @@ const PrepareRequest = z.object({
 const GenerateRequest = z.object({
   model: z.string().min(1).describe("base model GGUF"),
   adapter: z.string().optional().describe("adapter file or folder (a run's adapter/), none for the base model"),
-  prompt: z.string().min(1).max(100_000).describe("the prompt"),
+  prompt: z.string().max(100_000).default("").describe("the prompt (raw template), or the template's main variable"),
+  template: z.string().default("raw").describe('"raw" (the prompt as is) or a built-in template name: qa, summarise, classify, extract'),
+  vars: z.record(z.string(), z.string().max(100_000)).default({}).describe("the template's variables"),
+  examples: z.string().optional().describe("few-shot examples file (JSONL of input/output or question/answer pairs)"),
+  fewShot: z.number().int().min(0).max(32).default(0).describe("examples drawn from the file into the prompt"),
+  lang: z.enum(["en", "ko"]).default("en").describe("language of a built-in template"),
   chat: z.boolean().default(false).describe("wrap the prompt in the model's chat template"),
   system: z.string().optional().describe("system prompt (chat only)"),
   sampling: SamplingSchema.partial().default({}).describe("sampling settings"),
@@ -89,6 +96,14 @@ const DoctorRequest = z.object({
   data: z.string().optional().describe("prepared dataset folder"),
   calibration: z.enum(["auto", "skip"]).default("skip").describe("benchmark the engine when no calibration is cached"),
 });
+
+/** A built-in template only: a template file named in a request would be a path the user never picked. */
+function resolveBuiltin(name: string, lang: "en" | "ko", fewShot: number) {
+  if (!(BUILTIN_TEMPLATE_NAMES as readonly string[]).includes(name)) {
+    throw new InvalidConfigError({ en: `unknown template "${name}": use raw or ${BUILTIN_TEMPLATE_NAMES.join(", ")}.`, ko: `알 수 없는 템플릿 "${name}": raw 또는 ${BUILTIN_TEMPLATE_NAMES.join(", ")}을(를) 쓰세요.` });
+  }
+  return resolveTemplateSpec(name, lang, fewShot);
+}
 
 type Handler = (ctx: ApiContext, req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<unknown>;
 
@@ -169,27 +184,34 @@ const routes: Record<string, Handler> = {
     res.end(html);
     return undefined;
   },
+  "GET /api/templates": async () =>
+    BUILTIN_TEMPLATE_NAMES.map((name) => ({
+      name,
+      text: { en: builtinTemplate(name, "en")!.template, ko: builtinTemplate(name, "ko")!.template },
+      variables: templateVariables(builtinTemplate(name, "en")!.template).filter((v) => v !== "examples"),
+    })),
   "POST /api/generate": async (ctx, req, res) => {
     const body = parse(GenerateRequest, await readJson(req, ctx.bodyLimit), "generate");
+    // The prompt is built as `localtune prompts` builds each row: the template, its variables, drawn examples.
+    const variant = body.template === "raw" ? { ...RAW_VARIANT, fewShot: body.fewShot } : resolveBuiltin(body.template, body.lang, body.fewShot);
+    const pool = body.examples ? loadFewShotPool(body.examples) : undefined;
+    const { prompt } = buildPrompt({ id: "playground", vars: { prompt: body.prompt, ...body.vars } }, 0, variant, pool, body.sampling.seed ?? 42);
+    const system = body.system ?? variant.system;
     // Streamed as server-sent events over the POST response: one `text` event per chunk, then `done` or `error`.
     res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" });
     const abort = new AbortController();
     res.on("close", () => abort.abort());
     const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    send("prompt", { prompt });
     try {
-      const result = await generateText({
-        model: body.model,
-        ...(body.adapter ? { adapters: [{ path: body.adapter }] } : {}),
-        prompt: body.prompt,
-        chat: body.chat,
-        ...(body.system ? { system: body.system } : {}),
-        sampling: body.sampling,
-        signal: abort.signal,
-        onText: (text) => send("text", { text }),
-      });
-      send("done", { model: result.model, text: result.text, stopReason: result.stopReason, chatTemplate: result.chatTemplate ?? null });
+      const done = await ctx.generation.generate(
+        { model: body.model, ...(body.adapter ? { adapters: [{ path: body.adapter }] } : {}), prompt, chat: body.chat, ...(system ? { system } : {}), sampling: body.sampling },
+        (text) => send("text", { text }),
+        abort.signal,
+      );
+      send("done", done);
     } catch (error) {
-      send("error", bilingualError(error));
+      send("error", error);
     }
     res.end();
     return undefined;

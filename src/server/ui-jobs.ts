@@ -47,6 +47,7 @@ interface Job {
   /** The latest start event (totals, memory plan), so a page opened mid-run can show them. */
   start?: Extract<TrainEvent, { type: "start" }>;
   last?: Extract<TrainEvent, { type: "step" }>;
+  done?: Extract<TrainEvent, { type: "done" }>;
   error?: BilingualError;
 }
 
@@ -62,6 +63,8 @@ export interface RunSummary {
   metrics: MetricsRecord[];
   start?: Extract<TrainEvent, { type: "start" }>;
   last?: Extract<TrainEvent, { type: "step" }>;
+  /** How this server's latest job on the run ended (peak memory, output). */
+  done?: Extract<TrainEvent, { type: "done" }>;
   error?: BilingualError;
 }
 
@@ -135,6 +138,7 @@ export class TrainingJobs {
         metrics: folder.readMetrics(),
         ...(job?.start ? { start: job.start } : {}),
         ...(job?.last ? { last: job.last } : {}),
+        ...(job?.done ? { done: job.done } : {}),
         ...(job?.error ? { error: job.error } : {}),
       });
     }
@@ -173,6 +177,7 @@ export class TrainingJobs {
       onEvent: (event: TrainEvent) => {
         if (event.type === "start") job.start = event;
         if (event.type === "step") job.last = event;
+        if (event.type === "done") job.done = event;
         this.hub.publish({ kind: "train", run: dir, event });
       },
     };

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleApi, type ApiContext } from "./ui-api.js";
+import { GenerationWorker } from "./ui-generation.js";
 import { TrainingJobs, UiEventHub } from "./ui-jobs.js";
 import { LadderJobs } from "./ui-ladder.js";
 import { checkBindSafety, checkRequest, allowedHosts, requestToken, TOKEN_COOKIE, type GuardOptions } from "./ui-security.js";
@@ -45,7 +46,8 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
   const hub = new UiEventHub();
   const jobs = new TrainingJobs(workspace, hub);
   const ladders = new LadderJobs(workspace, (event) => hub.publish(event));
-  const ctx: ApiContext = { workspace, jobs, ladders, hub, bodyLimit: options.bodyLimit ?? 1 << 20 };
+  const generation = new GenerationWorker();
+  const ctx: ApiContext = { workspace, jobs, ladders, generation, hub, bodyLimit: options.bodyLimit ?? 1 << 20 };
   const vendor = vendorFiles();
   const page = indexPage();
   let hosts = allowedHosts(guard);
@@ -104,6 +106,7 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
     async close() {
       await jobs.stopAll();
       ladders.stopAll();
+      generation.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

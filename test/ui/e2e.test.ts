@@ -191,5 +191,6 @@ describe("localtune ui in headless Chromium", () => {
     await page.waitForSelector('.run[data-run="first-lora"][data-status="completed"]');
     expect(await points()).toBe(1000);
     expect(problems).toEqual([]);
-  });
+    // About a minute on an idle 2-core machine; the margin is for a loaded one (the run's 1000 steps dominate).
+  }, 600_000);
 });
