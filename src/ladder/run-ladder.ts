@@ -1,11 +1,11 @@
 // `localtune ladder`: runs every rung (prompt, few-shot, RAG, then each training method) under one budget, scores
 // each with localtune's engine on the same held-out set, and writes results.json, report.md and report.html.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { LlamaModel } from "node-llama-cpp";
 import { writeFileAtomic } from "../data/io.js";
 import { EngineModel } from "../engine/model.js";
+import { resolveThreads } from "../native/threads.js";
 import { readGguf } from "../formats/gguf/index.js";
 import { FileNotFoundError, InvalidConfigError, LocaltuneError } from "../errors.js";
 import { evalQualityFigures } from "../eval/evaluate.js";
@@ -63,17 +63,13 @@ function prepareOutDir(out: string, options: LadderOptions): void {
   writeFileAtomic(marker, JSON.stringify({ startedAt: new Date().toISOString(), options }, null, 2) + "\n");
 }
 
-/** Below this many weights, one thread is the default: ops are too small to split (see defaultThreads). */
-const SMALL_MODEL_PARAMS = 10_000_000;
-
 /**
- * All logical cores, except for very small models: ggml's threads meet at a barrier after every op, and for a
- * model like stories260K the ops take microseconds, so extra threads only wait. Measured on a 2-core machine with
- * stories260K: a 200-token forward took 25 ms on 1 thread and 446 ms on 2; 20 DAPT steps 4.2 s and 41.7 s.
+ * The thread rule every command uses (native/threads.ts) for this model: ggml's threads meet at a barrier after every
+ * op, and for a model like stories260K the ops take microseconds, so extra threads only wait (20 DAPT steps: 4.2 s on
+ * 1 thread, 41.7 s on 2, on a 2-core machine).
  */
 export function defaultThreads(modelPath: string): number {
-  const params = readGguf(modelPath).tensors.reduce((sum, t) => sum + t.elementCount, 0);
-  return params < SMALL_MODEL_PARAMS ? 1 : os.availableParallelism();
+  return resolveThreads({ parameterCount: readGguf(modelPath).tensors.reduce((sum, t) => sum + t.elementCount, 0) });
 }
 
 function readHeldOut(file: string): string {
