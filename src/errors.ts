@@ -220,7 +220,7 @@ export class PromptTooLongError extends LocaltuneError {
   }
 }
 
-/** A method's adapter file (BitFit biases, IA3 scaling vectors) is damaged, of another method, or made for another base. */
+/** A vector method's adapter file (biases, scaling vectors) is damaged, of another method, or made for another base. */
 export class AdapterFileError extends LocaltuneError {
   constructor(readonly file: string, detail: Bilingual) {
     super({

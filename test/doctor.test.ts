@@ -8,12 +8,15 @@ import { describe, expect, it } from "vitest";
 import { countDatasetTokens } from "../src/doctor/dataset-tokens.js";
 import { runDoctor, type DoctorReport } from "../src/doctor/doctor.js";
 import { formatDoctorReport } from "../src/doctor/format.js";
-import { RUNG_IDS } from "../src/doctor/rungs.js";
+import { METHODS } from "../src/methods/registry.js";
 
 const MODEL = "models/stories260K.gguf";
 const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-doctor-"));
 // These tests check the uncalibrated report; calibration and --verify are test/doctor-verify.test.ts.
 const skip = { calibration: "skip" as const, threads: 1 };
+// The rungs a plan holds with the registered methods: written out here, not read from the doctor, so a method that
+// drops out of the plan fails this test.
+const PLANNED_RUNGS = ["prompt-rag", "prompt-tuning", "prefix-tuning", "bitfit", "ia3", "lora-r2", "lora-r16", "lora-r16-q8_0", "lora-r16-q4_K", "full-dapt"];
 
 function expectConsistentVerdict(report: DoctorReport): void {
   const hw = report.hardware;
@@ -38,7 +41,9 @@ describe("doctor on this machine", () => {
     const plan = report.plans[0]!;
     expect(plan.model.totalParams).toBe(292_800);
     expect(plan.rankedBy).toBe("flops");
-    expect(plan.rungs.map((r) => r.id).sort()).toEqual([...RUNG_IDS].sort());
+    expect(plan.rungs.map((r) => r.id).sort()).toEqual([...PLANNED_RUNGS].sort());
+    // Every registered method has a rung in the plan (IA3 once had none and nothing noticed).
+    expect(new Set(plan.rungs.flatMap((r) => (r.method ? [r.method] : [])))).toEqual(new Set(METHODS.map((m) => m.name)));
     expect(plan.rungs.every((r) => r.fit === "yes" && r.epochSeconds === null)).toBe(true);
     // 100k tokens is fewer than the model's 292.8K parameters, so full DAPT is not the advice.
     expect(plan.recommendation.rung).not.toBe("full-dapt");
@@ -88,7 +93,7 @@ describe("doctor on this machine", () => {
     });
     const report = JSON.parse(out) as DoctorReport;
     expect(report.plans[0]!.tokens).toBe(1000);
-    expect(report.plans[0]!.rungs).toHaveLength(RUNG_IDS.length);
+    expect(report.plans[0]!.rungs).toHaveLength(PLANNED_RUNGS.length);
     expect(report.hardware.backend.statuses.length).toBe(4);
   });
 

@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 import { GgmlType, gguf, writeGguf } from "../formats/gguf/index.js";
 import { matchPattern } from "../formats/peft/index.js";
 import { describeAdapter, formatAdapterInfo } from "./info.js";
-import { addLowRank } from "./merge.js";
-import { hfModuleName, hfShortName, parseGgufProjection, parsePeftKey, peftKey } from "./module-names.js";
-import { permuteRowsGgufToHf, permuteRowsHfToGguf, permutesQk } from "./permute.js";
+import { addLowRank } from "../methods/lora/merge.js";
+import { hfModuleName, hfShortName, parseGgufProjection, parsePeftKey, peftKey } from "../methods/lora/module-names.js";
+import { permuteRowsGgufToHf, permuteRowsHfToGguf, permutesQk } from "../methods/lora/permute.js";
 
 describe("llama q/k row permutation", () => {
   // One head of D = 6 rows, one column holding the row index. permute: reshape(1, 2, 3).swapaxes(1, 2) turns

@@ -8,14 +8,14 @@ import { msg } from "../i18n/index.js";
 import { ggmlTypeName, readGguf } from "../formats/gguf/index.js";
 import { PEFT_CONFIG_FILE, PEFT_WEIGHTS_FILE, readPeftConfig } from "../formats/peft/index.js";
 import { readSafetensors } from "../formats/safetensors/index.js";
-import { readGgufLora } from "./gguf-lora.js";
-import { parsePeftKey } from "./module-names.js";
+import { readGgufLora } from "../methods/lora/gguf-lora.js";
+import { parsePeftKey } from "../methods/lora/module-names.js";
 
 export interface AdapterInfo {
   /** The file or folder described. */
   path: string;
   format: "gguf" | "peft";
-  /** "lora" for LoRA; the GGUF adapter.type or PEFT peft_type otherwise (e.g. "ia3", "PROMPT_TUNING"). */
+  /** "lora" for LoRA; the GGUF adapter.type or PEFT peft_type otherwise (e.g. "bitfit", "PROMPT_TUNING"). */
   type: string;
   /** GGUF general.architecture (null for PEFT, which does not record it). */
   arch: string | null;

@@ -69,7 +69,7 @@ export interface DecoderHooks {
   virtualTokens?: { count: number; embed(g: GraphContext): GgmlTensor };
   /** Per-layer key/value prefixes attended by every position (prefix tuning): K [D, P, K], V [D, P, K]. */
   attentionPrefix?: { count: number; kv(g: GraphContext, layer: number): { k: GgmlTensor; v: GgmlTensor } };
-  /** Rescales an activation (IA3): keys and values [D*K, N] after projection, the ffn activation [F, N]. */
+  /** Rescales an activation (a learned scaling vector): keys and values [D*K, N] after projection, the ffn activation [F, N]. */
   activation?(g: GraphContext, site: "attn_k" | "attn_v" | "ffn_act", layer: number, x: GgmlTensor): GgmlTensor | undefined;
 }
 

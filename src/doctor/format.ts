@@ -2,7 +2,7 @@
 import { msg, type Bilingual, type Lang } from "../i18n/index.js";
 import type { DoctorReport } from "./doctor.js";
 import { formatDuration, type Plan, type RungPlan } from "./plan.js";
-import { RUNG_IDS } from "./rungs.js";
+import { rungIds } from "./rungs.js";
 import { relativeError, type VerifyResult } from "./verify.js";
 
 /** Terminal columns of a string: East Asian wide characters (Hangul, CJK, full-width forms) take two. */
@@ -116,7 +116,7 @@ function planTable(plan: Plan, lang: Lang): string {
 }
 
 function sizesTable(plans: Plan[], lang: Lang): string {
-  const order = [...RUNG_IDS];
+  const order = rungIds();
   const rows = [[lang === "ko" ? "모델" : "model", ...order, lang === "ko" ? "추천" : "recommended"]];
   for (const p of plans) {
     rows.push([

@@ -4,7 +4,7 @@ export { formatDoctorReport, formatVerify } from "./format.js";
 export { runVerify, relativeError, VERIFY_CONFIGS, type VerifyConfig, type VerifyResult } from "./verify.js";
 export { detectHardware, type HardwareReport, type GpuInfo } from "./detect.js";
 export { planRungs, formatDuration, type Plan, type RungPlan } from "./plan.js";
-export { estimateRungs, RUNG_IDS, DEFAULT_RUNG_OPTIONS, type RungId, type RungEstimate, type RungOptions } from "./rungs.js";
+export { estimateRungs, rungIds, DEFAULT_RUNG_OPTIONS, type RungId, type RungEstimate, type RungOptions } from "./rungs.js";
 export { KNOWN_MODEL_SHAPES, countParams, type ModelShape } from "./model-shape.js";
 export { readGgufModelShape } from "./gguf-shape.js";
 export {

@@ -19,7 +19,10 @@ import {
 import { readGgufModelShape } from "./gguf-shape.js";
 import { countParams, KNOWN_MODEL_SHAPES } from "./model-shape.js";
 import { planRungs } from "./plan.js";
-import { bitfitParams, estimateRungs, forwardEstimate, loraParams, prefixParams } from "./rungs.js";
+import { bitfitParams } from "../methods/bitfit/doctor.js";
+import { loraParams } from "../methods/lora/doctor.js";
+import { prefixParams } from "../methods/prefix-tuning/doctor.js";
+import { estimateRungs, forwardEstimate } from "./rungs.js";
 
 const shape = (key: string) => KNOWN_MODEL_SHAPES[key]!;
 const GIB = 2 ** 30;

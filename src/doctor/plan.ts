@@ -3,7 +3,7 @@
 import type { Bilingual } from "../i18n/index.js";
 import { estimateStepSeconds, type Backend, type CalibrationFile, type ThroughputFit } from "./calibration.js";
 import type { ModelShape } from "./model-shape.js";
-import { estimateRungs, forwardEstimate, RUNG_IDS, type RungEstimate, type RungId, type RungOptions } from "./rungs.js";
+import { estimateRungs, forwardEstimate, rungIds, type RungEstimate, type RungId, type RungOptions } from "./rungs.js";
 
 /** Share of the free memory a plan may fill and still be called a fit; above it is "tight" (other programs,
  *  allocator slack and the estimate's own error need room). */
@@ -160,7 +160,7 @@ function recommend(rungs: RungPlan[], input: PlanInput, calibrated: boolean): Pl
 }
 
 function ladderIndex(id: RungId): number {
-  return RUNG_IDS.indexOf(id);
+  return rungIds().indexOf(id);
 }
 
 /** "3 h 20 min", "45 s", "2.5 d". */

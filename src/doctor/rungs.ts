@@ -1,20 +1,19 @@
 // The training ladder as arithmetic: for each rung, the trainable parameters, the peak memory and the FLOPs per
-// token, from the model's shape alone. Letters: B batch, T context, p virtual tokens, r LoRA rank, N matmul params.
+// token, from the model's shape alone. Each registered method declares its rungs' formulas (methods/<name>/doctor.ts);
+// this file turns them into memory and time. Letters: B batch, T context, p virtual tokens, N matmul params.
 import { inferenceActivationBytes, planTrainingMemory, type TrainingMemoryPlan } from "../engine/memory-plan.js";
+import { loraFormula } from "../methods/lora/doctor.js";
+import { findMethod, methodsInLadderOrder } from "../methods/registry.js";
+import type { DoctorFormula } from "../methods/types.js";
 import { attentionWidths, matmulParamsPerToken, type ModelShape } from "./model-shape.js";
 
-export const RUNG_IDS = [
-  "prompt-rag",
-  "prompt-tuning",
-  "prefix-tuning",
-  "bitfit",
-  "lora-r2",
-  "lora-r16",
-  "lora-r16-q8_0",
-  "lora-r16-q4_K",
-  "full-dapt",
-] as const;
-export type RungId = (typeof RUNG_IDS)[number];
+/** A rung's id in the doctor's table: "prompt-rag", or one a method declares (e.g. "lora-r16-q8_0"). */
+export type RungId = string;
+
+/** Every rung id in ladder order: prompts and RAG, then each registered method's doctor rungs. */
+export function rungIds(): RungId[] {
+  return ["prompt-rag", ...methodsInLadderOrder().flatMap((m) => m.doctorFormulas.map((f) => f.id))];
+}
 
 /** Which calibrated throughput a rung's time comes from: inference only, backward through a frozen base, or all weights. */
 export type ComputeMode = "forward" | "frozen" | "full";
@@ -41,6 +40,8 @@ export const DEFAULT_RUNG_OPTIONS: RungOptions = { ctx: 512, batch: 1, virtualTo
 /** What one rung costs on one model, before any measurement. */
 export interface RungEstimate {
   id: RungId;
+  /** The registered method that trains in this rung (absent for prompt-rag). */
+  method?: string;
   /** Ladder level (docs/engine-notes.md, "The ladder of methods": 0 = nothing trained .. 4 = every weight). */
   level: 0 | 1 | 2 | 3 | 4;
   mode: ComputeMode;
@@ -59,31 +60,6 @@ export interface RungEstimate {
 // Bytes per weight of ggml's block formats: Q8_0 = 34 bytes per 32 values, Q4_K = 144 bytes per 256 (ggml-common.h).
 const BYTES_PER_PARAM: Record<string, number> = { f32: 4, f16: 2, bf16: 2, q8_0: 34 / 32, q4_K: 144 / 256 };
 const F32 = 4;
-
-/** LoRA targets: all seven projections of a block (the QLoRA paper's finding that every linear layer matters). */
-export function loraParams(s: ModelShape, rank: number): number {
-  const { qDim, kvDim } = attentionWidths(s);
-  const d = s.nEmbd;
-  // A [in, r] and B [r, out] per matrix: r * (in + out).
-  const perLayer = (d + qDim) + 2 * (d + kvDim) + (qDim + d) + 2 * (d + s.nFf) + (s.nFf + d);
-  return s.nLayer * rank * perLayer;
-}
-
-/** BitFit: one bias on every projection output (zero-initialised where the architecture has none). */
-export function bitfitParams(s: ModelShape): number {
-  const { qDim, kvDim } = attentionWidths(s);
-  return s.nLayer * (qDim + 2 * kvDim + s.nEmbd + 2 * s.nFf + s.nEmbd);
-}
-
-/** Prefix tuning: p trainable key and value vectors per layer (direct parametrisation, no reparametrising MLP). */
-export function prefixParams(s: ModelShape, p: number): number {
-  return s.nLayer * p * 2 * attentionWidths(s).kvDim;
-}
-
-/** Prompt tuning: p trainable input embeddings. */
-export function promptTuningParams(s: ModelShape, p: number): number {
-  return p * s.nEmbd;
-}
 
 /** Attention FLOPs of one token's forward pass with `keys` keys: QK^T and softmax(QK^T)V, 2 * keys * qDim each.
  *  ggml computes the full T x T score matrix and masks it (training cannot use flash attention: docs/engine-notes.md, "Causal mask ops with backward"),
@@ -165,17 +141,42 @@ function flopRules(s: ModelShape) {
   };
 }
 
-/** LoRA of `rank` on all seven projections of a base held as `type`. */
-export function loraEstimate(s: ModelShape, o: RungOptions, rank: number, type: string, id: RungId = "lora-r16", level: 2 | 3 = 3): RungEstimate {
-  const r = loraParams(s, rank);
-  // The adapter's own matmuls: forward 2 r(in+out), backward 4 r(in+out) = 6 per adapter parameter.
-  return estimate(id, level, "frozen", type, r, flopRules(s).frozen(o.ctx) + 6 * r, ...trainingMemories(s, o, weightsAs(s, type), r));
+/** One method rung from its formula. FLOP rules (per token, N = matmul parameters, A = attention FLOPs):
+ *  full training 6N + 3A (backward = gradients of activations 2N + of weights 2N); frozen base 4N + 3A (activation
+ *  gradients still flow through every layer); plus the trainable part's own flopsPerParam per parameter. */
+export function formulaEstimate(s: ModelShape, o: RungOptions, f: DoctorFormula, method?: string): RungEstimate {
+  const t = o.ctx;
+  const p = o.virtualTokens;
+  const n = f.trainableParams(s, p);
+  const rules = flopRules(s);
+  const named = (r: RungEstimate): RungEstimate => (method === undefined ? r : { ...r, method });
+  if (f.compute === "full") {
+    // F32 master weights plus a gradient and two AdamW moments, 16 bytes per parameter.
+    return named(estimate(f.id, f.level, "full", "f32", n, rules.full(t) + f.flopsPerParam * n, ...trainingMemories(s, o, F32 * s.totalParams, n, { fullTraining: true })));
+  }
+  const baseType = f.baseType ?? s.weightType;
+  const weightBytes = weightsAs(s, baseType);
+  const own = f.flopsPerParam * n;
+  if (f.extraPositions === "virtual-tokens") {
+    // p virtual tokens lengthen every sequence: (T + p) / T more work per real token.
+    return named(estimate(f.id, f.level, "frozen", baseType, n, (rules.frozen(t + p) * (t + p)) / t + own, ...trainingMemories(s, o, weightBytes, n, { virtualTokens: p })));
+  }
+  if (f.extraPositions === "prefix-keys") {
+    // The prefix adds p keys to every attention; the queries are still the T real tokens.
+    return named(estimate(f.id, f.level, "frozen", baseType, n, rules.frozen(t + p) + own, ...trainingMemories(s, o, weightBytes, n, { prefixTokens: p })));
+  }
+  return named(estimate(f.id, f.level, "frozen", baseType, n, rules.frozen(t) + own, ...trainingMemories(s, o, weightBytes, n)));
 }
 
-/** Full fine-tuning: F32 master weights plus a gradient and two AdamW moments, 16 bytes per parameter. */
+/** LoRA of `rank` on all seven projections of a base held as `type` (calibration and verify plan with it too). */
+export function loraEstimate(s: ModelShape, o: RungOptions, rank: number, type: string, id: RungId = "lora-r16", level: 2 | 3 = 3): RungEstimate {
+  return formulaEstimate(s, o, loraFormula(id, rank, level, type), "lora");
+}
+
+/** Full fine-tuning: every weight trains. */
 export function fullEstimate(s: ModelShape, o: RungOptions): RungEstimate {
-  return estimate("full-dapt", 4, "full", "f32", s.totalParams, flopRules(s).full(o.ctx),
-    ...trainingMemories(s, o, F32 * s.totalParams, s.totalParams, { fullTraining: true }));
+  const full = findMethod("full");
+  return formulaEstimate(s, o, full.doctorFormulas[0]!, full.name);
 }
 
 /** One forward pass over the data (prompts / RAG: nothing trains). */
@@ -183,29 +184,8 @@ export function forwardEstimate(s: ModelShape, o: RungOptions): RungEstimate {
   return estimate("prompt-rag", 0, "forward", s.weightType, 0, flopRules(s).forward(o.ctx), inferenceMemory(s, o));
 }
 
-/** Every rung's arithmetic for one model. FLOP rules (per token, N = matmul parameters, A = attention FLOPs):
- *  forward 2N + A; full training 6N + 3A (backward = gradients of activations 2N + of weights 2N);
- *  frozen base 4N + 3A (activation gradients still flow through every layer) plus the trainable part's own cost. */
+/** Every rung's arithmetic for one model: one forward pass (prompts, RAG), then each registered method's rungs in
+ *  ladder order. */
 export function estimateRungs(s: ModelShape, o: RungOptions = DEFAULT_RUNG_OPTIONS): RungEstimate[] {
-  const t = o.ctx;
-  const p = o.virtualTokens;
-  const base = s.weightType;
-  const { frozen } = flopRules(s);
-  const pt = promptTuningParams(s, p);
-  const pf = prefixParams(s, p);
-  const bf = bitfitParams(s);
-  return [
-    forwardEstimate(s, o),
-    // p virtual tokens lengthen every sequence: (T + p) / T more work per real token.
-    estimate("prompt-tuning", 1, "frozen", base, pt, (frozen(t + p) * (t + p)) / t, ...trainingMemories(s, o, s.weightBytes, pt, { virtualTokens: p })),
-    // The prefix adds p keys to every attention; the queries are still the T real tokens.
-    estimate("prefix-tuning", 1, "frozen", base, pf, frozen(t + p), ...trainingMemories(s, o, s.weightBytes, pf, { prefixTokens: p })),
-    // A bias gradient is a sum over tokens: one add per bias value per token.
-    estimate("bitfit", 1, "frozen", base, bf, frozen(t) + bf, ...trainingMemories(s, o, s.weightBytes, bf)),
-    loraEstimate(s, o, 2, base, "lora-r2", 2),
-    loraEstimate(s, o, 16, base, "lora-r16", 3),
-    loraEstimate(s, o, 16, "q8_0", "lora-r16-q8_0", 3),
-    loraEstimate(s, o, 16, "q4_K", "lora-r16-q4_K", 3),
-    fullEstimate(s, o),
-  ];
+  return [forwardEstimate(s, o), ...methodsInLadderOrder().flatMap((m) => m.doctorFormulas.map((f) => formulaEstimate(s, o, f, m.name)))];
 }

@@ -3,8 +3,8 @@
 // DAPT), the optimizer and schedule, the sequence and batch shape, and the settings neither trainer has, listed so
 // nothing is dropped without a word. The per-target config writers start from this plan.
 import { findArchitecture } from "../arch/registry.js";
-import { hfBaseModelId } from "../adapters/base-model.js";
-import { hfShortName, HF_MODULES } from "../adapters/module-names.js";
+import { hfBaseModelId } from "../methods/lora/base-model.js";
+import { hfShortName, HF_MODULES } from "../methods/lora/module-names.js";
 import { ExportJobError, InvalidConfigError } from "../errors.js";
 import { readGguf } from "../formats/gguf/index.js";
 import { LoraOptionsSchema, loraAlpha, loraRank } from "../methods/lora/options.js";

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { LlamaModel } from "node-llama-cpp";
-import { loadEngineLora } from "../adapters/engine-lora.js";
+import { loadEngineLora } from "../methods/lora/engine-lora.js";
 import { EngineModel } from "../engine/model.js";
 import { ExternalRungError, FileNotFoundError } from "../errors.js";
 import { evalQualityFigures } from "../eval/evaluate.js";

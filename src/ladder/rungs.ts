@@ -1,7 +1,7 @@
-// The rungs of the method ladder, cheapest first: three that train nothing (prompt, few-shot, RAG), then one or more
-// per training method in src/methods/registry.ts, so a newly registered method joins the ladder by itself.
+// The rungs of the method ladder, cheapest first: three that train nothing (prompt, few-shot, RAG), then the rungs
+// each registered method declares (src/methods/registry.ts), so a newly registered method joins the ladder by itself.
 import { InvalidConfigError } from "../errors.js";
-import { METHODS } from "../methods/registry.js";
+import { ladderVariantsOf, methodsInLadderOrder } from "../methods/registry.js";
 
 /** "external": trained elsewhere and only scored here (`ladder --add-rung`). */
 export type RungKind = "prompt" | "few-shot" | "rag" | "train" | "external";
@@ -19,35 +19,11 @@ export interface Rung {
   lr?: number;
 }
 
-interface Variant {
-  id: string;
-  label: string;
-  options: Record<string, unknown>;
-  lr: number;
-}
-
-// How a registered method appears on the ladder. Learning rates follow each method's usual range (higher for the
-// few, freshly initialised parameters of prompt tuning, lower for every weight in DAPT); each was the better of two
-// on the demo (stories260K, Maple Hill, 60k tokens): e.g. prompt tuning 0.1 over 0.03 (held-out perplexity 10.1 vs
-// 10.4), LoRA r=2 0.01 over 0.005 (cloze 5.2% vs 3.1%), LoRA r=16 0.005 over 0.01 (perplexity 6.0 vs 6.6).
-const VARIANTS: Record<string, Variant[]> = {
-  "prompt-tuning": [{ id: "prompt-tuning", label: "prompt tuning", options: {}, lr: 1e-1 }],
-  "prefix-tuning": [{ id: "prefix-tuning", label: "prefix tuning", options: {}, lr: 3e-2 }],
-  bitfit: [{ id: "bitfit", label: "BitFit", options: {}, lr: 3e-2 }],
-  ia3: [{ id: "ia3", label: "IA3", options: {}, lr: 3e-2 }],
-  lora: [
-    { id: "lora-r2", label: "LoRA r=2", options: { lowRank: true }, lr: 1e-2 },
-    { id: "lora-r16", label: "LoRA r=16", options: { rank: 16 }, lr: 5e-3 },
-  ],
-  full: [{ id: "dapt", label: "DAPT (full)", options: {}, lr: 2e-3 }],
-};
-
-/** Ladder order of the known methods; methods registered later without an entry go before DAPT. */
-const ORDER = ["prompt-tuning", "prefix-tuning", "bitfit", "ia3", "lora"];
-const LAST = ["full"];
-
-/** A registered method without a ladder entry trains with its default options at this learning rate. */
-const DEFAULT_LR = 1e-3;
+// Each method declares its rungs and learning rates (methods/<name>/index.ts: ladderVariants, defaultLr). They follow
+// each method's usual range (higher for the few, freshly initialised parameters of prompt tuning, lower for every
+// weight in DAPT); each was the better of two on the demo (stories260K, Maple Hill, 60k tokens): e.g. prompt tuning
+// 0.1 over 0.03 (held-out perplexity 10.1 vs 10.4), LoRA r=2 0.01 over 0.005 (cloze 5.2% vs 3.1%), LoRA r=16 0.005
+// over 0.01 (perplexity 6.0 vs 6.6).
 
 const UNTRAINED: Rung[] = [
   { id: "prompt", label: "prompt (baseline)", kind: "prompt" },
@@ -57,17 +33,8 @@ const UNTRAINED: Rung[] = [
 
 /** Every rung, in ladder order. */
 export function allRungs(): Rung[] {
-  const names = METHODS.map((m) => m.name);
-  const rank = (name: string) => {
-    if (LAST.includes(name)) return ORDER.length + 1 + LAST.indexOf(name);
-    const i = ORDER.indexOf(name);
-    return i >= 0 ? i : ORDER.length;
-  };
-  const ordered = [...names].sort((a, b) => rank(a) - rank(b) || names.indexOf(a) - names.indexOf(b));
-  const training = ordered.flatMap((method) =>
-    (VARIANTS[method] ?? [{ id: method, label: method, options: {}, lr: DEFAULT_LR }]).map(
-      (v): Rung => ({ id: v.id, label: v.label, kind: "train", method, methodOptions: v.options, lr: v.lr }),
-    ),
+  const training = methodsInLadderOrder().flatMap((method) =>
+    ladderVariantsOf(method).map((v): Rung => ({ id: v.id, label: v.label, kind: "train", method: method.name, methodOptions: v.options, lr: v.lr })),
   );
   return [...UNTRAINED, ...training];
 }

@@ -1,4 +1,4 @@
-// Writes a whole model GGUF with some tensors replaced or added (BitFit biases, IA3-scaled projections): the base's
+// Writes a whole model GGUF with some tensors replaced or added (trained biases, projections rescaled by learned vectors): the base's
 // metadata and untouched tensors as they were, the given tensors in F32 so the merge adds no rounding of its own.
 import fs from "node:fs";
 import path from "node:path";

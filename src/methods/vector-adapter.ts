@@ -1,4 +1,4 @@
-// The adapter file of the vector methods (BitFit biases, IA3 scaling vectors): a small GGUF of F32 vectors named as
+// The adapter file of the vector methods (trained biases, learned scaling vectors): a small GGUF of F32 vectors named as
 // the method names its tensors, with general.type "adapter", adapter.type <method>, the base's architecture and shape,
 // and the method's options as JSON, so the file reloads onto the same base (and refuses any other).
 import { AdapterFileError } from "../errors.js";

@@ -1,5 +1,5 @@
-// The engine generation path: adapters llama.cpp cannot run (prompt tuning, prefix tuning, IA3, BitFit) generate
-// through our ggml engine with a key/value cache, behind the same TextGenerator interface as the node-llama-cpp path.
+// The engine generation path: adapters llama.cpp cannot run (those of the registered methods whose adapter file says
+// so: prompt tuning, prefix tuning and the like) generate through our ggml engine with a key/value cache, behind the same TextGenerator interface as the node-llama-cpp path.
 // Tokenization, detokenization and end-of-generation tokens come from node-llama-cpp's vocabulary-only model, so both
 // paths read and write text identically.
 import fs from "node:fs";
@@ -9,21 +9,21 @@ import { CachedDecoder } from "../engine/generate.js";
 import { EngineModel } from "../engine/model.js";
 import { AdapterCombinationError, InvalidConfigError, PromptTooLongError } from "../errors.js";
 import { readGguf } from "../formats/gguf/index.js";
-import { loadBitfitAdapter } from "../methods/bitfit/index.js";
-import { loadIa3Adapter } from "../methods/ia3/index.js";
-import { loadPrefixAdapter } from "../methods/prefix-tuning/index.js";
-import { loadPromptAdapter } from "../methods/prompt-tuning/index.js";
+import { engineAdapterList, engineAdapterMethods, methodOfAdapterType } from "../methods/registry.js";
+import type { LoadedAdapter } from "../methods/types.js";
 import { loadLlamaModel, type GpuChoice } from "../native/llama-runtime.js";
-import type { DecoderHooks } from "../arch/decoder.js";
 import type { GenerateRequest, GenerationResult, StopReason, StopTrigger, TextGenerator } from "./generator.js";
 import type { AdapterSpec } from "./llama-generator.js";
 import { modelNameOf } from "./llama-generator.js";
 import { StopStream } from "./stop-stream.js";
 import { TokenSampler } from "./token-sampler.js";
 
-/** adapter.type values that only the engine path runs. */
-export const ENGINE_ADAPTER_TYPES = ["prompt-tuning", "prefix-tuning", "ia3", "bitfit"] as const;
-export type EngineAdapterType = (typeof ENGINE_ADAPTER_TYPES)[number];
+/** adapter.type values that only the engine path runs, from the registered methods. */
+export function engineAdapterTypes(): string[] {
+  return engineAdapterMethods().map((m) => m.adapter!.type);
+}
+/** An adapter.type of engineAdapterTypes(). */
+export type EngineAdapterType = string;
 
 /** The file an adapter path names: the path itself, or a training run folder's adapter.gguf (in it or in its adapter/). */
 export function engineAdapterFile(adapter: string): string {
@@ -44,7 +44,7 @@ export function engineAdapterType(adapter: string): EngineAdapterType | undefine
   } catch {
     return undefined; // not GGUF: the node-llama-cpp path reports what is wrong with it
   }
-  return (ENGINE_ADAPTER_TYPES as readonly string[]).includes(type) ? (type as EngineAdapterType) : undefined;
+  return engineAdapterTypes().includes(type) ? type : undefined;
 }
 
 /** Whether a set of adapters needs the engine path; throws when engine and LoRA adapters are mixed. */
@@ -52,16 +52,17 @@ export function needsEnginePath(adapters: readonly AdapterSpec[]): boolean {
   const engine = adapters.filter((a) => engineAdapterType(a.path) !== undefined);
   if (engine.length === 0) return false;
   if (adapters.length > 1) {
+    const kinds = engineAdapterList();
     throw new AdapterCombinationError(adapters.map((a) => a.path), {
-      en: "A prompt-tuning, prefix-tuning, IA3 or BitFit adapter runs on localtune's engine, alone: give it as the only --adapter (merge a LoRA into the base first with `localtune adapters merge`).",
-      ko: "프롬프트 튜닝, 프리픽스 튜닝, IA3, BitFit 어댑터는 localtune 엔진에서 단독으로 실행됩니다. --adapter로 하나만 주세요 (LoRA는 먼저 `localtune adapters merge`로 기본 모델에 합치세요).",
+      en: `A ${kinds.en} adapter runs on localtune's engine, alone: give it as the only --adapter (merge a LoRA into the base first with \`localtune adapters merge\`).`,
+      ko: `${kinds.ko} 어댑터는 localtune 엔진에서 단독으로 실행됩니다. --adapter로 하나만 주세요 (LoRA는 먼저 \`localtune adapters merge\`로 기본 모델에 합치세요).`,
     });
   }
   return true;
 }
 
 export interface EngineGeneratorOptions {
-  /** An engine adapter file (prompt tuning, prefix tuning, IA3, BitFit); absent = the base model. */
+  /** An engine adapter file (see engineAdapterTypes); absent = the base model. */
   adapter?: AdapterSpec;
   /** Tokens of context (prompt plus generation; adapter tokens come on top). Default: the model's, at most 4096. */
   contextSize?: number;
@@ -91,10 +92,10 @@ export class EngineGenerator implements TextGenerator {
     const device = options.gpu;
     const vocab = await loadLlamaModel(modelPath, { vocabOnly: true, ...(device !== undefined ? { gpu: device } : {}) });
     let model: EngineModel | undefined;
-    let adapter: { hooks: DecoderHooks; dispose(): void } | undefined;
+    let adapter: LoadedAdapter | undefined;
     try {
       model = await EngineModel.load(modelPath, { ...(device !== undefined ? { device } : {}), kernelLayouts: true, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
-      if (options.adapter) adapter = loadEngineAdapter(model, options.adapter);
+      if (options.adapter) adapter = await loadEngineAdapter(model, options.adapter);
       const hooks = adapter?.hooks ?? {};
       const contextSize = options.contextSize ?? Math.min(model.hparams.nCtxTrain, 4096);
       const reserved = (hooks.virtualTokens?.count ?? 0) + (hooks.attentionPrefix?.count ?? 0);
@@ -220,8 +221,8 @@ export class EngineGenerator implements TextGenerator {
   }
 }
 
-/** Loads an engine adapter onto the model: its decoder hooks and what frees them. */
-function loadEngineAdapter(model: EngineModel, spec: AdapterSpec): { hooks: DecoderHooks; dispose(): void } {
+/** Loads an engine adapter onto the model through its method: its decoder hooks and what frees them. */
+async function loadEngineAdapter(model: EngineModel, spec: AdapterSpec): Promise<LoadedAdapter> {
   const file = engineAdapterFile(spec.path);
   const type = engineAdapterType(file);
   if ((spec.scale ?? 1) !== 1) {
@@ -230,19 +231,13 @@ function loadEngineAdapter(model: EngineModel, spec: AdapterSpec): { hooks: Deco
       ko: `${spec.path}: ${type ?? "LoRA가 아닌"} 어댑터에는 배율을 줄 수 없습니다. @${spec.scale} 없이 주세요.`,
     });
   }
-  switch (type) {
-    case "prompt-tuning":
-      return loadPromptAdapter(file, model);
-    case "prefix-tuning":
-      return loadPrefixAdapter(file, model);
-    case "ia3":
-      return loadIa3Adapter(model, file);
-    case "bitfit":
-      return loadBitfitAdapter(model, file);
-    default:
-      throw new InvalidConfigError({
-        en: `${spec.path} is not an adapter the engine runs (expected a GGUF with adapter.type ${ENGINE_ADAPTER_TYPES.join(", ")}).`,
-        ko: `${spec.path}은(는) 엔진이 실행하는 어댑터가 아닙니다 (adapter.type이 ${ENGINE_ADAPTER_TYPES.join(", ")} 중 하나인 GGUF가 필요합니다).`,
-      });
+  const method = type === undefined ? undefined : methodOfAdapterType(type);
+  if (!method?.adapter) {
+    const types = engineAdapterTypes().join(", ");
+    throw new InvalidConfigError({
+      en: `${spec.path} is not an adapter the engine runs (expected a GGUF with adapter.type ${types}).`,
+      ko: `${spec.path}은(는) 엔진이 실행하는 어댑터가 아닙니다 (adapter.type이 ${types} 중 하나인 GGUF가 필요합니다).`,
+    });
   }
+  return method.adapter.load(model, file);
 }

@@ -2,7 +2,7 @@
 // One LlamaContext per adapter set (llama.cpp binds LoRA adapters to a context), each with a pool of sequences.
 import path from "node:path";
 import { LlamaCompletion, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
-import { resolveAdapterFile } from "../adapters/resolve.js";
+import { resolveAdapterFile } from "../methods/lora/resolve.js";
 import { AdapterLoadError, PromptTooLongError } from "../errors.js";
 import { llamaContextThreads, loadLlamaModel, type LoadModelOptions } from "../native/llama-runtime.js";
 import type { GenerateRequest, GenerationResult, StopReason, TextGenerator } from "./generator.js";

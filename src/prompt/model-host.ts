@@ -1,6 +1,6 @@
 // One base model and every generator made from it, whichever path each adapter set needs: node-llama-cpp for the
-// base model and LoRA, our engine for prompt tuning, prefix tuning, IA3 and BitFit. generate, chat, prompts run and
-// serve all ask this host, so the choice of path is made in one place (needsEnginePath).
+// base model and LoRA, our engine for the adapters llama.cpp cannot run (prompt tuning, prefix tuning, ...). generate,
+// chat, prompts run and serve all ask this host, so the choice of path is made in one place (needsEnginePath).
 import path from "node:path";
 import type { LlamaModel } from "node-llama-cpp";
 import { loadLlamaModel } from "../native/llama-runtime.js";

@@ -14,7 +14,7 @@ export interface ServeOptions {
   /** The base model. The server does not dispose it. */
   host: ModelHost;
   /** Adapters served beside the base model, each under its file name as a model id (GGUF/PEFT LoRA, or one
-   * prompt-tuning, prefix-tuning, IA3 or BitFit adapter each). */
+   * an adapter that runs on the engine each). */
   adapters?: AdapterSpec[];
   /** Interface to listen on. Default 127.0.0.1 (this machine only). */
   hostname?: string;

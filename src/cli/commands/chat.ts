@@ -1,6 +1,7 @@
 // `localtune chat`: an interactive, streaming conversation in the model's chat template; adapters switch with /adapter.
 import type { Command } from "commander";
 import { msg } from "../../i18n/index.js";
+import { engineAdapterList } from "../../methods/registry.js";
 import { ModelHost, runChat } from "../../prompt/index.js";
 import { buildRagPrompt, RagRetriever } from "../../rag/index.js";
 import { positiveInt } from "../options.js";
@@ -16,7 +17,7 @@ export function registerChat(program: Command): void {
     .option("-s, --system <text>", "system prompt / 시스템 프롬프트")
     .option("--rag <index>", "answer from a RAG index (localtune rag index): each question retrieves numbered sources to cite / RAG 인덱스의 자료로 답하기")
     .option("--k <n>", "sources retrieved per question with --rag (default 5)", positiveInt("--k"));
-  addModelOptions(command, "adapter to start with: GGUF/PEFT LoRA, optionally @scale (repeatable), or one prompt-tuning, prefix-tuning, IA3 or BitFit adapter (runs on localtune's engine) / 시작할 때 쓸 어댑터: LoRA, 또는 프롬프트·프리픽스 튜닝, IA3, BitFit 어댑터 하나(localtune 엔진)");
+  addModelOptions(command, `adapter to start with: GGUF/PEFT LoRA, optionally @scale (repeatable), or one ${engineAdapterList().en} adapter (runs on localtune's engine) / 시작할 때 쓸 어댑터: LoRA, 또는 ${engineAdapterList().ko} 어댑터 하나(localtune 엔진)`);
   addSamplingOptions(command, 512);
   command.action(async (options) => {
     const host = await ModelHost.open(options.model, hostOptionsFrom(options));

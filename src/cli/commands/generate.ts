@@ -1,9 +1,10 @@
 // `localtune generate`: text from a prompt with a base model and optional adapters (GGUF LoRA on node-llama-cpp;
-// prompt-tuning, prefix-tuning, IA3 or BitFit on the engine), streamed to stdout.
+// the adapters llama.cpp cannot run, such as prompt tuning, on the engine), streamed to stdout.
 import fs from "node:fs";
 import type { Command } from "commander";
 import { FileNotFoundError, InvalidConfigError } from "../../errors.js";
 import { msg } from "../../i18n/index.js";
+import { engineAdapterList } from "../../methods/registry.js";
 import { generateText } from "../../prompt/index.js";
 import { addModelOptions, addSamplingOptions, hostOptionsFrom, parseAdapter, samplingFrom } from "../generation-options.js";
 
@@ -21,7 +22,7 @@ export function registerGenerate(program: Command): void {
     .option("--json", "print one JSON object (text, token counts, speed, seed) instead of streaming");
   addModelOptions(
     command,
-    "GGUF LoRA adapter, optionally @scale (repeatable: applied together); or one prompt-tuning, prefix-tuning, IA3 or BitFit adapter (runs on localtune's engine) / LoRA 어댑터, 또는 프롬프트·프리픽스 튜닝, IA3, BitFit 어댑터 하나(localtune 엔진에서 실행)",
+    `GGUF LoRA adapter, optionally @scale (repeatable: applied together); or one ${engineAdapterList().en} adapter (runs on localtune's engine) / LoRA 어댑터, 또는 ${engineAdapterList().ko} 어댑터 하나(localtune 엔진에서 실행)`,
   );
   addSamplingOptions(command);
   command.action(async (options) => {

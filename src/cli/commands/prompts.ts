@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { InvalidConfigError } from "../../errors.js";
 import { getLang, msg } from "../../i18n/index.js";
+import { engineAdapterList } from "../../methods/registry.js";
 import { BUILTIN_TEMPLATE_NAMES, builtinTemplate, formatResultsTable, runPromptFile } from "../../prompt/index.js";
 import { addModelOptions, addSamplingOptions, hostOptionsFrom, parseAdapter, samplingFrom } from "../generation-options.js";
 import { positiveInt } from "../options.js";
@@ -37,7 +38,7 @@ export function registerPrompts(program: Command): void {
     .option("--template-lang <lang>", "language of built-in templates without :ko/:en (default: message language)")
     .option("--no-base", "compare only the adapters, not the base model")
     .option("--json", "print the results as JSON instead of a table");
-  addModelOptions(run, "adapter, repeatable: each is its own column beside the base model (GGUF/PEFT LoRA optionally @scale; prompt-tuning, prefix-tuning, IA3 or BitFit on localtune's engine) / 비교할 어댑터");
+  addModelOptions(run, `adapter, repeatable: each is its own column beside the base model (GGUF/PEFT LoRA optionally @scale; ${engineAdapterList().en} on localtune's engine) / 비교할 어댑터`);
   addSamplingOptions(run, 128);
   run.action(async (options) => {
     if (!["auto", "chat", "completion"].includes(options.mode)) {

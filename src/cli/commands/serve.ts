@@ -4,6 +4,7 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import { FileNotFoundError, InvalidConfigError } from "../../errors.js";
 import { msg } from "../../i18n/index.js";
+import { engineAdapterList } from "../../methods/registry.js";
 import { ModelHost } from "../../prompt/index.js";
 import { SERVER_LIMITS, startServer } from "../../server/index.js";
 import { addModelOptions, hostOptionsFrom, parseAdapter } from "../generation-options.js";
@@ -26,7 +27,7 @@ export function registerServe(program: Command): void {
     .option("--parallel <n>", "requests generated at once per model; more wait in a queue", positiveInt("--parallel"), 1)
     .option("--max-queue <n>", "waiting requests before 429", positiveInt("--max-queue"), 64)
     .option("--max-tokens <n>", "max_tokens when a request gives none", positiveInt("--max-tokens"), 512);
-  addModelOptions(command, "adapter to serve as its own model id (its file name), repeatable: GGUF/PEFT LoRA (optionally @scale), or prompt-tuning, prefix-tuning, IA3 or BitFit (on localtune's engine) / 모델 id로 제공할 어댑터");
+  addModelOptions(command, `adapter to serve as its own model id (its file name), repeatable: GGUF/PEFT LoRA (optionally @scale), or ${engineAdapterList().en} (on localtune's engine) / 모델 id로 제공할 어댑터`);
   command.action(async (options) => {
     const token = tokenFrom(options.token, options.tokenFile);
     const host = await ModelHost.open(options.model, hostOptionsFrom(options, options.parallel));

@@ -10,7 +10,7 @@ export const PEFT_WEIGHTS_FILE = "adapter_model.safetensors";
 
 export const PeftConfigSchema = z
   .object({
-    peft_type: z.string().describe("adapter family: LORA for LoRA; PREFIX_TUNING, PROMPT_TUNING, IA3 ... for others"),
+    peft_type: z.string().describe("adapter family: LORA for LoRA; PREFIX_TUNING, PROMPT_TUNING ... for others"),
     task_type: z.string().nullable().optional().describe("CAUSAL_LM for decoder language models"),
     base_model_name_or_path: z.string().nullable().optional().describe("Hugging Face id or path of the base model the adapter was trained on"),
     r: z.number().int().min(1).optional().describe("LoRA rank of every module not listed in rank_pattern"),

@@ -7,6 +7,7 @@ import type { MethodDefinition, PreparedMethod } from "../types.js";
 import { readVectorAdapterOptions, readVectorAdapterValues, writeVectorAdapter } from "../vector-adapter.js";
 import type { EngineModel } from "../../engine/model.js";
 import { AdapterFileError } from "../../errors.js";
+import { BITFIT_DOCTOR_FORMULAS } from "./doctor.js";
 import { BitfitOptionsSchema, type BitfitOptions } from "./options.js";
 import { prepareBitfit } from "./prepare.js";
 import { bitfitProjections, bitfitTargets } from "./targets.js";
@@ -44,6 +45,15 @@ export const bitfitMethod: MethodDefinition<BitfitOptions> = {
       parse: (v) => v.split(",").map((s) => s.trim()).filter(Boolean),
     },
   ],
+  adapter: { type: "bitfit", label: { en: "BitFit", ko: "BitFit" }, llamaCppLoads: false, load: (model, file) => loadBitfitAdapter(model, file) },
+  exportFormats: [
+    { format: "gguf-model", path: "adapter/merged.gguf" },
+    { format: "engine-gguf", path: "adapter/bitfit.gguf" },
+  ],
+  ladderPosition: 30,
+  ladderVariants: [{ id: "bitfit", label: "BitFit", options: {} }],
+  defaultLr: 3e-2,
+  doctorFormulas: BITFIT_DOCTOR_FORMULAS,
 };
 
 /** Applies a saved bitfit.gguf to a loaded base: BitFit prepared with the file's options and its trained biases. */

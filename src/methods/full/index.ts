@@ -21,4 +21,12 @@ export const fullMethod: MethodDefinition<z.infer<typeof FullOptionsSchema>> = {
   }),
   output: "model",
   cliOptions: [],
+  exportFormats: [{ format: "gguf-model", path: "model/model.gguf" }],
+  // Last on the ladder: the most thorough and most expensive rung.
+  ladderPosition: 100,
+  ladderVariants: [{ id: "dapt", label: "DAPT (full)", options: {} }],
+  // Lower than the adapters': every weight moves (the better of two on the demo, see ladder/rungs.ts).
+  defaultLr: 2e-3,
+  // F32 master weights plus a gradient and two AdamW moments: 16 bytes per parameter.
+  doctorFormulas: [{ id: "full-dapt", level: 4, compute: "full", trainableParams: (s) => s.totalParams, flopsPerParam: 0 }],
 };

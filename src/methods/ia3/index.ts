@@ -9,6 +9,7 @@ import { AdapterFileError } from "../../errors.js";
 import { writeMergedModel } from "../merged-model.js";
 import type { MethodDefinition, PreparedMethod } from "../types.js";
 import { readVectorAdapterOptions, readVectorAdapterValues, writeVectorAdapter } from "../vector-adapter.js";
+import { IA3_DOCTOR_FORMULAS } from "./doctor.js";
 import { ia3MergedTensors } from "./merge.js";
 import { Ia3OptionsSchema, type Ia3Options, type Ia3Site } from "./options.js";
 import { ia3VectorName, ia3Vectors } from "./vectors.js";
@@ -61,6 +62,15 @@ export const ia3Method: MethodDefinition<Ia3Options> = {
       parse: (v) => v.split(",").map((s) => s.trim()).filter(Boolean),
     },
   ],
+  adapter: { type: "ia3", label: { en: "IA3", ko: "IA3" }, llamaCppLoads: false, load: (model, file) => loadIa3Adapter(model, file) },
+  exportFormats: [
+    { format: "gguf-model", path: "adapter/merged.gguf" },
+    { format: "engine-gguf", path: "adapter/ia3.gguf" },
+  ],
+  ladderPosition: 40,
+  ladderVariants: [{ id: "ia3", label: "IA3", options: {} }],
+  defaultLr: 3e-2,
+  doctorFormulas: IA3_DOCTOR_FORMULAS,
 };
 
 /** Applies a saved ia3.gguf to a loaded base: IA3 prepared with the file's sites and its trained vectors. */

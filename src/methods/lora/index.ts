@@ -4,12 +4,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { findArchitecture } from "../../arch/registry.js";
-import { finiteNumber, positiveInt } from "../../cli/options.js";
-import { exportPeftAdapter } from "../../adapters/peft-export.js";
+import { finiteNumber, positiveInt } from "../option-values.js";
+import { exportPeftAdapter } from "./peft-export.js";
 import { padWithZeros } from "../../engine/concat.js";
 import { ParamStore } from "../../engine/param-store.js";
 import { seededRandom } from "../../engine/random.js";
 import type { MethodDefinition } from "../types.js";
+import { LORA_DOCTOR_FORMULAS } from "./doctor.js";
+import { loadEngineLora } from "./engine-lora.js";
 import { writeGgufLora } from "./export-gguf.js";
 import { LoraOptionsSchema, loraRank, loraScale, type LoraOptions } from "./options.js";
 import { loraTargets } from "./targets.js";
@@ -75,4 +77,18 @@ export const loraMethod: MethodDefinition<LoraOptions> = {
     { flags: "--rslora", description: "rank-stabilised scaling alpha / sqrt(rank)", key: "rslora" },
     { flags: "--low-rank", description: "preset for the low-rank rung: rank 2 (alpha 4) unless --rank is given", key: "lowRank" },
   ],
+  // llama.cpp runs GGUF LoRA itself (generate, chat, serve); the engine loads it for scoring (ladder --add-rung).
+  adapter: { type: "lora", label: { en: "LoRA", ko: "LoRA" }, llamaCppLoads: true, load: (model, file) => loadEngineLora(model, [{ path: file }], model.file.file) },
+  exportFormats: [
+    { format: "gguf-lora", path: "adapter/adapter.gguf" },
+    { format: "peft", path: "adapter/peft" },
+  ],
+  ladderPosition: 50,
+  // r=2 is the low-rank rung, r=16 the usual one: 0.01 beat 0.005 at r=2, 0.005 beat 0.01 at r=16 (ladder/rungs.ts).
+  ladderVariants: [
+    { id: "lora-r2", label: "LoRA r=2", options: { lowRank: true }, lr: 1e-2 },
+    { id: "lora-r16", label: "LoRA r=16", options: { rank: 16 }, lr: 5e-3 },
+  ],
+  defaultLr: 5e-3,
+  doctorFormulas: LORA_DOCTOR_FORMULAS,
 };

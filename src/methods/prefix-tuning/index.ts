@@ -4,7 +4,7 @@
 // the per-layer prefixes.
 import fs from "node:fs";
 import path from "node:path";
-import { positiveInt } from "../../cli/options.js";
+import { positiveInt } from "../option-values.js";
 import type { GraphContext } from "../../engine/graph-context.js";
 import { ParamStore } from "../../engine/param-store.js";
 import { randomNormal, seededRandom } from "../../engine/random.js";
@@ -12,7 +12,8 @@ import type { GgmlTensor } from "../../native/ggml-bindings.js";
 import { InvalidConfigError } from "../../errors.js";
 import { fitToCount, randomVocabularyIds, tokenizeInitText } from "../prompt-tuning/init.js";
 import type { MethodDefinition } from "../types.js";
-import { writePrefixAdapter } from "./adapter.js";
+import { loadPrefixAdapter, writePrefixAdapter } from "./adapter.js";
+import { PREFIX_TUNING_DOCTOR_FORMULAS } from "./doctor.js";
 import { prefixesFromTokens } from "./init.js";
 import { buildPrefixMlp, computePrefixes, layerPrefix } from "./mlp.js";
 import { PrefixTuningOptionsSchema, type PrefixTuningOptions } from "./options.js";
@@ -119,4 +120,10 @@ export const prefixTuningMethod: MethodDefinition<PrefixTuningOptions> = {
     { flags: "--reparam-hidden <n>", description: "hidden width of the --reparam MLP (default 512)", key: "reparamHidden", parse: positiveInt("--reparam-hidden") },
     { flags: "--reparam-embd <n>", description: "width of the --reparam MLP's input embedding (default: the model's embedding width)", key: "reparamEmbd", parse: positiveInt("--reparam-embd") },
   ],
+  adapter: { type: "prefix-tuning", label: { en: "prefix-tuning", ko: "프리픽스 튜닝" }, llamaCppLoads: false, load: (model, file) => loadPrefixAdapter(file, model) },
+  exportFormats: [{ format: "engine-gguf", path: "adapter/adapter.gguf" }],
+  ladderPosition: 20,
+  ladderVariants: [{ id: "prefix-tuning", label: "prefix tuning", options: {} }],
+  defaultLr: 3e-2,
+  doctorFormulas: PREFIX_TUNING_DOCTOR_FORMULAS,
 };

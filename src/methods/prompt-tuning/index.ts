@@ -3,12 +3,13 @@
 // N.. . They start as embeddings of real tokens: those of --init-text, or of random vocabulary tokens.
 import fs from "node:fs";
 import path from "node:path";
-import { positiveInt } from "../../cli/options.js";
+import { positiveInt } from "../option-values.js";
 import { InvalidConfigError } from "../../errors.js";
 import { ParamStore } from "../../engine/param-store.js";
 import { seededRandom } from "../../engine/random.js";
 import type { MethodDefinition } from "../types.js";
-import { PROMPT_TENSOR, writePromptAdapter } from "./adapter.js";
+import { loadPromptAdapter, PROMPT_TENSOR, writePromptAdapter } from "./adapter.js";
+import { PROMPT_TUNING_DOCTOR_FORMULAS } from "./doctor.js";
 import { embeddingRows, fitToCount, randomVocabularyIds, tokenizeInitText } from "./init.js";
 import { PromptTuningOptionsSchema, type PromptTuningOptions } from "./options.js";
 
@@ -57,4 +58,11 @@ export const promptTuningMethod: MethodDefinition<PromptTuningOptions> = {
     { flags: "--virtual-tokens <n>", description: "number of trainable virtual tokens before every input (default 20)", key: "virtualTokens", parse: positiveInt("--virtual-tokens") },
     { flags: "--init-text <text>", description: "initialise the virtual tokens from this text's token embeddings, repeated or cut to N (default: random vocabulary tokens)", key: "initText" },
   ],
+  adapter: { type: "prompt-tuning", label: { en: "prompt-tuning", ko: "프롬프트 튜닝" }, llamaCppLoads: false, load: (model, file) => loadPromptAdapter(file, model) },
+  exportFormats: [{ format: "engine-gguf", path: "adapter/adapter.gguf" }],
+  ladderPosition: 10,
+  ladderVariants: [{ id: "prompt-tuning", label: "prompt tuning", options: {} }],
+  // Higher than the others: a few freshly initialised parameters (0.1 beat 0.03 on the demo, see ladder/rungs.ts).
+  defaultLr: 1e-1,
+  doctorFormulas: PROMPT_TUNING_DOCTOR_FORMULAS,
 };

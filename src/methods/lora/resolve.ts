@@ -6,8 +6,8 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AdapterFormatError, FileNotFoundError } from "../errors.js";
-import { PEFT_CONFIG_FILE, PEFT_WEIGHTS_FILE } from "../formats/peft/index.js";
+import { AdapterFormatError, FileNotFoundError } from "../../errors.js";
+import { PEFT_CONFIG_FILE, PEFT_WEIGHTS_FILE } from "../../formats/peft/index.js";
 import { importPeftAdapter } from "./peft-import.js";
 
 /** Where converted PEFT adapters are kept: LOCALTUNE_CACHE_DIR, else ~/.cache/localtune, then peft-gguf/. */

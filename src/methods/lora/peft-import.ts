@@ -4,16 +4,16 @@
 // one alpha and llama.cpp scales by alpha / r, so any module whose scale differs has the ratio folded into its B.
 import fs from "node:fs";
 import path from "node:path";
-import { AdapterFormatError, AdapterMismatchError, FileNotFoundError } from "../errors.js";
-import { assertOutputIsNotInput } from "../fs/output-guard.js";
-import { readGguf } from "../formats/gguf/index.js";
-import { matchPattern, PEFT_WEIGHTS_FILE, readPeftConfig, type PeftConfig } from "../formats/peft/index.js";
-import { FLOAT_DTYPES, readSafetensors, type SafetensorsTensorInfo } from "../formats/safetensors/index.js";
+import { AdapterFormatError, AdapterMismatchError, FileNotFoundError } from "../../errors.js";
+import { assertOutputIsNotInput } from "../../fs/output-guard.js";
+import { readGguf } from "../../formats/gguf/index.js";
+import { matchPattern, PEFT_WEIGHTS_FILE, readPeftConfig, type PeftConfig } from "../../formats/peft/index.js";
+import { FLOAT_DTYPES, readSafetensors, type SafetensorsTensorInfo } from "../../formats/safetensors/index.js";
 import { baseHparams } from "./base-model.js";
 import { writeGgufLoraFile, type LoraPairValues } from "./gguf-lora.js";
 import { ggufProjectionName, HF_MODULES, hfModuleName, parsePeftKey, type ProjectionRef } from "./module-names.js";
 import { permuteRowsHfToGguf, permutesQk } from "./permute.js";
-import { resolveModelPath } from "../native/model-source.js";
+import { resolveModelPath } from "../../native/model-source.js";
 
 export interface ImportPeftOptions {
   /** PEFT adapter folder (adapter_config.json + adapter_model.safetensors). */

@@ -3,16 +3,16 @@
 // are (same row-major layout); for llama, lora_B of q and k gets the inverse of the converter's row permutation.
 import fs from "node:fs";
 import path from "node:path";
-import { AdapterFormatError } from "../errors.js";
-import { assertOutputIsNotInput } from "../fs/output-guard.js";
-import { readGguf } from "../formats/gguf/index.js";
-import { PEFT_CONFIG_FILE, PEFT_WEIGHTS_FILE } from "../formats/peft/index.js";
-import { writeSafetensors, type SafetensorsTensorInput } from "../formats/safetensors/index.js";
+import { AdapterFormatError } from "../../errors.js";
+import { assertOutputIsNotInput } from "../../fs/output-guard.js";
+import { readGguf } from "../../formats/gguf/index.js";
+import { PEFT_CONFIG_FILE, PEFT_WEIGHTS_FILE } from "../../formats/peft/index.js";
+import { writeSafetensors, type SafetensorsTensorInput } from "../../formats/safetensors/index.js";
 import { baseHparams, hfBaseModelId } from "./base-model.js";
 import { checkLoraAgainstBase, readGgufLora, readLoraPair } from "./gguf-lora.js";
 import { HF_MODULES, hfModuleName, hfShortName, peftKey } from "./module-names.js";
 import { permuteRowsGgufToHf, permutesQk } from "./permute.js";
-import { resolveModelPath } from "../native/model-source.js";
+import { resolveModelPath } from "../../native/model-source.js";
 
 export interface ExportPeftOptions {
   /** GGUF LoRA adapter file. */

@@ -3,7 +3,7 @@
 // attached. Adapted weights are dequantized, merged in float32 and written in the requested type (ggml's own
 // quantizers); every other tensor is copied byte for byte. Tensors stream one at a time into a temp file.
 import path from "node:path";
-import { AdapterFormatError, InvalidConfigError, UnsupportedTensorTypeError } from "../errors.js";
+import { AdapterFormatError, InvalidConfigError, UnsupportedTensorTypeError } from "../../errors.js";
 import {
   DEQUANTIZABLE_TYPES,
   dequantize,
@@ -17,11 +17,11 @@ import {
   type GgufTensorInfo,
   type GgufTensorInput,
   type GgufValue,
-} from "../formats/gguf/index.js";
-import { f32ToBf16Array, f32ToF16Array } from "../formats/quant/half.js";
-import { assertOutputIsNotInput } from "../fs/output-guard.js";
-import { loadGgml } from "../native/ggml-runtime.js";
-import { resolveModelPath } from "../native/model-source.js";
+} from "../../formats/gguf/index.js";
+import { f32ToBf16Array, f32ToF16Array } from "../../formats/quant/half.js";
+import { assertOutputIsNotInput } from "../../fs/output-guard.js";
+import { loadGgml } from "../../native/ggml-runtime.js";
+import { resolveModelPath } from "../../native/model-source.js";
 import { checkLoraAgainstBase, loraPairScale, readGgufLora, readLoraPair, type GgufLora, type LoraPair } from "./gguf-lora.js";
 
 /** Output types `--type` accepts by name. */

@@ -1,8 +1,8 @@
 // What the adapter converters need to know about a base GGUF: its architecture, head counts (for llama's q/k row
 // permutation) and the Hugging Face id it was converted from, when its metadata records one.
-import { findArchitecture } from "../arch/registry.js";
-import { readHparams, type ModelHparams } from "../arch/hparams.js";
-import type { GgufFile } from "../formats/gguf/index.js";
+import { findArchitecture } from "../../arch/registry.js";
+import { readHparams, type ModelHparams } from "../../arch/hparams.js";
+import type { GgufFile } from "../../formats/gguf/index.js";
 
 export function baseHparams(base: GgufFile): ModelHparams {
   return readHparams(base, base.tensors, findArchitecture(base.architecture).ropeMode);

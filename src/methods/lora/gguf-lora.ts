@@ -3,8 +3,8 @@
 // ne [in, r] and X.weight.lora_b ne [r, out]. In row-major terms lora_a is [r][in] and lora_b is [out][r]: the same
 // bytes as PEFT's lora_A.weight [r, in] and lora_B.weight [out, r].
 import fs from "node:fs";
-import { AdapterFormatError, AdapterMismatchError, FileNotFoundError } from "../errors.js";
-import { dequantize, GgmlType, gguf, readGguf, writeGguf, type GgufFile, type GgufTensorInfo, type GgufTensorInput, type GgufValue } from "../formats/gguf/index.js";
+import { AdapterFormatError, AdapterMismatchError, FileNotFoundError } from "../../errors.js";
+import { dequantize, GgmlType, gguf, readGguf, writeGguf, type GgufFile, type GgufTensorInfo, type GgufTensorInput, type GgufValue } from "../../formats/gguf/index.js";
 import { parseGgufProjection, type ProjectionRef } from "./module-names.js";
 
 /** One adapted weight: its A/B tensors and shapes. */
