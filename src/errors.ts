@@ -379,3 +379,6 @@ export class ModelDownloadError extends LocaltuneError {
     );
   }
 }
+
+/** `localtune export ollama|lmstudio` cannot export what it was given: the message names the run or file and what to do. */
+export class RuntimeExportError extends LocaltuneError {}

@@ -26,3 +26,5 @@ export * from "./train/index.js";
 export * from "./report/index.js";
 export * from "./ladder/index.js";
 export * from "./export-job/index.js";
+export * from "./export/index.js";
+export { resolveModelPath, isRemoteModelSpec, modelCacheDir, setModelSourceDefaults, type ModelSourceOptions, type ModelDownloadProgress } from "./native/model-source.js";

@@ -15,6 +15,7 @@ import { registerAdapters } from "./adapters.js";
 import { registerLadder } from "./ladder.js";
 import { registerDemo } from "./demo.js";
 import { registerExportJob } from "./export-job.js";
+import { registerExport } from "./export.js";
 import { registerUi } from "./ui.js";
 
 /** Adds every command to the program. Add one line per new command file. */
@@ -38,5 +39,6 @@ const commandRegistrars: Array<(program: Command) => void> = [
   registerLadder,
   registerDemo,
   registerExportJob,
+  registerExport,
   registerUi,
 ];
