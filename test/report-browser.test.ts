@@ -9,13 +9,15 @@ import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadReportInput, writeReport } from "../src/report/index.js";
-import { launchBrowser } from "./helpers/browser.js";
+import { browserAvailable, launchBrowser, warnIfNoBrowser } from "./helpers/browser.js";
 
 const FIXTURE = path.resolve("test/fixtures/report/results.json");
 const SCREENSHOT = path.resolve("docs/report-screenshot.png");
 const updateScreenshot = process.env.LOCALTUNE_UPDATE_SCREENSHOT === "1";
 
-describe("report.html in headless Chromium", () => {
+warnIfNoBrowser("test/report-browser.test.ts");
+
+describe.skipIf(!browserAvailable)("report.html in headless Chromium", () => {
   const input = loadReportInput(FIXTURE);
   let dir = "";
   let browser: Browser | undefined;

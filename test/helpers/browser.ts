@@ -20,6 +20,14 @@ const QUIET_FLAGS = ["--disable-background-networking", "--disable-component-upd
 // every page that formats numbers would throw. A real browser always has a valid tag.
 const LANG_FLAG = "--lang=en-US";
 
+/** @sparticuz/chromium ships one Linux x64 build; elsewhere the browser tests are skipped, saying so. */
+export const browserAvailable = process.platform === "linux" && process.arch === "x64";
+
+/** Warns once per test file that its browser tests are skipped on this platform. */
+export function warnIfNoBrowser(file: string): void {
+  if (!browserAvailable) console.warn(`skipped ${file}: @sparticuz/chromium has a Linux x64 build only (this is ${process.platform} ${process.arch})`);
+}
+
 /**
  * The Chromium binary, decompressed once per package version into the temp folder. The package itself inflates into
  * os.tmpdir()/chromium, shared by every version and written in place (two test workers starting together would run a
@@ -41,7 +49,13 @@ export async function chromiumExecutable(): Promise<string> {
     if (saved === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = saved;
   }
-  const extracted = await pending;
+  let extracted: string;
+  try {
+    extracted = await pending;
+  } catch (error) {
+    fs.rmSync(partial, { recursive: true, force: true });
+    throw error;
+  }
   if (path.dirname(extracted) !== partial) throw new Error(`@sparticuz/chromium extracted to ${extracted}, expected a file in ${partial}`);
   try {
     fs.renameSync(partial, root);

@@ -10,7 +10,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUiServer, type UiServer } from "../../src/server/ui-server.js";
-import { launchBrowser } from "../helpers/browser.js";
+import { browserAvailable, launchBrowser, warnIfNoBrowser } from "../helpers/browser.js";
 import { STORIES_260K } from "../helpers/test-models.js";
 
 const SCREENSHOT = path.resolve("docs/ui-train.png");
@@ -35,7 +35,9 @@ function writeDocuments(dir: string): void {
   }
 }
 
-describe("localtune ui in headless Chromium", () => {
+warnIfNoBrowser("test/ui/e2e.test.ts");
+
+describe.skipIf(!browserAvailable)("localtune ui in headless Chromium", () => {
   let workspace = "";
   let server: UiServer;
   let browser: Browser;
