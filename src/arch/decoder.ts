@@ -1,7 +1,6 @@
-// The llama-family decoder graph, shared by every architecture file: embeddings, N blocks of (RMSNorm, attention with
+// The llama-family decoder graph, shared by every architecture file: embeddings, L blocks of (RMSNorm, attention with
 // RoPE and GQA, RMSNorm, SwiGLU feed-forward), final norm and output head. Training-safe ops only (docs/engine-notes.md, GQA, causal mask).
-// Shape letters: E embedding width, F ffn width, V vocabulary, H query heads, K kv heads, D head width,
-// T tokens per sequence, B sequences, N = T * B tokens, R selected output rows.
+// Shape letters as in src/arch/shape.ts (E, F, V, H, K, D; T tokens per sequence, B sequences, N = T * B, R output rows).
 import { concatWithGradient } from "../engine/concat.js";
 import type { GraphContext } from "../engine/graph-context.js";
 import { GgmlType } from "../formats/gguf/index.js";

@@ -13,7 +13,7 @@
 // largest graph's, not their sum. The price is one more forward pass per step (about a third more compute for full
 // training, half for frozen bases).
 // Chen et al. 2016, "Training Deep Nets with Sublinear Memory Cost", checkpoint every layer.
-// Shape letters: E embedding width, L layers, T tokens per sequence (with virtual tokens), B sequences, N = T * B.
+// Shape letters as in src/arch/shape.ts (E, L, B, N = T * B), T counting the virtual tokens too.
 import { buildDecoder, buildDecoderResidual, type DecoderHooks } from "../arch/decoder.js";
 import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";

@@ -1,7 +1,7 @@
 // One training engine for every method: a static forward+backward graph with gradient accumulators, an AdamW graph
 // with global-norm clipping, and a forward-only graph for validation loss. Graphs are built and allocated once and
 // reused every step (no per-step rebuild). Which tensors train and how the graph changes come from the caller.
-// Shape letters: V vocabulary, T tokens per sequence, B sequences per micro-batch, N = T * B.
+// Shape letters as in src/arch/shape.ts: V vocabulary, T tokens per sequence, B sequences per micro-batch, N = T * B.
 import { buildDecoder, type DecoderHooks } from "../arch/decoder.js";
 import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
