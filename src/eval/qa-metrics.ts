@@ -16,6 +16,7 @@
 //     no article removal
 //   f1_score works on the CHARACTERS of the normalized whitespace tokens (spaces do not count), so Korean
 //   spacing differences and attached particles cost only the extra characters.
+import { InvalidConfigError } from "../errors.js";
 
 /** Python's string.punctuation: the 32 ASCII punctuation characters. */
 const PY_PUNCTUATION = new Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
@@ -138,6 +139,15 @@ export type QaStyle = "squad" | "korquad";
 /** What a suite or the command line asks for: one rule set for every QA item, or "auto". */
 export type QaStyleSetting = QaStyle | "auto";
 export const QA_STYLE_SETTINGS = ["auto", "squad", "korquad"] as const;
+
+/** A --qa-style value (eval, ladder), refused with the list of rule sets. */
+export function parseQaStyleSetting(value: string): QaStyleSetting {
+  if ((QA_STYLE_SETTINGS as readonly string[]).includes(value)) return value as QaStyleSetting;
+  throw new InvalidConfigError({
+    en: `--qa-style expects one of ${QA_STYLE_SETTINGS.join(", ")}, got "${value}".`,
+    ko: `--qa-style에는 ${QA_STYLE_SETTINGS.join(", ")} 중 하나가 필요하지만 "${value}"이(가) 주어졌습니다.`,
+  });
+}
 
 /** Hangul syllables, jamo (conjoining, so NFD text counts too), compatibility jamo and the jamo extensions. */
 const HANGUL = /[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff]/u;

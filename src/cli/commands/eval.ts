@@ -1,8 +1,7 @@
 // `localtune eval`: runs an evaluation suite (and held-out perplexity) on a model, writes eval.json, prints a table.
 import type { Command } from "commander";
 import { evaluateModel, formatEvalTable } from "../../eval/index.js";
-import { InvalidConfigError } from "../../errors.js";
-import { QA_STYLE_SETTINGS, type QaStyleSetting } from "../../eval/qa-metrics.js";
+import { parseQaStyleSetting, type QaStyleSetting } from "../../eval/qa-metrics.js";
 import { getLang, msg } from "../../i18n/index.js";
 import { MODEL_SPEC_HELP } from "../model-source-options.js";
 import { positiveInt } from "../options.js";
@@ -20,14 +19,6 @@ interface EvalCliOptions {
   ctx?: number;
   qaStyle?: QaStyleSetting;
   json?: boolean;
-}
-
-function qaStyleOption(value: string): QaStyleSetting {
-  if ((QA_STYLE_SETTINGS as readonly string[]).includes(value)) return value as QaStyleSetting;
-  throw new InvalidConfigError({
-    en: `--qa-style expects one of ${QA_STYLE_SETTINGS.join(", ")}, got "${value}".`,
-    ko: `--qa-style에는 ${QA_STYLE_SETTINGS.join(", ")} 중 하나가 필요하지만 "${value}"이(가) 주어졌습니다.`,
-  });
 }
 
 export function registerEval(program: Command): void {
@@ -50,7 +41,7 @@ export function registerEval(program: Command): void {
       "--qa-style <rules>",
       "QA EM/F1 rules for the whole suite: squad, korquad, or auto (KorQuAD when a question or its context has Hangul); overrides the suite's first line / " +
         "QA 채점 규칙: squad, korquad, auto (질문·지문에 한글이 있으면 KorQuAD); 평가 세트 첫 줄 설정보다 우선",
-      qaStyleOption,
+      parseQaStyleSetting,
     )
     .option("--json", "print eval.json to stdout instead of the table / 표 대신 JSON 출력")
     .addHelpText(

@@ -5,6 +5,7 @@ import { InvalidConfigError } from "../../errors.js";
 import { getLang, msg } from "../../i18n/index.js";
 import { allRungs, parseAddRung, runLadder, type LadderEvent, type LadderOptionsInput, type LadderResult } from "../../ladder/index.js";
 import { reportTableMarkdown } from "../../report/index.js";
+import { parseQaStyleSetting, type QaStyleSetting } from "../../eval/qa-metrics.js";
 import { positiveInt } from "../options.js";
 import { ProgressBar } from "../progress.js";
 
@@ -27,6 +28,7 @@ interface LadderCliOptions {
   ragPassages: number;
   judgeModel?: string;
   addRung: string[];
+  qaStyle?: QaStyleSetting;
   json?: boolean;
 }
 
@@ -113,6 +115,11 @@ export function registerLadder(program: Command): void {
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
+    .option(
+      "--qa-style <rules>",
+      "QA EM/F1 rules for the suite: squad, korquad, or auto (KorQuAD when a question or its context has Hangul); overrides the suite's first line / QA 채점 규칙: squad, korquad, auto (질문·지문에 한글이 있으면 KorQuAD)",
+      parseQaStyleSetting,
+    )
     .option("--json", "print results.json instead of the table / 표 대신 JSON 출력")
     .addHelpText(
       "after",
@@ -145,6 +152,7 @@ export function registerLadder(program: Command): void {
         ...(options.examples !== undefined ? { examples: options.examples } : {}),
         ...(options.judgeModel !== undefined ? { judgeModel: options.judgeModel } : {}),
         addRungs: options.addRung.map(parseAddRung),
+        ...(options.qaStyle !== undefined ? { qaStyle: options.qaStyle } : {}),
       };
       printLadderResult(await runLadder(input, ladderProgress()), options.json);
     });
