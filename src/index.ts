@@ -16,6 +16,7 @@ export { forwardLogits, type ForwardRequest } from "./engine/forward.js";
 export { measurePerplexity, type MeasurePerplexityOptions, type MeasuredPerplexity } from "./engine/measure-perplexity.js";
 export { ARCHITECTURES, findArchitecture } from "./arch/registry.js";
 export { writeRandomModel, type RandomModelOptions } from "./arch/random-model.js";
+export type { DecoderShape } from "./arch/shape.js";
 export { METHODS, findMethod, registerMethod, unregisterMethod, methodOfAdapterType, methodsInLadderOrder } from "./methods/registry.js";
 export type { MethodDefinition, MethodAdapterFile, LoadedAdapter, LadderVariant, DoctorFormula, DoctorShape, MethodExportFormat } from "./methods/types.js";
 export { loadMethodAdapter } from "./methods/load-adapter.js";
