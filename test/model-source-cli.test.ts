@@ -35,37 +35,46 @@ describe("hf: models on the command line", () => {
     expect(server.fileDownloads().length).toBe(0);
   });
 
-  it("generate downloads once with a progress bar; the second run and train lora use the cache", async () => {
+  // One cache through the steps below (they run in order): first download, second run, training, offline.
+  const cached = () => path.join(root, "cache", "models", "hf_tiny_stories260K.gguf");
+  let local: string;
+  let downloads: number;
+
+  it("generate downloads once, with a progress bar on stderr, into the cache", async () => {
     const first = await localtune(["generate", "--model", MODEL, "-p", "Once upon a time", "-n", "8", "--temperature", "0"], "", env);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toContain(`downloading ${MODEL}`);
     expect(first.stderr).toMatch(/download \[#+\] [\d.]+\/[\d.]+ MiB/);
-    const downloads = server.fileDownloads().length;
+    downloads = server.fileDownloads().length;
     expect(downloads).toBeGreaterThan(0);
     // node-llama-cpp's own cache name for the URI.
-    const cached = path.join(root, "cache", "models", "hf_tiny_stories260K.gguf");
     expect(fs.readdirSync(path.join(root, "cache", "models"))).toEqual(["hf_tiny_stories260K.gguf"]);
-    expect(fs.readFileSync(cached).equals(fs.readFileSync(STORIES_260K))).toBe(true);
+    expect(fs.readFileSync(cached()).equals(fs.readFileSync(STORIES_260K))).toBe(true);
+  }, 300_000);
 
-    // The same greedy text as from the local file: the model that ran is the one served.
-    const local = await localtune(["generate", "--model", STORIES_260K, "-p", "Once upon a time", "-n", "8", "--temperature", "0"]);
+  it("a second generate uses the cache (no download) and gives the local file's greedy text", async () => {
+    local = (await localtune(["generate", "--model", STORIES_260K, "-p", "Once upon a time", "-n", "8", "--temperature", "0"])).stdout;
     const second = await localtune(["generate", "--model", MODEL, "-p", "Once upon a time", "-n", "8", "--temperature", "0"], "", env);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toBe(local.stdout);
+    expect(second.stdout).toBe(local);
     expect(second.stderr).not.toContain("downloading");
+    expect(server.fileDownloads().length).toBe(downloads);
+  }, 300_000);
 
+  it("train lora takes the hf: name, hands the child the cached file and downloads nothing", async () => {
     const data = path.join(root, "train.txt");
     fs.writeFileSync(data, "Once upon a time there was a little girl named Lily. She liked to play in the park with her dog.\n".repeat(20));
     const out = path.join(root, "run");
     const train = await localtune(["train", "lora", "--model", MODEL, "--data", data, "--out", out, "--steps", "2", "--ctx", "32", "--batch", "1", "--json"], "", env);
     expect(train.code, train.stderr).toBe(0);
-    // The training child got the local file, not the name.
-    expect(JSON.parse(fs.readFileSync(path.join(out, "config.json"), "utf8")).model).toBe(cached);
+    expect(JSON.parse(fs.readFileSync(path.join(out, "config.json"), "utf8")).model).toBe(cached());
     expect(fs.existsSync(path.join(out, "adapter"))).toBe(true);
-    // Neither the second generate nor the training run downloaded anything.
     expect(server.fileDownloads().length).toBe(downloads);
+  }, 300_000);
 
+  it("--offline runs from the cache once the model is there", async () => {
     const offline = await localtune(["generate", "--offline", "--model", MODEL, "-p", "Once upon a time", "-n", "8", "--temperature", "0"], "", env);
-    expect(offline.stdout).toBe(local.stdout);
-  }, 120_000);
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(offline.stdout).toBe(local);
+  }, 300_000);
 });
