@@ -7,7 +7,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportPeftAdapter, importPeftAdapter, mergeAdapters } from "../src/adapters/index.js";
 import { OutputOverlapsInputError } from "../src/errors.js";
+import { evaluateModel } from "../src/eval/evaluate.js";
 import { runPromptFile } from "../src/prompt/index.js";
+import { resolveTrainConfig, RunFolder } from "../src/train/index.js";
 import { writeTinyLora } from "./helpers/tiny-lora.js";
 import { STORIES_260K } from "./helpers/test-models.js";
 
@@ -51,5 +53,23 @@ describe("--out that names an input is refused and the input is untouched", () =
     const before = sha(prompts);
     await expect(runPromptFile({ model: base, prompts, out: prompts, sampling: { maxTokens: 4 } })).rejects.toThrow(OutputOverlapsInputError);
     expect(sha(prompts)).toBe(before);
+  });
+
+  it("eval --out <the suite file>", async () => {
+    const suite = path.join(root, "suite.jsonl");
+    fs.copyFileSync("test/fixtures/eval/stories-suite.jsonl", suite);
+    const before = sha(suite);
+    await expect(evaluateModel({ model: base, suite, out: suite })).rejects.toThrow(OutputOverlapsInputError);
+    expect(sha(suite)).toBe(before);
+  });
+
+  it("train --out <the data folder> (the run folder would be made inside the data)", () => {
+    const data = path.join(root, "data");
+    fs.mkdirSync(data, { recursive: true });
+    fs.writeFileSync(path.join(data, "train.txt"), "Once upon a time there was a girl named Lily.");
+    for (const out of [data, path.join(data, "run")]) {
+      expect(() => RunFolder.create(resolveTrainConfig({ method: "lora", model: base, data: [data], out }))).toThrow(OutputOverlapsInputError);
+    }
+    expect(fs.readdirSync(data)).toEqual(["train.txt"]);
   });
 });

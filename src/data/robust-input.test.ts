@@ -1,6 +1,7 @@
 // What a careless or unlucky user feeds `data prepare` and `rag index`: an output folder that is an input (issue 20,
 // finding 1), one line of megabytes, links that lead nowhere or in a circle, an unreadable file, a CSV with a broken
 // quote, and damaged UTF-8 (finding 6). Each is listed with its reason and the rest of the run goes on.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -53,6 +54,16 @@ describe("data prepare never writes over its inputs (finding 1)", () => {
     }
     expect(fs.readdirSync(notes, { recursive: true }).sort()).toEqual(before);
     expect(fs.readFileSync(path.join(notes, "work/b.md"), "utf8")).toContain("overtime");
+  });
+
+  it("removes the temporary and set-aside folders a killed run left beside --out (finding 8)", async () => {
+    const child = spawnSync(process.execPath, ["-e", ""]);
+    const dead = child.pid!;
+    const out = path.join(root, "clean-ds");
+    for (const leftover of [`${out}.tmp-${dead}`, `${out}.old-${dead}`]) write(path.join(path.relative(root, leftover), "train.jsonl"), "{}\n");
+    const result = await prepareDataset({ inputs: [path.join(root, "notes")], out });
+    expect(result.leftovers.sort()).toEqual([`${out}.old-${dead}`, `${out}.tmp-${dead}`]);
+    expect(fs.readdirSync(root).filter((n) => n.startsWith("clean-ds"))).toEqual(["clean-ds"]);
   });
 });
 
