@@ -1,11 +1,11 @@
 // The localtune UI: header with pages and the language switch; each page is its own module.
 import { render } from "preact";
 import { html } from "htm/preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { DataPage } from "./data.js";
 import { ExportPage } from "./export.js";
 import { LadderPage } from "./ladder.js";
-import { getLang, loadMessages, setLang, t } from "./lib.js";
+import { api, getLang, loadMessages, setLang, t } from "./lib.js";
 import { MachinePage } from "./machine.js";
 import { PlaygroundPage } from "./playground.js";
 import { RagPage } from "./rag.js";
@@ -26,6 +26,10 @@ function App() {
   const [lang, setLangState] = useState(getLang());
   // The base model is shared by every page and remembered across reloads.
   const [model, setModelState] = useState(localStorage.getItem("localtune.model") || "");
+  // Until the user picks a model, the package's own tiny one (stories260K) fills the field.
+  useEffect(() => {
+    if (!localStorage.getItem("localtune.model")) api("GET", "/api/workspace").then((w) => setModelState((cur) => cur || w.demo.model));
+  }, []);
   const setModel = (m) => {
     localStorage.setItem("localtune.model", m);
     setModelState(m);

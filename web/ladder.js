@@ -23,6 +23,11 @@ export function LadderPage({ model, setModel }) {
       setDatasets(d);
       if (d.length > 0) setDataset((cur) => cur || d[d.length - 1].dir);
     });
+    // The demo's suite and held-out text (Maple Hill) until the user picks their own.
+    api("GET", "/api/workspace").then((w) => {
+      setSuite((cur) => cur || w.demo.suite);
+      setHeldOut((cur) => cur || w.demo.heldOut || "");
+    });
     refresh();
   }, []);
   useServerEvents(

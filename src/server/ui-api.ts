@@ -11,7 +11,7 @@ import { optionFields } from "../methods/option-fields.js";
 import { METHODS } from "../methods/registry.js";
 import { BUILTIN_TEMPLATE_NAMES, buildPrompt, builtinTemplate, loadFewShotPool, RAW_VARIANT, resolveTemplateSpec, SamplingSchema, templateVariables } from "../prompt/index.js";
 import { TrainConfigSchema } from "../train/index.js";
-import { allRungs, LadderOptionsSchema } from "../ladder/index.js";
+import { allRungs, demoLadderOptions, LadderOptionsSchema } from "../ladder/index.js";
 import { bilingualError, type TrainingJobs, type UiEventHub } from "./ui-jobs.js";
 import type { GenerationWorker } from "./ui-generation.js";
 import type { LadderJobs } from "./ui-ladder.js";
@@ -118,7 +118,12 @@ const routes: Record<string, Handler> = {
     train: optionFields(TrainConfigSchema, ["method", "methodOptions", "model", "data", "valData", "out", "device"]),
     methods: METHODS.map((m) => ({ name: m.name, summary: m.summary, output: m.output, fields: optionFields(m.schema) })),
   }),
-  "GET /api/workspace": async (ctx) => ({ root: ctx.workspace.root }),
+  "GET /api/workspace": async (ctx) => {
+    // The embedded default (stories260K and the Maple Hill corpus, as `localtune demo` uses them): a first run works
+    // before the user has a model of their own.
+    const demo = demoLadderOptions({ out: "" });
+    return { root: ctx.workspace.root, demo: { model: demo.model, data: demo.data, suite: demo.suite, heldOut: demo.heldOut ?? null } };
+  },
   "GET /api/fs": async (ctx, _req, _res, url) => listFolder(url.searchParams.get("dir") || ctx.workspace.root),
   "GET /api/runs": async (ctx) => ctx.jobs.list(),
   "POST /api/train": async (ctx, req) => {
