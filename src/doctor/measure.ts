@@ -1,10 +1,7 @@
 // The engine benchmark behind calibration: forks measure-child.ts (real Trainer steps on random-weight models of the
 // calibration shapes) and collects its timings and the resident baseline of a fresh engine process.
-import { fork } from "node:child_process";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { CalibrationFailedError } from "../errors.js";
+import { forkSibling } from "../native/fork-module.js";
 import type { DeviceChoice } from "../native/device-choice.js";
 import type { CalibrationCase, CalibrationMeasurement } from "./calibration.js";
 
@@ -21,8 +18,6 @@ export type MeasureMessage =
   | { kind: "done" }
   | { kind: "error"; message: string; stack?: string };
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "measure-child.ts");
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 
 /** Runs every case in one child process at `threads` CPU threads, on the CPU or the GPU backend. */
 export function measureEngine(
@@ -32,7 +27,7 @@ export function measureEngine(
   onProgress?: (index: number, c: CalibrationCase) => void,
 ): Promise<{ runtimeBytes: number; results: CalibrationMeasurement[] }> {
   return new Promise((resolve, reject) => {
-    const child = fork(CHILD, [], { execArgv: ["--import", TSX_LOADER], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+    const child = forkSibling(import.meta.url, "measure-child");
     const lastLines: string[] = [];
     const keep = (chunk: Buffer) => {
       lastLines.push(...chunk.toString("utf8").split("\n").filter(Boolean));

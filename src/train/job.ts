@@ -1,11 +1,8 @@
 // Runs a training job in a child process (ggml aborts the whole process on a failed assertion: docs/engine-notes.md, "GGML_ASSERT aborts"):
 // streams its events, forwards Ctrl-C so it checkpoints and stops, and turns a crash into a clear error with the
 // last lines it printed.
-import { fork } from "node:child_process";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { LocaltuneError } from "../errors.js";
+import { forkSibling } from "../native/fork-module.js";
 import type { HeldLock } from "../fs/process-files.js";
 import type { TrainEvent } from "./loop.js";
 import { STOP_MESSAGE } from "./stop-message.js";
@@ -27,12 +24,10 @@ export interface JobOptions {
   onNote?: (note: { en: string; ko: string }) => void;
 }
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "child.ts");
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 
 export function runTrainingJob(runDir: string, options: JobOptions = {}): Promise<DoneEvent> {
   return new Promise((resolve, reject) => {
-    const child = fork(CHILD, [runDir], { execArgv: ["--import", TSX_LOADER], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+    const child = forkSibling(import.meta.url, "child", [runDir]);
     if (child.pid !== undefined) options.lock?.transfer(child.pid);
     const lastLines: string[] = [];
     const keep = (chunk: Buffer) => {
