@@ -91,6 +91,22 @@ describe("export ollama from a LoRA run", () => {
     expect(readGguf(path.join(out, "model.gguf")).getU32("general.file_type")).toBe(15);
   }, 300_000);
 
+  it("--keep-adapter: the quantized base with the LoRA beside it on an ADAPTER line, as llama.cpp applies it", async () => {
+    const out = path.join(root, "ollama-adapter");
+    const result = await exportForRuntime({ target: "ollama", source: runDir, out, quant: "q8_0", keepAdapter: true, create: false });
+    const adapter = path.join(runDir, "adapter", "adapter.gguf");
+    expect(fs.readFileSync(path.join(out, "adapter.gguf")).equals(fs.readFileSync(adapter))).toBe(true);
+    const modelfile = fs.readFileSync(path.join(out, "Modelfile"), "utf8");
+    expect(modelfile).toMatch(/^FROM \.\/model\.gguf\nADAPTER \.\/adapter\.gguf$/m);
+    expect(result.source).toMatchObject({ kind: "run", method: "lora", adapter });
+    const [reference, exported] = [await perplexityOf(STORIES_260K, adapter), await perplexityOf(path.join(out, "model.gguf"), path.join(out, "adapter.gguf"))];
+    expect(Math.abs(exported / reference - 1)).toBeLessThan(0.02);
+    await expect(exportForRuntime({ target: "lmstudio", source: runDir, out: path.join(root, "nope"), keepAdapter: true })).rejects.toThrow(/--keep-adapter applies to a LoRA run exported for Ollama/);
+    await expect(exportForRuntime({ target: "ollama", source: STORIES_260K, out: path.join(root, "nope"), keepAdapter: true })).rejects.toThrow(/--keep-adapter applies/);
+    // Refused before anything is written.
+    expect(fs.existsSync(path.join(root, "nope"))).toBe(false);
+  }, 300_000);
+
   it("refuses a run whose adapter llama.cpp cannot load, saying which methods export", async () => {
     const dir = path.join(root, "prompt-run");
     RunFolder.create(resolveTrainConfig({ method: "prompt-tuning", model: STORIES_260K, data: [path.join(root, "train.txt")], out: dir }));

@@ -28,6 +28,10 @@ export const RuntimeExportOptionsSchema = z.object({
   name: z.string().min(1).optional().describe("model name in Ollama / LM Studio; default: the run folder's or the model file's name"),
   publisher: z.string().min(1).default("localtune").describe("LM Studio publisher folder (<out>/<publisher>/<name>/)"),
   create: z.boolean().default(true).describe("run `ollama create` when ollama is on PATH (Ollama only)"),
+  keepAdapter: z
+    .boolean()
+    .default(false)
+    .describe("LoRA runs for Ollama: quantize only the base and keep the adapter as its own file (an ADAPTER line), instead of merging it in"),
 });
 export type RuntimeExportOptions = z.input<typeof RuntimeExportOptionsSchema>;
 
@@ -37,7 +41,7 @@ export interface RuntimeExportResult {
   modelFile: string;
   quant: ExportQuant;
   /** What was exported: a run (its method, base and the adapter merged) or a model file. */
-  source: { kind: "run"; dir: string; method: string; base: string; merged?: string } | { kind: "model"; file: string };
+  source: { kind: "run"; dir: string; method: string; base: string; merged?: string; adapter?: string } | { kind: "model"; file: string };
   /** Tensor counts per written type ("q4_K": 7, ...). */
   types: Record<string, number>;
   fallbacks: QuantFallback[];
@@ -67,6 +71,13 @@ function runModel(folder: RunFolder, method: string): { model: string } | { adap
   throw new RuntimeExportError({
     en: `${folder.dir} is a ${method} run: its virtual tokens have no form llama.cpp, Ollama or LM Studio can load. Export LoRA, BitFit, IA3 or full (DAPT) runs; run ${method} adapters with \`localtune generate --adapter\`.`,
     ko: `${folder.dir}은(는) ${method} 실행입니다: 가상 토큰은 llama.cpp, Ollama, LM Studio가 불러올 수 있는 형태가 없습니다. LoRA, BitFit, IA3, 전체(DAPT) 학습 결과를 내보내고, ${method} 어댑터는 \`localtune generate --adapter\`로 실행하세요.`,
+  });
+}
+
+function keepAdapterMisused(): RuntimeExportError {
+  return new RuntimeExportError({
+    en: "--keep-adapter applies to a LoRA run exported for Ollama (its ADAPTER line); for anything else the model is exported whole. Drop --keep-adapter.",
+    ko: "--keep-adapter는 Ollama로 내보내는 LoRA 실행에만 쓰입니다(ADAPTER 줄). 그 밖에는 모델 전체를 내보내므로 --keep-adapter를 빼세요.",
   });
 }
 
@@ -119,20 +130,27 @@ export async function exportForRuntime(input: RuntimeExportOptions, onProgress?:
   const quantName = options.quant.toUpperCase();
   const modelFile = options.target === "ollama" ? path.join(out, "model.gguf") : path.join(out, options.publisher, name, `${name}-${quantName}.gguf`);
   assertOutputIsNotInput({ path: modelFile, kind: "file" }, [options.source]);
-  fs.mkdirSync(path.dirname(modelFile), { recursive: true });
+  if (options.keepAdapter && options.target !== "ollama") throw keepAdapterMisused();
 
   let source: RuntimeExportResult["source"];
   let unquantized: string;
   let mergedTemp: string | undefined;
+  let separateAdapter: string | undefined;
   if (isRun) {
     const folder = RunFolder.open(options.source);
     const config = folder.readConfig();
     const found = runModel(folder, config.method);
     // Runs from before model names were resolved may hold a relative path: it was relative to where training ran.
     const base = await resolveModelPath(config.model);
-    if ("adapter" in found) {
+    if ("adapter" in found && options.keepAdapter) {
+      // Ollama applies the GGUF LoRA over the quantized base at run time (llama.cpp's adapter, as node-llama-cpp does).
+      separateAdapter = found.adapter;
+      unquantized = base;
+      source = { kind: "run", dir: folder.dir, method: config.method, base, adapter: found.adapter };
+    } else if ("adapter" in found) {
       // The adapter merged in F32 (no rounding of its own), then quantized once like any model.
       mergedTemp = path.join(path.dirname(modelFile), `.${path.basename(modelFile)}.${process.pid}.merged.gguf`);
+      fs.mkdirSync(path.dirname(modelFile), { recursive: true });
       await mergeAdapters({ model: base, adapters: [{ path: found.adapter }], out: mergedTemp, type: "f32" });
       unquantized = mergedTemp;
       source = { kind: "run", dir: folder.dir, method: config.method, base, merged: found.adapter };
@@ -144,6 +162,8 @@ export async function exportForRuntime(input: RuntimeExportOptions, onProgress?:
     unquantized = await resolveModelPath(options.source);
     source = { kind: "model", file: unquantized };
   }
+  if (options.keepAdapter && separateAdapter === undefined) throw keepAdapterMisused();
+  fs.mkdirSync(path.dirname(modelFile), { recursive: true });
 
   let quantized;
   try {
@@ -162,7 +182,11 @@ export async function exportForRuntime(input: RuntimeExportOptions, onProgress?:
   const chatTemplate = readGguf(modelFile).metadata.get("tokenizer.chat_template");
   const template = ollamaTemplateFor(chatTemplate?.type === "string" ? chatTemplate.value : undefined);
   const modelfile = path.join(out, "Modelfile");
-  writeFileAtomic(modelfile, renderModelfile({ from: `./${path.basename(modelFile)}`, ...(template ? { template } : {}) }));
+  if (separateAdapter !== undefined) fs.copyFileSync(separateAdapter, path.join(out, "adapter.gguf"));
+  writeFileAtomic(
+    modelfile,
+    renderModelfile({ from: `./${path.basename(modelFile)}`, ...(separateAdapter !== undefined ? { adapter: "./adapter.gguf" } : {}), ...(template ? { template } : {}) }),
+  );
   result.modelfile = { file: modelfile, chatLayout: template?.family ?? null };
   result.command = ["ollama", "create", name, "-f", modelfile];
   const ollama = options.create ? findOnPath("ollama") : undefined;

@@ -11,6 +11,7 @@ interface ExportFlags {
   name?: string;
   publisher?: string;
   create?: boolean;
+  keepAdapter?: boolean;
   json?: boolean;
 }
 
@@ -27,6 +28,7 @@ export function registerExport(program: Command): void {
     .option("--quant <type>", QUANT_HELP)
     .option("--name <name>", "Ollama model name (default: the run's or file's name) / Ollama 모델 이름")
     .option("--no-create", "only write the files; do not run `ollama create` / 파일만 쓰고 ollama create는 실행하지 않음")
+    .option("--keep-adapter", "LoRA runs: quantize only the base and keep adapter.gguf beside it (ADAPTER line) / LoRA 어댑터를 병합하지 않고 ADAPTER로 따로 둠")
     .option("--json", "print the result as JSON")
     .action((source: string, flags: ExportFlags) => run("ollama", source, flags));
   exporter
@@ -52,6 +54,7 @@ async function run(target: RuntimeTarget, source: string, flags: ExportFlags): P
       ...(flags.name !== undefined ? { name: flags.name } : {}),
       ...(flags.publisher !== undefined ? { publisher: flags.publisher } : {}),
       create: flags.create !== false,
+      keepAdapter: flags.keepAdapter === true,
     },
     (done, total) => bar?.update(done, total),
   );
@@ -61,7 +64,8 @@ async function run(target: RuntimeTarget, source: string, flags: ExportFlags): P
 }
 
 function printResult(r: RuntimeExportResult): void {
-  const what = r.source.kind === "run" ? `${r.source.method} run ${r.source.dir}${r.source.merged ? " (LoRA merged into its base)" : ""}` : r.source.file;
+  const how = r.source.kind === "run" && r.source.merged ? " (LoRA merged into its base)" : r.source.kind === "run" && r.source.adapter ? " (its base; the LoRA stays adapter.gguf)" : "";
+  const what = r.source.kind === "run" ? `${r.source.method} run ${r.source.dir}${how}` : r.source.file;
   const types = Object.entries(r.types).map(([t, n]) => `${n} ${t}`).join(", ");
   console.log(msg({ en: "{quant} model written to {file} from {what}: {types}", ko: "{what}에서 {quant} 모델을 {file}에 썼습니다: {types}" }, { quant: r.quant, file: r.modelFile, what, types }));
   for (const f of r.fallbacks) {
