@@ -94,6 +94,7 @@ export function registerData(program: Command): void {
       read.done();
       dedup.done();
       write.done();
+      for (const leftover of result.leftovers) console.error(msg({ en: "note: removed {path}, left by a run that was killed", ko: "참고: 중단된 실행이 남긴 {path}을(를) 지웠습니다" }, { path: leftover }));
       if (o.json) return console.log(JSON.stringify(result.stats, null, 2));
       console.log(formatDatasetStats({ dir: result.outDir, stats: result.stats, manifest: result.manifest }));
       console.log(msg({ en: "\nwrote {dir}", ko: "\n{dir}에 저장했습니다" }, { dir: result.outDir }));
