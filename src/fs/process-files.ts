@@ -58,7 +58,8 @@ export function acquireLock(file: string, what: Bilingual): HeldLock {
         ...(tookOver ? { tookOver } : {}),
         transfer: (pid: number) => {
           owners.add(pid);
-          const tmp = `${file}.${process.pid}.tmp`;
+          // Named like the atomic writers' temporary files, so a leftover of a kill here is cleaned like theirs.
+          const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
           fs.writeFileSync(tmp, JSON.stringify({ ...me, pid, since: new Date().toISOString() }) + "\n");
           fs.renameSync(tmp, file);
         },

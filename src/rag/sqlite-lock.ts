@@ -18,6 +18,8 @@ const BUSY_WAIT_MS = 10_000;
 export function registerUser(file: string): { release(): void } {
   const dir = `${file}.users`;
   fs.mkdirSync(dir, { recursive: true });
+  // Entries of processes killed while they had the index open go now (a few names to read per open).
+  for (const name of safeReaddir(dir)) if (!isProcessAlive(Number(name))) fs.rmSync(path.join(dir, name), { force: true });
   const mine = path.join(dir, String(process.pid));
   // Several stores of one process (the server) share one entry: a count in the file would be another write; instead
   // the entry is removed only when the last store of this process closes.
