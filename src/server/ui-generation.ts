@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { GenerateTextOptions } from "../prompt/index.js";
-import type { BilingualError } from "./ui-jobs.js";
+import { bilingualError, JobCrashedError, type BilingualError } from "./ui-jobs.js";
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "ui-generate-child.ts");
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
@@ -66,11 +66,12 @@ export class GenerationWorker {
     child.on("exit", (code, signal) => {
       if (this.child === child) this.child = undefined;
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      const error: BilingualError = {
-        name: "GenerationCrashedError",
-        en: `the generation process ${how}; the next request starts a new one.\nLast output:\n${lastLines.join("\n")}`,
-        ko: `생성 프로세스가 비정상 종료했습니다 (${how}). 다음 요청 때 새로 시작합니다.\n마지막 출력:\n${lastLines.join("\n")}`,
-      };
+      const error = bilingualError(
+        new JobCrashedError({
+          en: `the generation process ${how}; the next request starts a new one.\nLast output:\n${lastLines.join("\n")}`,
+          ko: `생성 프로세스가 비정상 종료했습니다 (${how}). 다음 요청 때 새로 시작합니다.\n마지막 출력:\n${lastLines.join("\n")}`,
+        }),
+      );
       for (const waiting of this.pending.values()) waiting.reject(error);
       this.pending.clear();
     });

@@ -23,6 +23,13 @@ export interface BilingualError {
   ko: string;
 }
 
+/** A job action that does not fit the job's state: stopping what is not running, starting what already runs, or
+ *  acting on a folder outside the workspace. */
+export class JobStateError extends LocaltuneError {}
+
+/** A job's child process died without reporting an error (native abort, out of memory, killed). */
+export class JobCrashedError extends LocaltuneError {}
+
 export function bilingualError(error: unknown): BilingualError {
   if (error instanceof LocaltuneError) return { name: error.name, en: error.message, ko: error.ko ?? error.message };
   const text = error instanceof Error ? error.message : String(error);
@@ -101,7 +108,7 @@ export class TrainingJobs {
   stop(runDir: string): void {
     const job = this.jobs.get(path.resolve(runDir));
     if (!job || job.status !== "running") {
-      throw new LocaltuneError({ en: `no running job for ${runDir}.`, ko: `${runDir}에서 실행 중인 작업이 없습니다.` });
+      throw new JobStateError({ en: `no running job for ${runDir}.`, ko: `${runDir}에서 실행 중인 작업이 없습니다.` });
     }
     job.status = "stopping";
     this.hub.publish({ kind: "job", run: path.resolve(runDir), status: "stopping" });
@@ -153,14 +160,14 @@ export class TrainingJobs {
   private ownedRun(runDir: string): string {
     const dir = path.resolve(runDir);
     if (!this.workspace.owns("runs", dir)) {
-      throw new LocaltuneError({
+      throw new JobStateError({
         en: `${runDir} is not a run of this workspace (${this.workspace.root}/runs).`,
         ko: `${runDir}은(는) 이 작업 공간(${this.workspace.root}/runs)의 실행이 아닙니다.`,
       });
     }
     const job = this.jobs.get(dir);
     if (job && (job.status === "running" || job.status === "stopping")) {
-      throw new LocaltuneError({ en: `${runDir} is already running.`, ko: `${runDir}은(는) 이미 실행 중입니다.` });
+      throw new JobStateError({ en: `${runDir} is already running.`, ko: `${runDir}은(는) 이미 실행 중입니다.` });
     }
     return dir;
   }

@@ -5,10 +5,10 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { InvalidConfigError, LocaltuneError } from "../errors.js";
+import { InvalidConfigError } from "../errors.js";
 import type { Lang } from "../i18n/index.js";
 import type { LadderEvent, LadderOptionsInput } from "../ladder/index.js";
-import type { BilingualError, JobStatus, UiEventHub } from "./ui-jobs.js";
+import { bilingualError, JobCrashedError, JobStateError, type BilingualError, type JobStatus } from "./ui-jobs.js";
 import type { Workspace } from "./ui-workspace.js";
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "ui-ladder-child.ts");
@@ -75,11 +75,12 @@ export class LadderJobs {
       else {
         job.status = "failed";
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        job.error ??= {
-          name: "LadderCrashedError",
-          en: `the ladder process ${how}.\nLast output:\n${lastLines.join("\n")}`,
-          ko: `사다리 프로세스가 비정상 종료했습니다 (${how}).\n마지막 출력:\n${lastLines.join("\n")}`,
-        };
+        job.error ??= bilingualError(
+          new JobCrashedError({
+            en: `the ladder process ${how}.\nLast output:\n${lastLines.join("\n")}`,
+            ko: `사다리 프로세스가 비정상 종료했습니다 (${how}).\n마지막 출력:\n${lastLines.join("\n")}`,
+          }),
+        );
       }
       this.publish({ kind: "ladder-job", out, status: job.status, ...(job.error ? { error: job.error } : {}) });
     });
@@ -89,7 +90,7 @@ export class LadderJobs {
 
   stop(dir: string): void {
     const job = this.jobs.get(path.resolve(dir));
-    if (!job || job.status !== "running") throw new LocaltuneError({ en: `no running ladder in ${dir}.`, ko: `${dir}에서 실행 중인 사다리가 없습니다.` });
+    if (!job || job.status !== "running") throw new JobStateError({ en: `no running ladder in ${dir}.`, ko: `${dir}에서 실행 중인 사다리가 없습니다.` });
     job.status = "stopping";
     job.kill();
   }

@@ -95,7 +95,7 @@ describe("Playground generation behind localtune ui", () => {
     expect(killed).toBe(true);
     const error = crashed.events.at(-1)!;
     expect(error.event).toBe("error");
-    expect(error.data.name).toBe("GenerationCrashedError");
+    expect(error.data.name).toBe("JobCrashedError");
     expect(error.data.en).toMatch(/killed by SIGKILL/);
     const after = await generate(server, { model: STORIES_260K, prompt: "Once upon a time", sampling: { maxTokens: 8, temperature: 0 } });
     expect(after.events.at(-1)!.event).toBe("done");
