@@ -2,7 +2,7 @@
 // step: base models (stories260K, random qwen3) and with every adapter hook (virtual tokens, attention prefix, LoRA-style
 // linear, IA3-style activation scaling). Tolerance 1e-4 of the logit range (only summation order differs).
 import { afterAll, describe, expect, it } from "vitest";
-import type { DecoderHooks } from "../src/arch/decoder.js";
+import type { DecoderHooks } from "../src/engine/graph/hooks.js";
 import { forwardLogits } from "../src/engine/forward.js";
 import { CachedDecoder } from "../src/engine/generate.js";
 import { EngineModel } from "../src/engine/model.js";

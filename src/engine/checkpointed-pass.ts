@@ -14,7 +14,8 @@
 // training, half for frozen bases).
 // Chen et al. 2016, "Training Deep Nets with Sublinear Memory Cost", checkpoint every layer.
 // Shape letters as in src/arch/shape.ts (E, L, B, N = T * B), T counting the virtual tokens too.
-import { buildDecoder, buildDecoderResidual, type DecoderHooks } from "../arch/decoder.js";
+import { buildDecoder, buildDecoderResidual } from "./graph/decoder.js";
+import type { DecoderHooks } from "./graph/hooks.js";
 import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
 import { tensorOp, type GgmlTensor, type Ptr } from "../native/ggml-bindings.js";

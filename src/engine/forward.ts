@@ -1,5 +1,6 @@
 // Runs the decoder forward on a batch of equal-length sequences and returns logits for the requested rows.
-import { buildDecoder, type DecoderHooks } from "../arch/decoder.js";
+import { buildDecoder } from "./graph/decoder.js";
+import type { DecoderHooks } from "./graph/hooks.js";
 import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
 import { GraphContext, graphNodeBudget } from "./graph-context.js";

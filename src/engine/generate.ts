@@ -1,7 +1,8 @@
 // Incremental decoding on the engine: a prompt is evaluated once into the key/value cache, then each new token costs
 // one small graph that reads the cache. A decode graph is built once per bucket of attended slots and reused for the
 // tokens of that bucket: the token, its position, its slot and the attention mask are input data.
-import { buildDecoder, type DecoderHooks } from "../arch/decoder.js";
+import { buildDecoder } from "./graph/decoder.js";
+import type { DecoderHooks } from "./graph/hooks.js";
 import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
 import type { GgmlSched, GgmlTensor } from "../native/ggml-bindings.js";

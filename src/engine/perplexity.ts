@@ -2,7 +2,7 @@
 // with as much preceding context as its window gives (the Hugging Face "strided" scheme; stride = ctx means disjoint
 // windows). Windows of equal length run batched in one graph. A NaN or infinite log-likelihood is an error, never a
 // perplexity: it means damaged weights, and a printed "perplexity NaN" looks like a result.
-import type { DecoderHooks } from "../arch/decoder.js";
+import type { DecoderHooks } from "./graph/hooks.js";
 import { NonFiniteResultError, ShapeError } from "../errors.js";
 import { forwardLogits } from "./forward.js";
 import type { EngineModel } from "./model.js";

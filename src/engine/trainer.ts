@@ -2,7 +2,8 @@
 // with global-norm clipping, and a forward-only graph for validation loss. Graphs are built and allocated once and
 // reused every step (no per-step rebuild). Which tensors train and how the graph changes come from the caller.
 // Shape letters as in src/arch/shape.ts: V vocabulary, T tokens per sequence, B sequences per micro-batch, N = T * B.
-import { buildDecoder, type DecoderHooks } from "../arch/decoder.js";
+import { buildDecoder } from "./graph/decoder.js";
+import type { DecoderHooks } from "./graph/hooks.js";
 import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
 import { tensorShape, type GgmlTensor, type Ptr } from "../native/ggml-bindings.js";

@@ -2,7 +2,7 @@
 // the ladder, prompt and prefix tuning included (llama.cpp cannot run those), is scored by one code path.
 // Tokenization comes from node-llama-cpp's vocabulary-only model (docs/engine-notes.md, "Tokenization from node-llama-cpp").
 import type { LlamaModel, Token } from "node-llama-cpp";
-import type { DecoderHooks } from "../arch/decoder.js";
+import type { DecoderHooks } from "../engine/graph/hooks.js";
 import { PromptTooLongError } from "../errors.js";
 import type { EvalGenerateOptions, EvalGenerator, EvalScorer, HeldOutPerplexity } from "../eval/interfaces.js";
 import { forwardLogits } from "../engine/forward.js";

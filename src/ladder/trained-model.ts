@@ -1,7 +1,7 @@
 // Loads the result of a training run into the engine for scoring: the base model as the method loads it, the
 // method's hooks, and the trained tensors from the run's newest checkpoint. The same path serves every method
 // (full weights, LoRA matrices, virtual tokens, prefixes, biases, scaling vectors).
-import type { DecoderHooks } from "../arch/decoder.js";
+import type { DecoderHooks } from "../engine/graph/hooks.js";
 import { GgufFormatError, InvalidConfigError } from "../errors.js";
 import { EngineModel } from "../engine/model.js";
 import { readGguf } from "../formats/gguf/index.js";

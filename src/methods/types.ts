@@ -3,7 +3,7 @@
 // plan, and what a finished run leaves for export. Everything else (training loop, generator, ladder, doctor, CLI
 // help) reads these fields from the registry, so a method is its own folder plus one registry line.
 import type { z } from "zod";
-import type { DecoderHooks } from "../arch/decoder.js";
+import type { DecoderHooks } from "../engine/graph/hooks.js";
 import type { ModelHparams } from "../arch/hparams.js";
 import type { EngineModel, LoadOptions } from "../engine/model.js";
 import type { GgufTensorInfo } from "../formats/gguf/index.js";

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
-import type { DecoderHooks } from "../../src/arch/decoder.js";
+import type { DecoderHooks } from "../../src/engine/graph/hooks.js";
 import { writeRandomModel } from "../../src/arch/random-model.js";
 import { EngineModel } from "../../src/engine/model.js";
 import { seededRandom } from "../../src/engine/random.js";

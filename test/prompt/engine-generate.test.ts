@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DecoderHooks } from "../../src/arch/decoder.js";
+import type { DecoderHooks } from "../../src/engine/graph/hooks.js";
 import { forwardLogits } from "../../src/engine/forward.js";
 import { EngineModel } from "../../src/engine/model.js";
 import { AdapterCombinationError } from "../../src/errors.js";

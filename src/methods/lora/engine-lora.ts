@@ -1,7 +1,7 @@
 // Load-and-play into localtune's own engine: GGUF LoRA adapters (or PEFT folders, converted for this base) applied at
 // the matmul like llama.cpp's build_lora_mm, y = W x + sum over adapters of scale * alpha / r * B (A x), so scoring
 // (perplexity, evaluation) sees what llama.cpp runs. Several adapters stack; the base weights stay untouched.
-import type { DecoderHooks } from "../../arch/decoder.js";
+import type { DecoderHooks } from "../../engine/graph/hooks.js";
 import type { EngineModel } from "../../engine/model.js";
 import { ParamStore } from "../../engine/param-store.js";
 import type { GgmlTensor } from "../../native/ggml-bindings.js";

@@ -2,7 +2,7 @@
 // length, kv heads), with adapter.prefix_tuning.prefix_tokens = P and adapter.prefix_tuning.block_count = L. Keys are
 // used as stored (no RoPE) and every query attends to all P of them; the real tokens keep positions 0.. .
 // A reparameterised run saves the MLP's output, so using the adapter needs no MLP.
-import type { DecoderHooks } from "../../arch/decoder.js";
+import type { DecoderHooks } from "../../engine/graph/hooks.js";
 import type { EngineModel } from "../../engine/model.js";
 import { ParamStore } from "../../engine/param-store.js";
 import { AdapterMismatchError } from "../../errors.js";

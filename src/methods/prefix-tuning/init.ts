@@ -1,7 +1,7 @@
 // Initial prefixes from real activations (Li & Liang 2021 found this far better than random for direct training):
 // the keys and values the frozen model computes for P real tokens, so a fresh prefix acts like text the model has
 // read. Keys are taken before RoPE (the prefix is not rotated) and after the q/k norm where the architecture has one.
-import { buildDecoder } from "../../arch/decoder.js";
+import { buildDecoder } from "../../engine/graph/decoder.js";
 import { GraphContext, graphNodeBudget } from "../../engine/graph-context.js";
 import type { EngineModel } from "../../engine/model.js";
 import { ShapeError } from "../../errors.js";

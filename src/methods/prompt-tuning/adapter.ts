@@ -1,7 +1,7 @@
 // Saved prompt-tuning adapters: one tensor prompt.embd F32 [E, N] (virtual token i is column i) and the count in
 // adapter.prompt_tuning.virtual_tokens. Loading one gives the decoder hooks that put the virtual tokens before every
 // sequence, at positions 0..N-1 with the real tokens after them, exactly as in training.
-import type { DecoderHooks } from "../../arch/decoder.js";
+import type { DecoderHooks } from "../../engine/graph/hooks.js";
 import type { EngineModel } from "../../engine/model.js";
 import { ParamStore } from "../../engine/param-store.js";
 import type { GgufValue } from "../../formats/gguf/index.js";
