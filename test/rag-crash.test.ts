@@ -96,16 +96,33 @@ describe("kill -9 during rag index", () => {
     expect(fs.existsSync(path.join(index, "index.sqlite.lock"))).toBe(false);
   }, 120_000);
 
-  it("refuses a second rag index while one runs, naming its process", async () => {
-    writeDocs(1500, "경조사휴가");
-    const child = spawn(process.execPath, ["bin/localtune.js", "rag", "index", docs, "--index", index], { stdio: "ignore" });
-    const exited = new Promise((resolve) => child.on("exit", resolve));
-    while (!fs.readdirSync(index).some((n) => /-journal$/.test(n))) await new Promise((r) => setTimeout(r, 20));
+  it("refuses a second rag index while one runs, naming its process, and searches meanwhile", async () => {
+    // A live process that holds the writer lock as a running rag index does (deterministic, unlike racing two
+    // indexing runs on a busy machine).
+    const lockFile = path.join(index, "index.sqlite.writer");
+    const holder = spawn(process.execPath, ["-e", `require("fs").writeFileSync(${JSON.stringify(lockFile)}, JSON.stringify({ pid: process.pid, host: require("os").hostname(), since: new Date().toISOString() })); setInterval(() => {}, 1000);`], { stdio: "ignore" });
+    const exited = new Promise((resolve) => holder.on("exit", resolve));
+    while (!fs.existsSync(lockFile) || !fs.readFileSync(lockFile, "utf8").includes(String(holder.pid))) await new Promise((r) => setTimeout(r, 20));
+    writeDocs(300, "경조사휴가");
     const second = await localtune(["rag", "index", docs, "--index", index]);
     expect(second.code).not.toBe(0);
-    expect(second.stderr).toContain(`process ${child.pid}`);
-    // Searches do not wait for the writer.
+    expect(second.stderr).toContain(`in use by process ${holder.pid}`);
     expect((await search("해고의 예고")).code).toBe(0);
+    holder.kill("SIGKILL");
     await exited;
+    const third = await localtune(["rag", "index", docs, "--index", index]);
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stderr).toMatch(new RegExp(`took over the lock .* left by process ${holder.pid}`));
+
+    // A real update in progress: a search started while its transaction is open answers from the previous index.
+    const hits = JSON.parse((await search("경조사휴가 조항 7번")).stdout).hits;
+    writeDocs(1500, "특별휴가");
+    const child = spawn(process.execPath, ["bin/localtune.js", "rag", "index", docs, "--index", index], { stdio: "ignore" });
+    const done = new Promise((resolve) => child.on("exit", resolve));
+    while (!fs.readdirSync(index).some((n) => /-journal$/.test(n))) await new Promise((r) => setTimeout(r, 20));
+    const during = await search("경조사휴가 조항 7번");
+    expect(during.code, during.stderr).toBe(0);
+    expect(JSON.parse(during.stdout).hits.length).toBe(hits.length);
+    expect(await done).toBe(0);
   }, 300_000);
 });
