@@ -5,9 +5,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeRandomModel } from "../arch/random-model.js";
+import { writeRandomModel } from "../engine/random-model.js";
 import { GgmlType } from "../formats/gguf/index.js";
+import { memoryLimitBytes } from "../engine/memory.js";
 import { RunFolder, startTraining } from "../train/index.js";
+import { chooseMemoryPlan } from "../train/plan.js";
 import { estimateStepSeconds, type Backend, type CalibrationFile } from "./calibration.js";
 import { readGgufModelShape } from "./gguf-shape.js";
 import { forwardEstimate, fullEstimate, loraEstimate } from "./rungs.js";
@@ -97,7 +99,8 @@ export async function runVerify(options: {
       // Checkpointing recomputes every block's forward pass once more.
       const recompute = config.checkpointActivations ? estimateStepSeconds(options.calibration, { ...query, mode: "forward", flops: forwardEstimate(shape, o).flopsPerToken * tokens }) : { seconds: 0 };
       const step = trainStep && recompute ? { seconds: trainStep.seconds + recompute.seconds } : null;
-      const plannedMemory = config.checkpointActivations ? estimate.checkpointedMemory! : estimate.memory;
+      // The run checkpoints by the loop's own rule (asked for, or only the checkpointed plan fits): estimate that run.
+      const plannedMemory = chooseMemoryPlan(estimate.memory, estimate.checkpointedMemory!, config.checkpointActivations ?? false, memoryLimitBytes()).memoryPlan;
       options.onProgress?.(`verify: ${config.name}, ${steps} steps at ${options.threads} thread(s)`);
       let loopPlanBytes = 0;
       const { runDir, done } = await startTraining(

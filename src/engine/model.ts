@@ -47,7 +47,13 @@ export class EngineModel {
   ) {}
 
   static async load(path: string, options: LoadOptions = {}): Promise<EngineModel> {
-    const file = readGguf(path);
+    return EngineModel.loadParsed(readGguf(path), options);
+  }
+
+  /** Loads from a GGUF file already parsed by the caller (the training planner reads it first for the memory plan),
+   *  so the header is not read and validated twice. Tensor data is still read here, one tensor at a time. */
+  static async loadParsed(file: GgufFile, options: LoadOptions = {}): Promise<EngineModel> {
+    const path = file.file;
     const arch = findArchitecture(file.architecture);
     const hparams = readHparams(file, file.tensors, arch.ropeMode);
     validateModelTensors(file, arch, hparams);

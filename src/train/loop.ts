@@ -1,29 +1,25 @@
 // The training loop shared by every method: data order, micro-batches and accumulation, schedule, clipping,
-// validation, early stop, checkpoints, resume and export. Runs inside the job's child process (see job.ts).
+// validation, early stop, checkpoints, resume and export. Runs inside the job's child process (see job.ts). Three
+// parts: planning (plan.ts: GGUF, memory plan, device), the model loaded from that parsed file, and the step loop.
 import fs from "node:fs";
 import path from "node:path";
-import { InsufficientMemoryError, InvalidConfigError } from "../errors.js";
+import { InvalidConfigError } from "../errors.js";
 import type { Bilingual } from "../i18n/index.js";
 import { selectDevice } from "../native/device-choice.js";
-import { listGgmlDevices, pickDevice } from "../native/ggml-devices.js";
-import { loadGgml } from "../native/ggml-runtime.js";
-import { ensureMemory, memoryLimitBytes, peakRssBytes, residentBytes } from "../engine/memory.js";
-import { planTrainingMemory, type TrainingMemoryPlan } from "../engine/memory-plan.js";
+import { peakRssBytes } from "../engine/memory.js";
+import type { TrainingMemoryPlan } from "../engine/memory-plan.js";
 import { EngineModel } from "../engine/model.js";
-import { ggmlTypeInfo } from "../formats/tensor-types.js";
-import { readHparams } from "../arch/hparams.js";
-import { findArchitecture } from "../arch/registry.js";
-import { GgmlType, readGguf } from "../formats/gguf/index.js";
 import { seededRandom } from "../engine/random.js";
 import { Trainer, type MicroBatch } from "../engine/trainer.js";
 import { tensorShape } from "../native/ggml-bindings.js";
 import { loadLlamaModel } from "../native/llama-runtime.js";
-import { findMethod } from "../methods/registry.js";
+import type { MethodDefinition, PreparedMethod } from "../methods/types.js";
 import { readCheckpoint, writeCheckpoint, type LoopState } from "./checkpoint.js";
 import type { TrainConfig } from "./config.js";
 import { epochOrder, fillSequence, loadTokenStream, sequenceCount, type TokenStream } from "./data.js";
 import { exportTrainedModel } from "./export-model.js";
 import { RunFolder } from "./run-folder.js";
+import { planTrainingRun } from "./plan.js";
 import { learningRateAt } from "./schedule.js";
 
 export type TrainEvent =
@@ -64,84 +60,17 @@ export interface LoopControl {
 export async function runTrainingLoop(runDir: string, control: LoopControl, onEvent: (event: TrainEvent) => void): Promise<void> {
   const folder = RunFolder.open(runDir);
   const config = folder.readConfig();
-  const method = findMethod(config.method);
   // Before anything loads node-llama-cpp: the device picks the build (one per process).
   selectDevice(config.device);
-  const options = method.schema.parse(config.methodOptions);
+  const data = await loadTrainingData(config);
+
+  // Planned from the file's metadata alone and checked before any weight is loaded; the model loads from the same
+  // parsed file.
+  const plan = await planTrainingRun(config);
+  const { method, options, checkpointActivations } = plan;
   const T = config.ctx;
   const B = config.batch;
-
-  const vocab = await loadLlamaModel(config.model, { vocabOnly: true });
-  const train = loadTokenStream(config.data, vocab, "train");
-  const val = loadValidation(config, vocab);
-  await vocab.dispose();
-  const trainSequences = sequenceCount(train.tokens.length, T);
-  if (trainSequences < B) {
-    throw new InvalidConfigError({
-      en: `the training data has ${train.tokens.length} tokens: ${trainSequences} sequence(s) of ${T}, fewer than one batch of ${B}. Add data, or lower --ctx or --batch.`,
-      ko: `학습 데이터가 ${train.tokens.length} 토큰으로 길이 ${T}의 시퀀스 ${trainSequences}개뿐이라 배치(${B})에 못 미칩니다. 데이터를 늘리거나 --ctx, --batch를 줄이세요.`,
-    });
-  }
-  const sequencesPerStep = B * config.gradAccum;
-  const totalSteps = config.steps ?? Math.max(1, Math.ceil((config.epochs * trainSequences) / sequencesPerStep));
-  const evalEvery = config.evalEvery ?? Math.max(1, Math.round(totalSteps / 10));
-  const saveEvery = config.saveEvery ?? evalEvery;
-
-  // The memory plan comes from the file's metadata alone and is checked before any weight is loaded.
-  const loadOptions = method.loadOptions(options);
-  const file = readGguf(config.model);
-  const hparams = readHparams(file, file.tensors, findArchitecture(file.architecture).ropeMode);
-  const kernelLayouts = config.kernelLayouts && !loadOptions.f32Weights;
-  // With kernel layouts, quantized matrices (not token_embd) are held twice: the fast layout and the plain copy.
-  const secondCopies = kernelLayouts ? file.tensors.filter((t) => t.ne.length === 2 && t.name !== "token_embd.weight" && ggmlTypeInfo(t.type).quantized).reduce((sum, t) => sum + t.byteLength, 0) : 0;
-  const heldWeightBytes = secondCopies + file.tensors.reduce((sum, t) => sum + (loadOptions.f32Weights ? 4 * t.elementCount : t.byteLength), 0);
-  const plannedTrainable = method.countTrainable(file.tensors, hparams, options);
-  const runtimeBytes = residentBytes();
-  const planWith = (checkpointActivations: boolean) => planTrainingMemory({
-    shape: hparams,
-    weightBytes: heldWeightBytes,
-    trainableParams: plannedTrainable,
-    fullTraining: plannedTrainable >= file.tensors.reduce((sum, t) => sum + t.elementCount, 0),
-    sequenceLength: T,
-    batchSize: B,
-    compactFrozenWeights: !loadOptions.f32Weights && file.tensors.some((t) => t.ne.length >= 2 && t.type !== GgmlType.F32),
-    checkpointActivations,
-    runtimeBytes,
-  });
-  const wholePlan = planWith(false);
-  const checkpointedPlan = planWith(true);
-  // Checkpointing gives the same gradients with less memory: when only the checkpointed plan fits, use it.
-  // This process is already resident: only the rest of a plan is still to be allocated.
-  const toAllocate = (plan: TrainingMemoryPlan) => plan.totalBytes - plan.runtimeBytes;
-  const limit = memoryLimitBytes();
-  const checkpointingForMemory = !config.checkpointActivations && toAllocate(wholePlan) > limit && toAllocate(checkpointedPlan) <= limit;
-  const checkpointActivations = config.checkpointActivations || checkpointingForMemory;
-  const memoryPlan = checkpointActivations ? checkpointedPlan : wholePlan;
-  const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
-  // auto takes a real GPU only when the plan fits its free memory; a named GPU must hold the plan.
-  const ggml = await loadGgml();
-  const target = pickDevice(listGgmlDevices(ggml.api), config.device, toAllocate(memoryPlan));
-  if (target.device.type !== "cpu") {
-    if (toAllocate(memoryPlan) > target.device.freeBytes) {
-      throw new InsufficientMemoryError(toAllocate(memoryPlan), target.device.freeBytes, { en: `training on ${target.device.name} (${target.device.description})`, ko: `${target.device.name} (${target.device.description})에서 학습` }, {
-        en: "Use --checkpoint-activations, a shorter --ctx, a smaller --batch, a parameter-efficient method such as LoRA, or --device cpu.",
-        ko: "--checkpoint-activations, 더 짧은 --ctx, 더 작은 --batch, LoRA 같은 파라미터 효율적 방법, 또는 --device cpu를 쓰세요.",
-      });
-    }
-  } else ensureMemory(
-    toAllocate(memoryPlan),
-    { en: "training (weights, gradients, optimizer state and activations)", ko: "학습(가중치, 기울기, 옵티마이저 상태, 활성값)" },
-    checkpointActivations
-      ? {
-          en: "Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.",
-          ko: "--ctx를 줄이거나, --batch를 줄이거나(--grad-accum으로 스텝 크기 유지), LoRA 같은 파라미터 효율적 방법을 쓰세요.",
-        }
-      : {
-          en: `Even with activation checkpointing (turned on by itself when that is enough) it would need about ${gib(toAllocate(checkpointedPlan))} GiB. Use a shorter --ctx, a smaller --batch (with --grad-accum to keep the step size), or a parameter-efficient method such as LoRA.`,
-          ko: `활성값 체크포인팅(그것으로 충분하면 자동으로 켜짐)을 써도 약 ${gib(toAllocate(checkpointedPlan))} GiB가 필요합니다. --ctx를 줄이거나, --batch를 줄이거나(--grad-accum으로 스텝 크기 유지), LoRA 같은 파라미터 효율적 방법을 쓰세요.`,
-        },
-  );
-  const model = await EngineModel.load(config.model, { threads: config.threads, device: config.device, neededBytes: toAllocate(memoryPlan), skipMemoryCheck: true, ...loadOptions, ...(kernelLayouts ? { kernelLayouts: true, plainCopies: true } : {}) });
+  const model = await EngineModel.loadParsed(plan.file, { threads: config.threads, device: config.device, neededBytes: plan.neededBytes, skipMemoryCheck: true, ...plan.loadOptions, ...(plan.kernelLayouts ? { kernelLayouts: true, plainCopies: true } : {}) });
   const prepared = method.prepare(model, method.resolveOptions ? await method.resolveOptions(options, { modelPath: config.model }) : options, config.seed);
   const trainableParams = prepared.trainable.reduce((sum, t) => sum + model.api.ggml_nelements(t.tensor), 0);
   const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, checkpointActivations }, {
@@ -161,6 +90,8 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
     Object.assign(state, saved.state);
     folder.truncateMetricsAfter(state.step);
   }
+  const sequencesPerStep = B * config.gradAccum;
+  const totalSteps = config.steps ?? Math.max(1, Math.ceil((config.epochs * data.trainSequences) / sequencesPerStep));
   const fallbackOps = trainer.cpuFallbackOps();
   onEvent({
     type: "start",
@@ -170,14 +101,14 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
     resumedFromStep,
     trainableParams,
     totalParams: totalParameterCount(model),
-    trainSequences,
-    valSequences: val ? sequenceCount(val.tokens.length, T) : 0,
+    trainSequences: data.trainSequences,
+    valSequences: data.val ? sequenceCount(data.val.tokens.length, T) : 0,
     tokensPerStep: sequencesPerStep * T,
-    droppedTailTokens: train.tokens.length - 1 - trainSequences * T,
-    memoryPlan,
+    droppedTailTokens: data.train.tokens.length - 1 - data.trainSequences * T,
+    memoryPlan: plan.memoryPlan,
     measuredComputeBytes: trainer.computeBufferBytes(),
     checkpointActivations,
-    checkpointingForMemory,
+    checkpointingForMemory: plan.checkpointingForMemory,
     device: { name: model.backend.name, description: model.backend.description, software: model.backend.info.software, reason: model.backend.reason },
     cpuFallbackOps: fallbackOps,
   });
@@ -189,6 +120,62 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
     ...(fallbackOps.length > 0 ? { cpuFallbackOps: fallbackOps } : {}),
   });
 
+  await runSteps({ folder, config, method, options, model, trainable: prepared.trainable, trainer, data, totalSteps }, state, control, onEvent);
+  trainer.dispose();
+  prepared.dispose();
+  model.dispose();
+}
+
+/** The run's token streams, read with the model's own tokenizer; too little data for one batch is refused here. */
+async function loadTrainingData(config: TrainConfig): Promise<TrainingData> {
+  const T = config.ctx;
+  const B = config.batch;
+  const vocab = await loadLlamaModel(config.model, { vocabOnly: true });
+  const train = loadTokenStream(config.data, vocab, "train");
+  const val = loadValidation(config, vocab);
+  await vocab.dispose();
+  const trainSequences = sequenceCount(train.tokens.length, T);
+  if (trainSequences < B) {
+    throw new InvalidConfigError({
+      en: `the training data has ${train.tokens.length} tokens: ${trainSequences} sequence(s) of ${T}, fewer than one batch of ${B}. Add data, or lower --ctx or --batch.`,
+      ko: `학습 데이터가 ${train.tokens.length} 토큰으로 길이 ${T}의 시퀀스 ${trainSequences}개뿐이라 배치(${B})에 못 미칩니다. 데이터를 늘리거나 --ctx, --batch를 줄이세요.`,
+    });
+  }
+  return { train, val, trainSequences };
+}
+
+interface TrainingData {
+  train: TokenStream;
+  val: TokenStream | undefined;
+  /** Whole sequences of `ctx` tokens in the training stream. */
+  trainSequences: number;
+}
+
+/** What the step loop works on, set up by runTrainingLoop. */
+interface StepLoopInputs {
+  folder: RunFolder;
+  config: TrainConfig;
+  method: MethodDefinition;
+  options: Record<string, unknown>;
+  model: EngineModel;
+  trainable: PreparedMethod["trainable"];
+  trainer: Trainer;
+  data: TrainingData;
+  totalSteps: number;
+}
+
+/**
+ * Steps from `state` (fresh or resumed) to the end, a stop request or an early stop: micro-batches in the epoch's
+ * order, validation, checkpoints, then the last checkpoint, the export and the done event.
+ */
+async function runSteps(run: StepLoopInputs, state: LoopState, control: LoopControl, onEvent: (event: TrainEvent) => void): Promise<void> {
+  const { folder, config, method, options, model, trainable, trainer, totalSteps } = run;
+  const { train, val, trainSequences } = run.data;
+  const T = config.ctx;
+  const B = config.batch;
+  const sequencesPerStep = B * config.gradAccum;
+  const evalEvery = config.evalEvery ?? Math.max(1, Math.round(totalSteps / 10));
+  const saveEvery = config.saveEvery ?? evalEvery;
   const sessionStart = performance.now() / 1000 - state.elapsedSeconds;
   const elapsed = () => performance.now() / 1000 - sessionStart;
   let order = epochOrder(trainSequences, config.seed, state.epoch, seededRandom);
@@ -198,7 +185,7 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
   const saveCheckpoint = async () => {
     state.elapsedSeconds = elapsed();
     const file = folder.checkpointPath(state.step);
-    const tensors = trainer.readState().map((t, i) => ({ ...t, ne: tensorShape(prepared.trainable[i]!.tensor).ne.slice() }));
+    const tensors = trainer.readState().map((t, i) => ({ ...t, ne: tensorShape(trainable[i]!.tensor).ne.slice() }));
     await writeCheckpoint(file, tensors, state);
     folder.pruneCheckpoints(config.keepCheckpoints);
     onEvent({ type: "checkpoint", step: state.step, file });
@@ -270,9 +257,6 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
   }
   folder.appendMetrics({ step: state.step, elapsedSeconds: elapsed(), event: reason === "completed" ? "done" : reason });
   onEvent({ type: "done", reason, step: state.step, output, elapsedSeconds: elapsed(), peakRssBytes: peakRssBytes() });
-  trainer.dispose();
-  prepared.dispose();
-  model.dispose();
 }
 
 function loadValidation(config: TrainConfig, vocab: Parameters<typeof loadTokenStream>[1]): TokenStream | undefined {
