@@ -13,6 +13,7 @@ import {
   calibrationCases,
   loadCalibration,
   machineKey,
+  type Backend,
   type CalibrationCase,
   type CalibrationState,
   type MachineIdentity,
@@ -21,7 +22,7 @@ import {
 import type { CommandRunner } from "./command.js";
 import { simdSummary } from "./cpu.js";
 import { countDatasetTokens, type DatasetTokens } from "./dataset-tokens.js";
-import { detectHardware, type HardwareReport } from "./detect.js";
+import { detectHardware, type DeviceSummary, type HardwareReport } from "./detect.js";
 import { readGgufModelShape } from "./gguf-shape.js";
 import { KNOWN_MODEL_SHAPES, type ModelShape } from "./model-shape.js";
 import { measureEngine } from "./measure.js";
@@ -70,6 +71,8 @@ export interface DoctorReport {
   /** Memory the chosen backend can use for a plan. */
   memoryBytes: number;
   plans: Plan[];
+  /** The same plans on each other usable device (a second GPU; the CPU when a GPU computes), times by FLOPs there. */
+  otherDevices: Array<{ device: DeviceSummary; backend: Backend; memoryBytes: number; plans: Plan[] }>;
   verdict: Bilingual;
 }
 
@@ -222,20 +225,24 @@ export async function runDoctor(input: DoctorOptions = {}): Promise<DoctorReport
     virtualTokens: options.virtualTokens ?? DEFAULT_RUNG_OPTIONS.virtualTokens,
     runtimeBytes: calibration.status === "calibrated" ? calibration.calibration.runtimeBytes : ASSUMED_RUNTIME_BYTES,
   };
-  const plans = shapes.map((shape) =>
-    planRungs({
-      shape,
-      tokens: dataset.tokens,
-      // A sequence never exceeds what the model was trained on.
-      options: { ...base, ctx: Math.min(base.ctx, shape.nCtxTrain) },
-      backend: hardware.backend.backend,
-      threads,
-      memoryBytes,
-      calibration: calibration.status === "calibrated" ? calibration.calibration : undefined,
-      budgetHours: options.budgetHours ?? 8,
-      cpuHasAmx: simdSummary(hardware.cpu.simd).amx,
-    }),
-  );
+  const planOn = (backend: Backend, deviceMemory: number) =>
+    shapes.map((shape) =>
+      planRungs({
+        shape,
+        tokens: dataset.tokens,
+        // A sequence never exceeds what the model was trained on.
+        options: { ...base, ctx: Math.min(base.ctx, shape.nCtxTrain) },
+        backend,
+        threads,
+        memoryBytes: deviceMemory,
+        // The calibration measured the compute device: another device's times stay unknown (ranked by FLOPs).
+        calibration: calibration.status === "calibrated" && backend === hardware.backend.backend ? calibration.calibration : undefined,
+        budgetHours: options.budgetHours ?? 8,
+        cpuHasAmx: simdSummary(hardware.cpu.simd).amx,
+      }),
+    );
+  const plans = planOn(hardware.backend.backend, memoryBytes);
+  const otherDevices = otherPlanTargets(hardware).map((t) => ({ ...t, plans: planOn(t.backend, t.memoryBytes) }));
   return {
     localtuneVersion: versions.localtune,
     hardware,
@@ -245,6 +252,18 @@ export async function runDoctor(input: DoctorOptions = {}): Promise<DoctorReport
     options: base,
     memoryBytes,
     plans,
+    otherDevices,
     verdict: verdictOf(hardware, memoryBytes, calibration, threads),
   };
+}
+
+/** Every usable device besides the computing one (real GPUs, and the CPU when a GPU computes), with its memory. */
+export function otherPlanTargets(hardware: Pick<HardwareReport, "devices" | "compute" | "memory">): Array<{ device: DeviceSummary; backend: Backend; memoryBytes: number }> {
+  return hardware.devices
+    .filter((d) => d.name !== hardware.compute.device.name && !d.software && d.type !== "accel")
+    .map((d) => ({
+      device: d,
+      backend: d.type === "cpu" ? "cpu" : (d.backend.toLowerCase() as Backend),
+      memoryBytes: d.type === "cpu" ? hardware.memory.availableBytes : d.freeBytes,
+    }));
 }

@@ -54,6 +54,7 @@ const T = {
   cores: { en: "{cores} cores / {threads} threads", ko: "{cores}코어 / {threads}스레드" },
   devices: { en: "Compute devices (node-llama-cpp {build} build)", ko: "계산 장치 (node-llama-cpp {build} 빌드)" },
   deviceMemory: { en: "{free} free of {total}", ko: "{total} 중 {free} 여유" },
+  onDevice: { en: "The same on {device}, {memory} usable (times by FLOPs: calibration covers the computing device)", ko: "{device}에서 같은 계획, 사용 가능 {memory} (시간은 FLOPs 기준: 보정은 계산 장치만 측정)" },
   softwareDevice: { en: "software device (slow; never chosen by --device auto)", ko: "소프트웨어 장치 (느림, --device auto는 고르지 않음)" },
   ram: { en: "{total} total, {available} available", ko: "전체 {total}, 사용 가능 {available}" },
   disk: { en: "{free} free in {path}", ko: "{path}에 {free} 남음" },
@@ -190,6 +191,10 @@ export function formatDoctorReport(report: DoctorReport, lang: Lang): string {
   if (report.plans.length > 1) {
     out.push("", `${msg(T.sizes, {}, lang)}; ${msg(SOURCE[report.dataset.source]!, {}, lang)}: ${report.dataset.tokens.toLocaleString("en")}`);
     out.push(sizesTable(report.plans, lang));
+    for (const other of report.otherDevices) {
+      out.push("", msg(T.onDevice, { device: `${other.device.name} (${other.device.description})`, memory: formatBytes(other.memoryBytes) }, lang));
+      out.push(sizesTable(other.plans, lang));
+    }
     out.push(
       lang === "ko"
         ? "✗ 메모리에 안 들어감, ~ 빠듯함, c 활성값 체크포인팅을 켜야 들어감 (학습이 자동으로 켬)"
@@ -206,6 +211,10 @@ export function formatDoctorReport(report: DoctorReport, lang: Lang): string {
   }, lang)}`);
   out.push(`  (${msg(T.rankedBy, { by: msg(plan.rankedBy === "time" ? T.byTime : T.byFlops, {}, lang) }, lang)})`);
   out.push(planTable(plan, lang));
+  for (const other of report.otherDevices) {
+    out.push("", msg(T.onDevice, { device: `${other.device.name} (${other.device.description})`, memory: formatBytes(other.memoryBytes) }, lang));
+    out.push(planTable(other.plans[0]!, lang));
+  }
   out.push("", `${msg(T.recommended, {}, lang)}: ${msg(plan.recommendation.reason, {}, lang)}`);
   // One line per distinct note, naming every rung it applies to.
   const notes = new Map<string, string[]>();
