@@ -1,6 +1,7 @@
 // Public training API: start a run from a config, or resume one from its folder. Both run in a child process.
 import { InvalidConfigError } from "../errors.js";
 import { findMethod } from "../methods/registry.js";
+import { currentDeviceChoice } from "../native/device-choice.js";
 import { isRemoteModelSpec, resolveLocalModelPath, resolveModelPath } from "../native/model-source.js";
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from "./config.js";
 import { runTrainingJob, type DoneEvent, type JobOptions } from "./job.js";
@@ -14,7 +15,8 @@ export { RunFolder, type MetricsRecord } from "./run-folder.js";
 
 /** Validates the config and the method's options, creates the run folder (config.json) and trains. */
 export async function startTraining(input: TrainConfigInput, options: JobOptions = {}): Promise<{ config: TrainConfig; runDir: string; done: DoneEvent }> {
-  const config = resolveTrainConfig(input);
+  // The run's device is the caller's (--device of train, ladder or demo; LOCALTUNE_DEVICE) unless the config names one.
+  const config = resolveTrainConfig({ ...input, device: input.device ?? currentDeviceChoice() });
   // Bad method options must fail before the run folder exists, or a retry with the same --out would be refused.
   const method = findMethod(config.method);
   const parsed = method.schema.safeParse(config.methodOptions);

@@ -19,6 +19,10 @@ export interface MetricsRecord {
   elapsedSeconds: number;
   epoch?: number;
   event?: "start" | "resume" | "interrupted" | "early-stop" | "done";
+  /** On start and resume: the device the run computes on ("CPU", "Vulkan0", ...). */
+  device?: string;
+  /** On start and resume, GPU runs only: ops the device lacks, which ran on the CPU. */
+  cpuFallbackOps?: string[];
 }
 
 const CHECKPOINT = /^step-(\d{8})\.gguf$/;
