@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { exportPeftAdapter, importPeftAdapter, mergeAdapters, writeGgufLoraFile } from "../src/adapters/index.js";
-import { writeRandomModel } from "../src/arch/random-model.js";
+import { writeRandomModel } from "../src/engine/random-model.js";
 import { median, peakRssBytes, printTable, timeRuns } from "./stats.js";
 
 const repeats = Number(process.env.BENCH_REPEATS ?? 3);

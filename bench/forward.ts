@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { writeRandomModel } from "../src/arch/random-model.js";
+import { writeRandomModel } from "../src/engine/random-model.js";
 import { forwardLogits } from "../src/engine/forward.js";
 import { EngineModel } from "../src/engine/model.js";
 import { GgmlType } from "../src/formats/gguf/index.js";

@@ -12,7 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LlamaCompletion } from "node-llama-cpp";
-import { writeRandomModel } from "../src/arch/random-model.js";
+import { writeRandomModel } from "../src/engine/random-model.js";
 import { GgmlType } from "../src/formats/gguf/index.js";
 import { EngineGenerator, LlamaModelHost, resolveSampling } from "../src/prompt/index.js";
 import { median, printTable } from "./stats.js";

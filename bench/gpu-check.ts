@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { writeRandomModel } from "../src/arch/random-model.js";
+import { writeRandomModel } from "../src/engine/random-model.js";
 import { EngineModel } from "../src/engine/model.js";
 import { perplexity } from "../src/engine/perplexity.js";
 import { tokenizeForScoring } from "../src/engine/measure-perplexity.js";

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { writeRandomModel } from "../src/arch/random-model.js";
+import { writeRandomModel } from "../src/engine/random-model.js";
 import { EngineModel } from "../src/engine/model.js";
 import { seededRandom } from "../src/engine/random.js";
 import { Trainer } from "../src/engine/trainer.js";

@@ -15,7 +15,7 @@ export { EngineModel, type LoadOptions } from "./engine/model.js";
 export { forwardLogits, type ForwardRequest } from "./engine/forward.js";
 export { measurePerplexity, type MeasurePerplexityOptions, type MeasuredPerplexity } from "./engine/measure-perplexity.js";
 export { ARCHITECTURES, findArchitecture } from "./arch/registry.js";
-export { writeRandomModel, type RandomModelOptions } from "./arch/random-model.js";
+export { writeRandomModel, type RandomModelOptions } from "./engine/random-model.js";
 export type { DecoderShape } from "./arch/shape.js";
 export { METHODS, findMethod, registerMethod, unregisterMethod, methodOfAdapterType, methodsInLadderOrder } from "./methods/registry.js";
 export type { MethodDefinition, MethodAdapterFile, LoadedAdapter, LadderVariant, DoctorFormula, DoctorShape, MethodExportFormat } from "./methods/types.js";

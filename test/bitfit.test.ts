@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readHparams, type ModelHparams } from "../src/arch/hparams.js";
-import { writeRandomModel } from "../src/arch/random-model.js";
+import { writeRandomModel } from "../src/engine/random-model.js";
 import { forwardLogits } from "../src/engine/forward.js";
 import { measurePerplexity } from "../src/engine/measure-perplexity.js";
 import { EngineModel } from "../src/engine/model.js";

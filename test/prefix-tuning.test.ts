@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { writeRandomModel } from "../src/arch/random-model.js";
+import { writeRandomModel } from "../src/engine/random-model.js";
 import { forwardLogits } from "../src/engine/forward.js";
 import { EngineModel } from "../src/engine/model.js";
 import { AdapterFormatError, AdapterMismatchError } from "../src/errors.js";

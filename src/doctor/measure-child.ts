@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { writeRandomModel } from "../arch/random-model.js";
+import { writeRandomModel } from "../engine/random-model.js";
 import { residentBytes } from "../engine/memory.js";
 import { EngineModel } from "../engine/model.js";
 import { Trainer } from "../engine/trainer.js";

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
 import type { DecoderHooks } from "../../src/engine/graph/hooks.js";
-import { writeRandomModel } from "../../src/arch/random-model.js";
+import { writeRandomModel } from "../../src/engine/random-model.js";
 import { EngineModel } from "../../src/engine/model.js";
 import { seededRandom } from "../../src/engine/random.js";
 import { Trainer, type MicroBatch, type TrainableTensor } from "../../src/engine/trainer.js";

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect } from "vitest";
 import type { DecoderHooks } from "../../src/engine/graph/hooks.js";
-import { writeRandomModel } from "../../src/arch/random-model.js";
+import { writeRandomModel } from "../../src/engine/random-model.js";
 import type { EngineModel } from "../../src/engine/model.js";
 import type { TrainableTensor } from "../../src/engine/trainer.js";
 import { checkGradients } from "./finite-differences.js";

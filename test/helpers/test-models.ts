@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { writeRandomModel, type RandomModelOptions } from "../../src/arch/random-model.js";
+import { writeRandomModel, type RandomModelOptions } from "../../src/engine/random-model.js";
 import { encodeTensor } from "../../src/engine/quantize.js";
 import { GgmlType, ggmlTypeInfo, readGguf, writeGguf } from "../../src/formats/gguf/index.js";
 import { dequantize } from "../../src/formats/quant/convert.js";

@@ -1,12 +1,12 @@
 // Writes a random-weight GGUF model of a supported architecture with a real tokenizer vocabulary: the test and
 // benchmark models that both node-llama-cpp and our engine load (parity tests, throughput at realistic shapes).
 import { GgmlType, gguf, readGguf, writeGguf, type GgufTensorInput, type GgufValue } from "../formats/gguf/index.js";
-import { encodeTensor } from "../engine/quantize.js";
-import { randomNormal, seededRandom } from "../engine/random.js";
-import type { ModelHparams } from "./hparams.js";
-import type { DecoderShape } from "./shape.js";
-import { findArchitecture } from "./registry.js";
-import { decoderTensorSpecs } from "./types.js";
+import type { ModelHparams } from "../arch/hparams.js";
+import { findArchitecture } from "../arch/registry.js";
+import type { DecoderShape } from "../arch/shape.js";
+import { decoderTensorSpecs } from "../arch/types.js";
+import { encodeTensor } from "./quantize.js";
+import { randomNormal, seededRandom } from "./random.js";
 
 /** The shape to write: arch, L, E, F, H and K are required; D defaults to E / H, the training context to 2048, tied
  *  embeddings to false, and V comes from the vocabulary file (else `nVocab`, for a tokenizer-less engine-only model). */
