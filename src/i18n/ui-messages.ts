@@ -107,4 +107,9 @@ export const UI_MESSAGES = {
   fewShotFile: { en: "Few-shot examples (JSONL, optional)", ko: "퓨샷 예시 (JSONL, 선택)" },
   fewShot: { en: "Examples in the prompt", ko: "프롬프트에 넣을 예시 수" },
   sentPrompt: { en: "The prompt sent", ko: "보낸 프롬프트" },
+  runtimeTitle: { en: "Export for Ollama or LM Studio (quantized)", ko: "Ollama 또는 LM Studio용으로 내보내기 (양자화)" },
+  runtimeTarget: { en: "Runtime", ko: "실행 프로그램" },
+  ollamaCreate: { en: "Register with Ollama now (ollama create, when installed)", ko: "지금 Ollama에 등록 (설치되어 있으면 ollama create)" },
+  exportRuntime: { en: "Export", ko: "내보내기" },
+  runtimeWritten: { en: "Wrote {file}. To register it yourself:", ko: "{file}을(를) 썼습니다. 직접 등록하려면:" },
 } satisfies Record<string, Bilingual>;

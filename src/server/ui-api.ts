@@ -15,7 +15,7 @@ import { allRungs, demoLadderOptions, LadderOptionsSchema } from "../ladder/inde
 import { bilingualError, type TrainingJobs, type UiEventHub } from "./ui-jobs.js";
 import type { GenerationWorker } from "./ui-generation.js";
 import type { LadderJobs } from "./ui-ladder.js";
-import { mergeRun, MergeRequest, ragAsk, ragIndex, RagIndexRequest, RagQueryRequest, ragSearch } from "./ui-outputs.js";
+import { exportRunForRuntime, mergeRun, MergeRequest, ragAsk, ragIndex, RagIndexRequest, RagQueryRequest, ragSearch, RuntimeExportRequest } from "./ui-outputs.js";
 import { listFolder, type Workspace } from "./ui-workspace.js";
 
 /** An API failure with its HTTP status. */
@@ -169,6 +169,7 @@ const routes: Record<string, Handler> = {
   "POST /api/rag/search": async (ctx, req) => ragSearch(ctx, parse(RagQueryRequest, await readJson(req, ctx.bodyLimit), "rag search")),
   "POST /api/rag/ask": async (ctx, req) => ragAsk(ctx, parse(RagQueryRequest, await readJson(req, ctx.bodyLimit), "rag ask")),
   "POST /api/export/merge": async (ctx, req) => mergeRun(ctx, parse(MergeRequest, await readJson(req, ctx.bodyLimit), "merge")),
+  "POST /api/export/runtime": async (ctx, req) => exportRunForRuntime(ctx, parse(RuntimeExportRequest, await readJson(req, ctx.bodyLimit), "export")),
   "GET /api/ladder/form": async () => ({
     rungs: allRungs().map((r) => ({ id: r.id, label: r.label, kind: r.kind })),
     fields: optionFields(LadderOptionsSchema, ["model", "data", "suite", "heldOut", "out", "methods", "addRungs", "examples", "judgeModel", "title"]),

@@ -1,14 +1,9 @@
 // The Playground's generation, in a worker process (ui-generate-child.ts) that the server starts on first use and
 // starts again after a crash: a native abort in a model kills the worker and fails its requests, not the server.
-import { fork, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import type { ChildProcess } from "node:child_process";
+import { forkSibling } from "../native/fork-module.js";
 import type { GenerateTextOptions } from "../prompt/index.js";
 import { bilingualError, JobCrashedError, type BilingualError } from "./ui-jobs.js";
-
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "ui-generate-child.ts");
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 
 export interface GenerationDone {
   model: string;
@@ -46,7 +41,7 @@ export class GenerationWorker {
 
   private worker(): ChildProcess {
     if (this.child) return this.child;
-    const child = fork(CHILD, [], { execArgv: ["--import", TSX_LOADER], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+    const child = forkSibling(import.meta.url, "ui-generate-child");
     const lastLines: string[] = [];
     const keep = (chunk: Buffer) => {
       lastLines.push(...chunk.toString("utf8").split("\n").filter(Boolean));

@@ -1,18 +1,13 @@
 // Ladder jobs started from the local UI: each runs in a child process (ui-ladder-child.ts), its rung-by-rung events
 // go to every open page, and its report.html is served from the ladder's folder under <workspace>/ladders/.
-import { fork } from "node:child_process";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { InvalidConfigError } from "../errors.js";
 import type { Lang } from "../i18n/index.js";
 import type { LadderEvent, LadderOptionsInput } from "../ladder/index.js";
+import { forkSibling } from "../native/fork-module.js";
 import { bilingualError, JobCrashedError, JobStateError, type BilingualError, type JobStatus } from "./ui-jobs.js";
 import type { Workspace } from "./ui-workspace.js";
-
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "ui-ladder-child.ts");
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 
 export type LadderUiEvent =
   | { kind: "ladder"; out: string; event: LadderEvent }
@@ -49,7 +44,7 @@ export class LadderJobs {
     if (fs.existsSync(out)) {
       throw new InvalidConfigError({ en: `${out} already exists; choose another ladder name.`, ko: `${out}이(가) 이미 있습니다. 다른 이름을 고르세요.` });
     }
-    const child = fork(CHILD, [], { execArgv: ["--import", TSX_LOADER], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+    const child = forkSibling(import.meta.url, "ui-ladder-child");
     const lastLines: string[] = [];
     const keep = (chunk: Buffer) => {
       lastLines.push(...chunk.toString("utf8").split("\n").filter(Boolean));

@@ -1,10 +1,12 @@
 // The local UI's routes for RAG (index a folder, search, ask with numbered sources) and export (merge a run's LoRA
-// into a GGUF): thin calls into the library, with every output under <workspace>/indexes or <workspace>/exports.
+// into a GGUF; a run quantized for Ollama or LM Studio): thin calls into the library, with every output under
+// <workspace>/indexes or <workspace>/exports.
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { mergeAdapters, MERGE_TYPES, type MergeTypeName } from "../adapters/index.js";
 import { InvalidConfigError } from "../errors.js";
+import { EXPORT_QUANTS, exportForRuntime, RUNTIME_TARGETS, type ExportQuant } from "../export/index.js";
 import { askRag, indexRag, searchRag } from "../rag/index.js";
 import { RunFolder } from "../train/run-folder.js";
 import type { ApiContext } from "./ui-api.js";
@@ -24,6 +26,14 @@ export const MergeRequest = z.object({
   run: z.string().describe("a completed LoRA run under <workspace>/runs"),
   name: z.string().describe("file name (without .gguf) under <workspace>/exports"),
   type: z.enum(Object.keys(MERGE_TYPES) as [MergeTypeName, ...MergeTypeName[]]).optional().describe("storage type of the merged weights; default each weight's own"),
+});
+
+export const RuntimeExportRequest = z.object({
+  run: z.string().describe("a finished run under <workspace>/runs"),
+  target: z.enum(RUNTIME_TARGETS).describe("ollama or lmstudio"),
+  name: z.string().describe("folder name under <workspace>/exports"),
+  quant: z.enum(Object.keys(EXPORT_QUANTS) as [ExportQuant, ...ExportQuant[]]).default("q4_k_m").describe("llama.cpp quantization preset"),
+  create: z.boolean().default(false).describe("register the model with `ollama create` when ollama is on PATH"),
 });
 
 function owned(workspace: Workspace, kind: "indexes" | "runs", dir: string): string {
@@ -71,4 +81,16 @@ export async function mergeRun(ctx: ApiContext, body: z.infer<typeof MergeReques
     onProgress: (done, total, tensor) => ctx.hub.publish({ kind: "progress", task: "merge", out, done, total, item: tensor }),
   });
   return { ...result, adapter, peft: fs.existsSync(path.join(folder.adapterDir, "peft")) ? path.join(folder.adapterDir, "peft") : null };
+}
+
+/** A finished run quantized for Ollama (Modelfile) or LM Studio, into a new folder under exports/. */
+export async function exportRunForRuntime(ctx: ApiContext, body: z.infer<typeof RuntimeExportRequest>) {
+  const run = owned(ctx.workspace, "runs", body.run);
+  const out = ctx.workspace.outputDir("exports", body.name);
+  if (fs.existsSync(out)) {
+    throw new InvalidConfigError({ en: `${out} already exists; choose another name.`, ko: `${out}이(가) 이미 있습니다. 다른 이름을 고르세요.` });
+  }
+  return exportForRuntime({ target: body.target, source: run, out, quant: body.quant, create: body.create }, (done, total) =>
+    ctx.hub.publish({ kind: "progress", task: "merge", out, done, total, item: body.target }),
+  );
 }

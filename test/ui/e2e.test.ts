@@ -1,8 +1,9 @@
 // localtune ui end to end in headless Chromium from npm: from a folder of documents to a trained LoRA adapter to a
 // chat with it, without the terminal. Prepare a dataset (folder chosen in the file picker), start a LoRA run on
 // stories260K, watch the loss chart gain points while it trains, stop it (checkpoint) and resume it to the end, ask
-// the base model and the adapter the same prompt side by side, merge the adapter into a GGUF, index the documents
-// for RAG and search them, see the machine's report, switch to Korean; the console stays clean.
+// the base model and the adapter the same prompt side by side, merge the adapter into a GGUF and export it for LM
+// Studio, index the documents for RAG and search them, see the machine's report, switch to Korean; the console stays
+// clean.
 // LOCALTUNE_UPDATE_SCREENSHOT=1 writes the Train page during the run to docs/ui-train.png (the README's).
 import fs from "node:fs";
 import os from "node:os";
@@ -155,6 +156,16 @@ describe.skipIf(!browserAvailable)("localtune ui in headless Chromium", () => {
     await page.click("#merge");
     await page.waitForSelector("#merge-result", { timeout: 60_000 });
     expect(fs.statSync(path.join(workspace, "exports", "first-lora-merged.gguf")).size).toBeGreaterThan(fs.statSync(STORIES_260K).size / 2);
+
+    // The same run quantized for LM Studio (q8_0): a GGUF in its <publisher>/<model>/ layout under exports/.
+    await page.selectOption('#runtime-export select[name="target"]', "lmstudio");
+    await page.selectOption('#runtime-export select[name="quant"]', "q8_0");
+    await page.click("#runtime-export-go");
+    await page.waitForSelector("#runtime-result", { timeout: 120_000 });
+    const lmstudio = path.join(workspace, "exports", "first-lora-lmstudio");
+    const ggufs = (fs.readdirSync(lmstudio, { recursive: true }) as string[]).filter((f) => f.endsWith(".gguf"));
+    expect(ggufs).toHaveLength(1);
+    expect(await page.textContent("#runtime-result")).toContain(path.join(lmstudio, ggufs[0]!));
 
     // RAG: index the same documents, search, and see the matched words marked in the passages.
     await page.click('nav button[data-page="rag"]');
