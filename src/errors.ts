@@ -174,8 +174,8 @@ export class RagIndexMismatchError extends LocaltuneError {
 export class RagQuestionTooLongError extends LocaltuneError {
   constructor(readonly questionTokens: number, readonly contextTokens: number) {
     super({
-      en: `the question is ${questionTokens} tokens but the context holds ${contextTokens} (with room for the answer). Shorten the question or raise --context-size.`,
-      ko: `질문이 ${questionTokens} 토큰인데 컨텍스트는 (답변 공간을 빼고) ${contextTokens} 토큰입니다. 질문을 줄이거나 --context-size를 늘리세요.`,
+      en: `the question is ${questionTokens} tokens but the context holds ${contextTokens} (with room for the answer). Shorten the question or raise --ctx.`,
+      ko: `질문이 ${questionTokens} 토큰인데 컨텍스트는 (답변 공간을 빼고) ${contextTokens} 토큰입니다. 질문을 줄이거나 --ctx를 늘리세요.`,
     });
   }
 }
@@ -214,8 +214,8 @@ export class PromptFileError extends LocaltuneError {
 export class PromptTooLongError extends LocaltuneError {
   constructor(readonly promptTokens: number, readonly limit: number) {
     super({
-      en: `the prompt is ${promptTokens} tokens but at most ${limit} fit in this context. Shorten the prompt (fewer few-shot examples, shorter context) or raise --context-size.`,
-      ko: `프롬프트가 ${promptTokens} 토큰인데 이 컨텍스트에는 최대 ${limit} 토큰이 들어갑니다. 프롬프트를 줄이거나(퓨샷 예시 수, 내용 길이) --context-size를 늘리세요.`,
+      en: `the prompt is ${promptTokens} tokens but at most ${limit} fit in this context. Shorten the prompt (fewer few-shot examples, shorter context) or raise --ctx.`,
+      ko: `프롬프트가 ${promptTokens} 토큰인데 이 컨텍스트에는 최대 ${limit} 토큰이 들어갑니다. 프롬프트를 줄이거나(퓨샷 예시 수, 내용 길이) --ctx를 늘리세요.`,
     });
   }
 }

@@ -3,19 +3,20 @@ import { Option, type Command } from "commander";
 import { InvalidConfigError } from "../errors.js";
 import type { AdapterSpec, LlamaHostOptions, SamplingInput } from "../prompt/index.js";
 import { parseDeviceChoice } from "../native/device-choice.js";
+import { addCtxOption } from "./context-option.js";
 import { MODEL_SPEC_HELP } from "./model-source-options.js";
 import { finiteNumber, positiveInt } from "./options.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** --model, --adapter, --gpu-layers, --context-size (--device and --threads come from compute-options.ts). */
+/** --model, --adapter, --gpu-layers, --ctx (--device and --threads come from compute-options.ts). */
 export function addModelOptions(command: Command, adapterHelp: string): Command {
-  return command
+  const withModel = command
     .requiredOption("-m, --model <model>", MODEL_SPEC_HELP)
     .option("-a, --adapter <path[@scale]>", adapterHelp, collect, [])
     .addOption(new Option("--gpu <backend>", "older name of --device").hideHelp())
-    .option("--gpu-layers <n>", "layers on the GPU: auto, max or a number / GPU에 올릴 층 수", "auto")
-    .option("--context-size <n>", "tokens of context (default: the model's, at most 4096) / 컨텍스트 토큰 수", positiveInt("--context-size"));
+    .option("--gpu-layers <n>", "layers on the GPU: auto, max or a number / GPU에 올릴 층 수", "auto");
+  return addCtxOption(withModel, "tokens of context (default: the model's, at most 4096) / 컨텍스트 토큰 수");
 }
 
 /** --temperature, --top-k, --top-p, --min-p, --repeat-penalty, --seed, --max-tokens, --stop. */
@@ -37,7 +38,8 @@ interface RawOptions {
   device?: string;
   gpu?: string;
   gpuLayers: string;
-  contextSize?: number;
+  /** --ctx, or its older name --context-size. */
+  ctx?: number;
   threads?: number;
   temperature?: number;
   topK?: number;
@@ -61,7 +63,7 @@ export function hostOptionsFrom(raw: RawOptions, parallel?: number): LlamaHostOp
   return {
     ...(device !== undefined ? { gpu: parseDeviceChoice(device) } : {}),
     gpuLayers: layers,
-    ...(raw.contextSize !== undefined ? { contextSize: raw.contextSize } : {}),
+    ...(raw.ctx !== undefined ? { contextSize: raw.ctx } : {}),
     ...(raw.threads !== undefined ? { threads: raw.threads } : {}),
     ...(parallel !== undefined ? { parallel } : {}),
   };

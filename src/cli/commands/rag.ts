@@ -6,6 +6,7 @@ import { askRag } from "../../rag/answer.js";
 import { evalRag } from "../../rag/eval.js";
 import { indexRag } from "../../rag/indexer.js";
 import { searchRag, type RagHit } from "../../rag/retriever.js";
+import { addCtxOption } from "../context-option.js";
 import { finiteNumber, positiveInt } from "../options.js";
 import { ProgressBar } from "../progress.js";
 
@@ -103,16 +104,19 @@ export function registerRag(program: Command): void {
   });
 
   searchOptions(
-    rag
-      .command("ask")
-      .description("retrieve, then answer with a model, citing sources as [1], [2] / 검색 후 모델이 [1], [2]로 출처를 밝혀 답함")
-      .argument("<question>", "the question / 질문")
-      .requiredOption("--model <gguf>", "GGUF model that writes the answer / 답을 쓰는 GGUF 모델")
-      .option("--context-size <n>", "context window in tokens (default: training context, at most 4096)", positiveInt("--context-size"))
+    addCtxOption(
+      rag
+        .command("ask")
+        .description("retrieve, then answer with a model, citing sources as [1], [2] / 검색 후 모델이 [1], [2]로 출처를 밝혀 답함")
+        .argument("<question>", "the question / 질문")
+        .requiredOption("--model <gguf>", "GGUF model that writes the answer / 답을 쓰는 GGUF 모델"),
+      "context window in tokens (default: training context, at most 4096)",
+    )
       .option("--max-tokens <n>", "longest answer in tokens (default 256)", positiveInt("--max-tokens"))
       .option("--temperature <t>", "sampling temperature (default 0)", finiteNumber("--temperature")),
-  ).action(async (question: string, o: SearchFlags & { model: string; contextSize?: number; maxTokens?: number; temperature?: number }) => {
-    const result = await askRag(question, o);
+  ).action(async (question: string, o: SearchFlags & { model: string; ctx?: number; maxTokens?: number; temperature?: number }) => {
+    const { ctx, ...rest } = o;
+    const result = await askRag(question, { ...rest, ...(ctx !== undefined ? { contextSize: ctx } : {}) });
     if (o.json) return console.log(JSON.stringify(result, null, 2));
     console.log(result.answer.trim());
     console.log(`\n${msg({ en: "Sources", ko: "출처" })}:`);
