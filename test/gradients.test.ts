@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { ARCHITECTURES } from "../src/arch/registry.js";
 import { writeRandomModel } from "../src/engine/random-model.js";
 import { EngineModel } from "../src/engine/model.js";
 import { Trainer, type TrainableTensor } from "../src/engine/trainer.js";
@@ -28,7 +29,7 @@ function fillLoraB(model: EngineModel, trainable: readonly TrainableTensor[]): v
 }
 
 describe("backward pass", () => {
-  for (const arch of ["llama", "qwen2", "qwen3"] as const) {
+  for (const { name: arch } of ARCHITECTURES) {
     it(`${arch}: gradients equal finite differences`, async () => {
       const file = path.join(dir, `${arch}.gguf`);
       await writeRandomModel(file, { arch, nLayer: 2, nEmbd: 16, nFf: 24, nHead: 4, nHeadKv: 2, nVocab: 40, tiedEmbeddings: arch === "qwen2", seed: 3 });

@@ -5,6 +5,7 @@
 // (Q8_0 quantizes activations the same way), so only summation order differs. Measured: ~1e-6.
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { ARCHITECTURES } from "../src/arch/registry.js";
 import type { LlamaModel } from "node-llama-cpp";
 import { EngineModel } from "../src/engine/model.js";
 import { forwardLogits } from "../src/engine/forward.js";
@@ -50,7 +51,7 @@ describe("forward parity with llama.cpp", () => {
     await expectParity(STORIES_260K, "Once upon a time, there was a little girl named Lily. She loved to play outside.", TOLERANCE);
   });
 
-  for (const arch of ["llama", "qwen2", "qwen3"] as const) {
+  for (const { name: arch } of ARCHITECTURES) {
     for (const type of [GgmlType.F32, GgmlType.Q8_0]) {
       it(`${arch} random weights, ${type === GgmlType.F32 ? "F32" : "Q8_0"}`, async () => {
         await expectParity(await testModelPath(arch, type), "The quick brown fox jumps over the lazy dog. 안녕하세요, 세계!", TOLERANCE);

@@ -6,7 +6,11 @@ export const llama: ArchDefinition = {
   name: "llama",
   families: "Llama 2/3, SmolLM, TinyLlama, Mistral",
   ropeMode: ROPE_MODE.normal,
-  qkvBias: false,
-  qkNorm: false,
+  block: { biases: [], qkNorm: false },
   defaultLoraTargets: ALL_PROJECTIONS,
+  // llama.cpp (node-llama-cpp 3.21.1's bundle): create_tensor_qkv in src/llama-model.cpp reads optional q/k/v biases,
+  // and src/models/llama.cpp optional attn_output and ffn_gate/ffn_up/ffn_down biases.
+  bitfitBiases: ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"],
+  // convert_hf_to_gguf.py's LlamaModel reorders q_proj and k_proj rows from HF's rotate_half to adjacent pairs.
+  permutesQk: true,
 };

@@ -7,7 +7,11 @@ export const qwen3: ArchDefinition = {
   name: "qwen3",
   families: "Qwen3 (dense)",
   ropeMode: ROPE_MODE.neox,
-  qkvBias: false,
-  qkNorm: true,
+  block: { biases: [], qkNorm: true },
   defaultLoraTargets: ALL_PROJECTIONS,
+  // llama.cpp's create_tensor_qkv reads optional q/k/v biases; src/models/qwen3.cpp has no attn_output bias and
+  // passes NULL biases to build_ffn.
+  bitfitBiases: ["attn_q", "attn_k", "attn_v"],
+  // NeoX RoPE rotates halves like HF: convert_hf_to_gguf.py keeps the rows as they are.
+  permutesQk: false,
 };

@@ -1,4 +1,5 @@
-// What an architecture declares: its tensors with shapes, its attention variant, and its default adaptation targets.
+// What an architecture declares: its block over the engine's shared graph pieces, its tensors with shapes, and what
+// the methods need to know of it (default LoRA targets, BitFit's biases, the q/k row order of PEFT checkpoints).
 import type { ModelHparams } from "./hparams.js";
 
 /** One tensor the architecture expects, with its shape in ggml order (ne[0] first). */
@@ -12,6 +13,15 @@ export interface TensorSpec {
   role: "embedding" | "norm" | "weight" | "bias";
 }
 
+/** The block as built from the engine's shared pieces (src/engine/graph/): what varies between llama-family blocks. */
+export interface BlockDeclaration {
+  /** Projections (the part after "blk.N.") whose bias every file of this architecture carries (qwen2: q, k, v). */
+  biases: readonly string[];
+  /** Per-head RMSNorm of queries and keys before RoPE (qwen3: attn_q_norm, attn_k_norm). */
+  qkNorm: boolean;
+}
+
+/** Everything the program knows about one architecture, declared in its own file under src/arch/. */
 export interface ArchDefinition {
   /** `general.architecture` value. */
   name: string;
@@ -19,18 +29,25 @@ export interface ArchDefinition {
   families: string;
   /** RoPE layout (llama.cpp's llama_model_rope_type for this architecture). */
   ropeMode: number;
-  /** q/k/v projections carry biases (qwen2). */
-  qkvBias: boolean;
-  /** Per-head RMSNorm of queries and keys before RoPE (qwen3). */
-  qkNorm: boolean;
+  block: BlockDeclaration;
   /** Projection names (the part after "blk.N.") LoRA adapts by default. */
   defaultLoraTargets: readonly string[];
+  /**
+   * Projections whose bias llama.cpp's loader of this architecture reads (optional ones included): BitFit trains only
+   * these, so every trained bias survives export to a GGUF model.
+   */
+  bitfitBiases: readonly string[];
+  /**
+   * The GGUF q/k rows are permuted relative to the Hugging Face checkpoint (convert_hf_to_gguf.py's LlamaModel.permute
+   * for a normal-layout RoPE), so PEFT import and export reorder lora_B of q and k.
+   */
+  permutesQk: boolean;
 }
 
 const LINEAR_TARGETS = ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"] as const;
 export const ALL_PROJECTIONS: readonly string[] = LINEAR_TARGETS;
 
-/** The tensors of a llama-family decoder with this architecture's variant (biases, q/k norms). */
+/** The tensors of a llama-family decoder with this architecture's block (biases, q/k norms). */
 export function decoderTensorSpecs(arch: ArchDefinition, hp: ModelHparams): TensorSpec[] {
   const { nEmbd: E, nFf: F, nVocab: V, nHead: H, nHeadKv: K, headDim: D } = hp;
   const specs: TensorSpec[] = [
@@ -51,16 +68,17 @@ export function decoderTensorSpecs(arch: ArchDefinition, hp: ModelHparams): Tens
       { name: `${p}ffn_up.weight`, ne: [E, F], role: "weight" },
       { name: `${p}ffn_down.weight`, ne: [F, E], role: "weight" },
     );
-    if (arch.qkvBias) {
-      specs.push(
-        { name: `${p}attn_q.bias`, ne: [D * H], role: "bias" },
-        { name: `${p}attn_k.bias`, ne: [D * K], role: "bias" },
-        { name: `${p}attn_v.bias`, ne: [D * K], role: "bias" },
-      );
-    }
-    if (arch.qkNorm) {
+    for (const projection of arch.block.biases) specs.push({ name: `${p}${projection}.bias`, ne: [projectionWidths(hp)[projection]!], role: "bias" });
+    if (arch.block.qkNorm) {
       specs.push({ name: `${p}attn_q_norm.weight`, ne: [D], role: "norm" }, { name: `${p}attn_k_norm.weight`, ne: [D], role: "norm" });
     }
   }
   return specs;
+}
+
+/** Output width of each projection of a block (the length of its bias): queries H * D, keys and values K * D. */
+export function projectionWidths(hp: ModelHparams): Readonly<Record<string, number>> {
+  const q = hp.headDim * hp.nHead;
+  const kv = hp.headDim * hp.nHeadKv;
+  return { attn_q: q, attn_k: kv, attn_v: kv, attn_output: hp.nEmbd, ffn_gate: hp.nFf, ffn_up: hp.nFf, ffn_down: hp.nEmbd };
 }

@@ -88,7 +88,7 @@ function decoderGraph(
   if (cache && (B !== 1 || hooks.attentionPrefix)) {
     throw new Error("a cached decoder runs one sequence, with any attention prefix already in the cache (this is a bug)");
   }
-  const attention = { positions: inputs.positions, tokensPerSequence: T, sequences: B, qkNorm: arch.qkNorm, ...(cache ? { cache } : {}) };
+  const attention = { positions: inputs.positions, tokensPerSequence: T, sequences: B, qkNorm: arch.block.qkNorm, ...(cache ? { cache } : {}) };
   for (let il = segment.fromLayer; il < segment.toLayer; il++) {
     segment.onResidual?.(il, x);
     const p = `blk.${il}.`;

@@ -1,16 +1,13 @@
-// Which projections BitFit gives a trainable bias, with their output widths. Only biases that llama.cpp's loader of
-// the architecture reads are offered, so every trained bias survives export to a GGUF model. From llama.cpp's
-// sources (node-llama-cpp 3.21.1's bundle): create_tensor_qkv in src/llama-model.cpp reads optional q/k/v biases for
-// all three; src/models/llama.cpp also reads optional attn_output and ffn_gate/ffn_up/ffn_down biases; qwen2.cpp and
-// qwen3.cpp create no attn_output bias and pass NULL biases to build_ffn.
+// Which projections BitFit gives a trainable bias, with their output widths: those the architecture declares llama.cpp's
+// loader reads (ArchDefinition.bitfitBiases, with their provenance in src/arch/<name>.ts), so every trained bias
+// survives export to a GGUF model.
 import type { ModelHparams } from "../../arch/hparams.js";
+import { ARCHITECTURES, findArchitecture } from "../../arch/registry.js";
+import { projectionWidths } from "../../arch/types.js";
 import { InvalidConfigError } from "../../errors.js";
 
-export const LLAMA_CPP_BIASES: Readonly<Record<string, readonly string[]>> = {
-  llama: ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"],
-  qwen2: ["attn_q", "attn_k", "attn_v"],
-  qwen3: ["attn_q", "attn_k", "attn_v"],
-};
+/** Biases llama.cpp reads, by architecture: a snapshot of the registered architectures' declarations. */
+export const LLAMA_CPP_BIASES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(ARCHITECTURES.map((a) => [a.name, a.bitfitBiases]));
 
 export interface BitfitTarget {
   /** Projection as the decoder's linear hook names it, e.g. "blk.3.attn_q". */
@@ -23,13 +20,7 @@ export interface BitfitTarget {
 
 /** The projections (without "blk.N.") BitFit trains on this architecture: the given ones, else all llama.cpp reads. */
 export function bitfitProjections(hp: ModelHparams, targets: readonly string[] | undefined): readonly string[] {
-  const allowed = LLAMA_CPP_BIASES[hp.arch];
-  if (!allowed) {
-    throw new InvalidConfigError({
-      en: `BitFit does not know which biases llama.cpp reads for the ${hp.arch} architecture (known: ${Object.keys(LLAMA_CPP_BIASES).join(", ")})`,
-      ko: `BitFit은 ${hp.arch} 아키텍처에서 llama.cpp가 읽는 바이어스를 모릅니다 (지원: ${Object.keys(LLAMA_CPP_BIASES).join(", ")})`,
-    });
-  }
+  const allowed = findArchitecture(hp.arch).bitfitBiases;
   const wanted = targets ?? allowed;
   const refused = wanted.filter((t) => !allowed.includes(t));
   if (refused.length > 0) {
@@ -42,9 +33,7 @@ export function bitfitProjections(hp: ModelHparams, targets: readonly string[] |
 }
 
 export function bitfitTargets(hp: ModelHparams, targets: readonly string[] | undefined): BitfitTarget[] {
-  const q = hp.headDim * hp.nHead;
-  const kv = hp.headDim * hp.nHeadKv;
-  const widths: Record<string, number> = { attn_q: q, attn_k: kv, attn_v: kv, attn_output: hp.nEmbd, ffn_gate: hp.nFf, ffn_up: hp.nFf, ffn_down: hp.nEmbd };
+  const widths = projectionWidths(hp);
   const projections = bitfitProjections(hp, targets);
   const out: BitfitTarget[] = [];
   for (let il = 0; il < hp.nLayer; il++) {

@@ -2,13 +2,12 @@
 // two halves of each head (rotate_half); llama.cpp's llama uses adjacent pairs, so convert_hf_to_gguf.py reorders the
 // output rows of q_proj and k_proj (LlamaModel.permute: reshape(n_head, 2, D/2, in).swapaxes(1, 2)), and
 // convert_lora_to_gguf.py applies the same reorder to lora_B of q and k. qwen2 and qwen3 use NEOX RoPE (halves, like
-// HF) and are converted without it.
+// HF) and are converted without it. Each architecture declares which (ArchDefinition.permutesQk).
+import { findArchitecture } from "../../arch/registry.js";
 
-/** Architectures whose GGUF q/k rows are permuted relative to the HF checkpoint (convert_hf_to_gguf.py LlamaModel). */
-const PERMUTED_ARCHS: ReadonlySet<string> = new Set(["llama"]);
-
+/** Whether the architecture's GGUF q/k rows are permuted relative to the HF checkpoint (its declaration says). */
 export function permutesQk(arch: string): boolean {
-  return PERMUTED_ARCHS.has(arch);
+  return findArchitecture(arch).permutesQk;
 }
 
 /**

@@ -50,7 +50,7 @@ export function prefixesFromTokens(model: EngineModel, tokens: readonly number[]
   const { headDim: D, nHeadKv: K, normEps } = model.hparams;
   const P = tokens.length;
   return captureKeysValues(model, tokens).map(({ k, v }, il) => {
-    const norm = model.arch.qkNorm ? weightValues(model, `blk.${il}.attn_k_norm.weight`) : undefined; // [D]
+    const norm = model.arch.block.qkNorm ? weightValues(model, `blk.${il}.attn_k_norm.weight`) : undefined; // [D]
     const pk = new Float32Array(D * P * K);
     const pv = new Float32Array(D * P * K);
     for (let j = 0; j < P; j++) {
