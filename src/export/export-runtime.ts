@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { mergeAdapters } from "../adapters/index.js";
+import { findMethod, METHODS } from "../methods/registry.js";
 import { writeFileAtomic } from "../data/io.js";
 import { InvalidConfigError, RuntimeExportError } from "../errors.js";
 import { readGguf } from "../formats/gguf/index.js";
@@ -64,13 +65,16 @@ function runModel(folder: RunFolder, method: string): { model: string } | { adap
     if (!fs.existsSync(file)) throw missing(file);
     return file;
   };
-  if (method === "lora") return { adapter: need(path.join(folder.adapterDir, "adapter.gguf")) };
-  if (method === "full") return { model: need(folder.modelFile) };
-  // BitFit and IA3 write their merged model beside the adapter.
-  if (method === "bitfit" || method === "ia3") return { model: need(path.join(folder.adapterDir, "merged.gguf")) };
+  // The method says which of its files a runtime loads: a whole model (merged or fully trained), or a GGUF LoRA to merge.
+  const formats = findMethod(method).exportFormats;
+  const whole = formats.find((f) => f.format === "gguf-model");
+  if (whole) return { model: need(path.join(folder.dir, whole.path)) };
+  const lora = formats.find((f) => f.format === "gguf-lora");
+  if (lora) return { adapter: need(path.join(folder.dir, lora.path)) };
+  const exportable = METHODS.filter((m) => m.exportFormats.some((f) => f.format === "gguf-model" || f.format === "gguf-lora")).map((m) => m.name).join(", ");
   throw new RuntimeExportError({
-    en: `${folder.dir} is a ${method} run: its virtual tokens have no form llama.cpp, Ollama or LM Studio can load. Export LoRA, BitFit, IA3 or full (DAPT) runs; run ${method} adapters with \`localtune generate --adapter\`.`,
-    ko: `${folder.dir}은(는) ${method} 실행입니다: 가상 토큰은 llama.cpp, Ollama, LM Studio가 불러올 수 있는 형태가 없습니다. LoRA, BitFit, IA3, 전체(DAPT) 학습 결과를 내보내고, ${method} 어댑터는 \`localtune generate --adapter\`로 실행하세요.`,
+    en: `${folder.dir} is a ${method} run: its adapter has no form llama.cpp, Ollama or LM Studio can load. Export runs of ${exportable}; run ${method} adapters with \`localtune generate --adapter\`.`,
+    ko: `${folder.dir}은(는) ${method} 실행입니다: 이 어댑터는 llama.cpp, Ollama, LM Studio가 불러올 수 있는 형태가 없습니다. ${exportable} 학습 결과를 내보내고, ${method} 어댑터는 \`localtune generate --adapter\`로 실행하세요.`,
   });
 }
 
