@@ -27,7 +27,7 @@ export class KvCache {
     if (!Number.isInteger(slots) || slots < 1) throw new ShapeError(`a key/value cache needs a positive whole number of slots, got ${slots}`);
     const { api, hparams } = model;
     const row = hparams.headDim * hparams.nHeadKv;
-    ensureMemory(KvCache.bytes(model, slots), { en: `a key/value cache of ${slots} tokens`, ko: `${slots}토큰 키/값 캐시` }, { en: "Use a smaller --context-size.", ko: "--context-size를 줄이세요." });
+    ensureMemory(KvCache.bytes(model, slots), { en: `a key/value cache of ${slots} tokens`, ko: `${slots}토큰 키/값 캐시` }, { en: "Use a smaller --ctx.", ko: "--ctx를 줄이세요." });
     const ctx = api.ggml_init({ mem_size: (2 * hparams.nLayer + 4) * api.ggml_tensor_overhead(), mem_buffer: null, no_alloc: true });
     const layers: Array<{ k: GgmlTensor; v: GgmlTensor }> = [];
     for (let il = 0; il < hparams.nLayer; il++) {
