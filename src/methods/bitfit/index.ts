@@ -10,7 +10,7 @@ import { AdapterFileError } from "../../errors.js";
 import { BITFIT_DOCTOR_FORMULAS } from "./doctor.js";
 import { BitfitOptionsSchema, type BitfitOptions } from "./options.js";
 import { prepareBitfit } from "./prepare.js";
-import { bitfitProjections, bitfitTargets } from "./targets.js";
+import { biasesByArchitecture, bitfitProjections, bitfitTargets } from "./targets.js";
 
 export { BitfitOptionsSchema, type BitfitOptions } from "./options.js";
 export { LLAMA_CPP_BIASES } from "./targets.js";
@@ -40,7 +40,7 @@ export const bitfitMethod: MethodDefinition<BitfitOptions> = {
   cliOptions: [
     {
       flags: "--targets <names>",
-      description: "comma-separated projections whose bias trains (default: all llama.cpp reads; llama: attn_q,attn_k,attn_v,attn_output,ffn_gate,ffn_up,ffn_down; qwen2/qwen3: attn_q,attn_k,attn_v)",
+      description: `comma-separated projections whose bias trains (default: all llama.cpp reads; ${biasesByArchitecture()})`,
       key: "targets",
       parse: (v) => v.split(",").map((s) => s.trim()).filter(Boolean),
     },

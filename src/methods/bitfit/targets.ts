@@ -9,6 +9,11 @@ import { InvalidConfigError } from "../../errors.js";
 /** Biases llama.cpp reads, by architecture: a snapshot of the registered architectures' declarations. */
 export const LLAMA_CPP_BIASES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(ARCHITECTURES.map((a) => [a.name, a.bitfitBiases]));
 
+/** "llama: attn_q, ...; qwen2: ..." from the registered architectures' declarations, for help text. */
+export function biasesByArchitecture(): string {
+  return ARCHITECTURES.map((a) => `${a.name}: ${a.bitfitBiases.join(", ")}`).join("; ");
+}
+
 export interface BitfitTarget {
   /** Projection as the decoder's linear hook names it, e.g. "blk.3.attn_q". */
   projection: string;
