@@ -4,6 +4,7 @@ import { LocaltuneError } from "../errors.js";
 import { getLang, setLang, type Lang } from "../i18n/index.js";
 import { registerCommands } from "./commands/index.js";
 import { addComputeOptions, applyComputeOptions } from "./compute-options.js";
+import { localizeHelp } from "./help-language.js";
 import { applyModelSourceOptions, OFFLINE_HELP } from "./model-source-options.js";
 
 const program = new Command("localtune")
@@ -33,6 +34,7 @@ program.hook("preAction", (cmd) => {
 
 registerCommands(program);
 addComputeOptions(program);
+localizeHelp(program);
 program.hook("preAction", (_root, action) => applyComputeOptions(action.opts()));
 program.hook("preAction", (_root, action) => applyModelSourceOptions(action.optsWithGlobals()));
 

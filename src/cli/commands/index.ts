@@ -23,22 +23,23 @@ export function registerCommands(program: Command): void {
   for (const register of commandRegistrars) register(program);
 }
 
+// In the order a person works: check the machine, prepare data, train, compare, evaluate, run, retrieve, hand on.
 const commandRegistrars: Array<(program: Command) => void> = [
-  registerPpl,
+  registerDoctor,
+  registerData,
   registerTrain,
-  registerRag,
+  registerLadder,
+  registerDemo,
+  registerEval,
+  registerPpl,
+  registerReport,
   registerGenerate,
   registerChat,
   registerPrompts,
   registerServe,
-  registerData,
-  registerDoctor,
-  registerEval,
-  registerReport,
+  registerRag,
   registerAdapters,
-  registerLadder,
-  registerDemo,
-  registerExportJob,
   registerExport,
+  registerExportJob,
   registerUi,
 ];
