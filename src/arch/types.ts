@@ -69,6 +69,10 @@ export function decoderTensorSpecs(arch: ArchDefinition, hp: ModelHparams): Tens
       { name: `${p}ffn_down.weight`, ne: [F, E], role: "weight" },
     );
     for (const projection of arch.block.biases) specs.push({ name: `${p}${projection}.bias`, ne: [projectionWidths(hp)[projection]!], role: "bias" });
+    // Biases llama.cpp's loader reads when present (a BitFit model merged into its base has them).
+    for (const projection of arch.bitfitBiases.filter((b) => !arch.block.biases.includes(b))) {
+      specs.push({ name: `${p}${projection}.bias`, ne: [projectionWidths(hp)[projection]!], optional: true, role: "bias" });
+    }
     if (arch.block.qkNorm) {
       specs.push({ name: `${p}attn_q_norm.weight`, ne: [D], role: "norm" }, { name: `${p}attn_k_norm.weight`, ne: [D], role: "norm" });
     }

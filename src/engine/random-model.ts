@@ -71,7 +71,8 @@ export async function writeRandomModel(path: string, options: RandomModelOptions
   const weightType = options.weightType ?? GgmlType.F32;
   const tensors: GgufTensorInput[] = [];
   for (const spec of decoderTensorSpecs(arch, hp)) {
-    if (spec.name === "output.weight" && hp.tiedEmbeddings) continue;
+    // Optional biases are the architecture's, not the random model's (a merged BitFit model has them).
+    if ((spec.name === "output.weight" && hp.tiedEmbeddings) || (spec.optional && spec.role === "bias")) continue;
     const n = spec.ne.reduce((a, b) => a * b, 1);
     // Scales chosen so activations stay O(1) and logits spread over a useful range: parity tests then compare
     // distributions with real structure, not near-uniform ones.
