@@ -32,11 +32,13 @@ const llama = await getLlamaRuntime();
 console.log(`node-llama-cpp build: ${llama.gpu === false ? "cpu" : llama.gpu}; GPU devices: ${(await llama.getGpuDeviceNames()).join(", ") || "none"}`);
 
 // stories260K checks numbers; a random-weight model of a small real size (d 576, 8 layers) gives meaningful tokens/s.
+// --models stories260K alone keeps a software device's run short.
+const wanted = arg("models", "stories260K,d576").split(",");
 const models = [
-  { name: "stories260K", file: path.resolve("models/stories260K.gguf"), ctx: 64, batch: 4 },
-  { name: "llama d576 L8 (random)", file: path.join(tmp, "d576.gguf"), ctx: 256, batch: 4 },
-];
-await writeRandomModel(models[1]!.file, { arch: "llama", nLayer: 8, nEmbd: 576, nFf: 1536, nHead: 9, nHeadKv: 3, vocabFile: path.resolve("test/fixtures/vocab/ggml-vocab-llama-spm.gguf"), weightType: GgmlType.F32, seed: 1 });
+  { name: "stories260K", key: "stories260K", file: path.resolve("models/stories260K.gguf"), ctx: 64, batch: 4 },
+  { name: "llama d576 L8 (random)", key: "d576", file: path.join(tmp, "d576.gguf"), ctx: 256, batch: 4 },
+].filter((m) => wanted.includes(m.key));
+if (wanted.includes("d576")) await writeRandomModel(path.join(tmp, "d576.gguf"), { arch: "llama", nLayer: 8, nEmbd: 576, nFf: 1536, nHead: 9, nHeadKv: 3, vocabFile: path.resolve("test/fixtures/vocab/ggml-vocab-llama-spm.gguf"), weightType: GgmlType.F32, seed: 1 });
 
 async function train(on: string, method: string, m: (typeof models)[number]) {
   const folder = RunFolder.create(resolveTrainConfig({ method, model: m.file, data: [trainText], out: path.join(tmp, `${m.name}-${method}-${on}`.replace(/\W+/g, "-")), steps, ctx: m.ctx, batch: m.batch, lr: 1e-3, evalEvery: 0, saveEvery: steps, device: on as "cpu" }));
@@ -59,10 +61,11 @@ for (const m of models) {
     rows.push({ model: m.name, method, device: gpu.start.device.name, "max rel loss diff": worst.toExponential(2), "GPU tok/s": gpu.tps.toFixed(0), "CPU tok/s": cpu.tps.toFixed(0), "on CPU": gpu.start.cpuFallbackOps.join(" ") || "-" });
   }
 }
-const tokens = await tokenizeForScoring(models[0]!.file, fs.readFileSync("corpus/maple-hill/heldout.txt", "utf8"));
+const stories = path.resolve("models/stories260K.gguf");
+const tokens = await tokenizeForScoring(stories, fs.readFileSync("corpus/maple-hill/heldout.txt", "utf8"));
 const ppl: Record<string, number> = {};
 for (const on of ["cpu", device]) {
-  const model = await EngineModel.load(models[0]!.file, { device: on as "cpu" });
+  const model = await EngineModel.load(stories, { device: on as "cpu" });
   ppl[on] = perplexity(model, tokens, { ctx: 256, stride: 256 }).perplexity;
   model.dispose();
 }
