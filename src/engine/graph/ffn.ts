@@ -1,5 +1,5 @@
 // The feed-forward piece of a block (llama.cpp's build_ffn with LLM_FFN_SILU, LLM_FFN_PAR): down(silu(gate(x)) * up(x)),
-// with the activation hook (IA3) on the gated product.
+// with the activation hook (a method may scale the gated product per channel) on the gated product.
 import type { GgmlTensor } from "../../native/ggml-bindings.js";
 import type { GraphContext } from "../graph-context.js";
 import type { DecoderHooks, WeightLookup } from "./hooks.js";
