@@ -6,6 +6,7 @@ import type { Bilingual } from "../i18n/index.js";
 import { getLlamaRuntime } from "../native/llama-runtime.js";
 import { resolveModelPath } from "../native/model-source.js";
 import { resolveThreads } from "../native/threads.js";
+import { currentDeviceChoice } from "../native/device-choice.js";
 import {
   calibrate,
   calibratedThreads,
@@ -182,7 +183,9 @@ export async function ensureCalibration(o: {
   const describe = (c: CalibrationCase) => `${c.shape.name} ${c.mode} ${c.baseType}`;
   const { file, calibration } = await calibrate({
     measure: (list, threads) =>
-      measureEngine(list, threads, backend, (i, c) => o.onProgress?.(`calibrating ${i + 1}/${list.length}: ${describe(c)} (${threads} threads)`)),
+      // The process's --device, as a training child gets it: the same node-llama-cpp build, hence the same resident
+      // baseline (the Vulkan build computing on the CPU holds ~60 MiB more than the CPU build).
+      measureEngine(list, threads, currentDeviceChoice(), (i, c) => o.onProgress?.(`calibrating ${i + 1}/${list.length}: ${describe(c)} (${threads} threads)`)),
     cases,
     threads: o.threads,
     machine: o.machine,
