@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { LocaltuneError } from "../errors.js";
+import { resolveModelPath } from "../native/model-source.js";
 import { resumeTraining, startTraining, type TrainConfigInput, type TrainEvent } from "../train/index.js";
 import { RunFolder, type MetricsRecord } from "../train/run-folder.js";
 import type { LadderUiEvent } from "./ui-ladder.js";
@@ -83,9 +84,12 @@ export class TrainingJobs {
   ) {}
 
   /** Starts a run in <workspace>/runs/<name>; resolves once its folder exists (the library validated the config). */
-  async start(name: string, input: Omit<TrainConfigInput, "out">): Promise<string> {
+  async start(name: string, requested: Omit<TrainConfigInput, "out">): Promise<string> {
     const out = this.workspace.outputDir("runs", name);
     const configFile = path.join(out, "config.json");
+    // An hf: name or URL is downloaded (or found in the cache) first, so startTraining below creates the run folder
+    // before its first await, as it does for a local path; otherwise this request would wait for the whole run.
+    const input = { ...requested, model: await resolveModelPath(requested.model) };
     // The library refuses a folder that holds a run; its error says so (and the running job's entry stays).
     if (fs.existsSync(configFile)) await startTraining({ ...input, out });
     const job: Job = { status: "running", controller: new AbortController() };
