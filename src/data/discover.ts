@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import picomatch from "picomatch";
 import { FileNotFoundError } from "../errors.js";
+import { walkTree } from "../fs/walk-tree.js";
 import type { SkipEntry, SourceFile } from "./types.js";
 
 /** Extensions the readers understand when found inside a folder. A file named directly is always tried. */
@@ -55,30 +56,17 @@ export function discoverInputs(inputs: string[], options: DiscoverOptions = {}):
       continue;
     }
     const root = path.resolve(input);
-    // An explicit stack rather than recursion, so a deep tree cannot overflow the call stack; it visits entries in the
-    // order a recursive walk would (name order, a folder's contents where the folder sorts). Links to folders are not
-    // followed (listed as such), so a link cycle cannot make the walk endless.
-    const list = (dir: string): fs.Dirent[] => {
-      try {
-        return fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      } catch (error) {
-        skipped.push(unreadableSkip(path.relative(root, dir).split(path.sep).join("/") || ".", error));
-        return [];
-      }
-    };
-    const stack = [{ dir: root, entries: list(root), next: 0 }];
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const entry = top.entries[top.next++];
-      if (!entry) {
-        stack.pop();
-        continue;
-      }
-      const abs = path.join(top.dir, entry.name);
-      const rel = path.relative(root, abs).split(path.sep).join("/");
+    // Links to folders are not followed (listed as such); hidden folders are listed and not entered.
+    const relative = (abs: string) => path.relative(root, abs).split(path.sep).join("/") || ".";
+    const walk = walkTree(root, {
+      onUnreadable: (dir, error) => skipped.push(unreadableSkip(relative(dir), error)),
+      descend: (entry) => !entry.name.startsWith("."),
+    });
+    for (const { entry, absolutePath: abs } of walk) {
+      const rel = relative(abs);
       if (entry.name.startsWith(".")) {
         skipped.push({ source: rel, reason: "hidden", message: "hidden file or folder (name starts with '.')" });
-      } else if (entry.isDirectory()) stack.push({ dir: abs, entries: list(abs), next: 0 });
+      } else if (entry.isDirectory()) continue;
       else if (entry.isFile()) take(abs, rel, false);
       else if (entry.isSymbolicLink()) {
         let target: fs.Stats | undefined;

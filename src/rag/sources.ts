@@ -7,6 +7,7 @@ import { DatasetRecordSchema, SPLIT_NAMES, type TextRecord } from "../data/schem
 import { decodeText } from "../data/decode.js";
 import { unreadableSkip } from "../data/discover.js";
 import { DataInputError, FileNotFoundError } from "../errors.js";
+import { walkTree } from "../fs/walk-tree.js";
 import { readJsonlWith } from "./jsonl.js";
 import { markdownToRecords } from "./markdown-sections.js";
 
@@ -46,33 +47,15 @@ function readDataset(dir: string, skipped: string[]): TextRecord[] {
 }
 
 /**
- * Document files under `dir` in name order, depth first, with an explicit stack (no recursion, no spread of a folder's
+ * Document files under `dir` in name order, depth first (fs/walk-tree.ts: no recursion, no spread of a folder's
  * entries). A folder or link that cannot be read (no permission, dangling, a loop) is listed with the reason; links to
  * folders are not followed, so a link cycle cannot make the walk endless.
  */
 function listDocuments(dir: string, skipped: string[]): string[] {
   const out: string[] = [];
-  const list = (folder: string): fs.Dirent[] => {
-    try {
-      return fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
-    } catch (error) {
-      skipped.push(unreadable(folder, error));
-      return [];
-    }
-  };
-  const stack = [{ folder: dir, entries: list(dir), next: 0 }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const entry = top.entries[top.next++];
-    if (!entry) {
-      stack.pop();
-      continue;
-    }
-    const full = path.join(top.folder, entry.name);
-    if (entry.isDirectory()) {
-      stack.push({ folder: full, entries: list(full), next: 0 });
-      continue;
-    }
+  const walk = walkTree(dir, { onUnreadable: (folder, error) => skipped.push(unreadable(folder, error)), compare: (a, b) => a.localeCompare(b) });
+  for (const { entry, absolutePath: full } of walk) {
+    if (entry.isDirectory()) continue;
     if (entry.isSymbolicLink()) {
       try {
         if (!fs.statSync(full).isFile()) {
