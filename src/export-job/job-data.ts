@@ -6,8 +6,9 @@ import path from "node:path";
 import { DatasetRecordSchema, type ChatMessage } from "../data/schema.js";
 import { FileNotFoundError, InvalidConfigError, InvalidDatasetError } from "../errors.js";
 import type { TrainConfig } from "../train/config.js";
+// The same file listing training reads, so the exported data is the run's data.
+import { textFilesIn } from "../train/data.js";
 
-const TEXT_EXTENSIONS = new Set([".txt", ".md", ".markdown", ".text"]);
 
 /** A text document (or a prepared chunk of one): every token of it is a training target, as in DAPT. */
 export interface TextDocument {
@@ -79,22 +80,4 @@ function readDatasetSplit(folder: string, split: "train" | "val", out: SplitData
     if (record.kind === "text") out.texts.push({ source: `${record.source} (${record.id})`, text: record.text });
     else out.chats.push({ source: record.source, id: record.id, messages: record.messages });
   }
-}
-
-/** The .txt / .md files of a path (the file itself, or a folder searched recursively, sorted): what training reads. */
-function textFilesIn(input: string): string[] {
-  if (!fs.statSync(input).isDirectory()) {
-    if (!TEXT_EXTENSIONS.has(path.extname(input).toLowerCase())) {
-      throw new InvalidConfigError({
-        en: `${input}: training reads .txt and .md files or dataset folders; for other formats run localtune data prepare first.`,
-        ko: `${input}: 학습은 .txt, .md 파일이나 데이터셋 폴더를 읽습니다. 다른 형식은 먼저 localtune data prepare를 실행하세요.`,
-      });
-    }
-    return [input];
-  }
-  return fs
-    .readdirSync(input, { recursive: true, encoding: "utf8" })
-    .map((name) => path.join(input, name))
-    .filter((file) => TEXT_EXTENSIONS.has(path.extname(file).toLowerCase()) && fs.statSync(file).isFile())
-    .sort();
 }

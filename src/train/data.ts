@@ -67,7 +67,7 @@ export function loadTokenStream(inputs: readonly string[], vocab: LlamaModel, sp
 }
 
 /** The .txt / .md files of a path (a file itself, or a folder searched recursively, in sorted order). */
-function textFilesIn(input: string): string[] {
+export function textFilesIn(input: string): string[] {
   if (!fs.statSync(input).isDirectory()) {
     if (!TEXT_EXTENSIONS.has(path.extname(input).toLowerCase())) {
       throw new InvalidConfigError({
