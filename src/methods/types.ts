@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import type { DecoderHooks } from "../engine/graph/hooks.js";
 import type { ModelHparams } from "../arch/hparams.js";
+import type { DecoderShape } from "../arch/shape.js";
 import type { EngineModel, LoadOptions } from "../engine/model.js";
 import type { GgufTensorInfo } from "../formats/gguf/index.js";
 import type { TrainableTensor } from "../engine/trainer.js";
@@ -103,23 +104,12 @@ export interface LadderVariant {
   lr?: number;
 }
 
-/** The model's sizes the doctor's arithmetic sees (read from a GGUF or from its table of common models). */
-export interface DoctorShape {
-  /** L: transformer blocks. */
-  nLayer: number;
-  /** E: residual stream width. */
-  nEmbd: number;
-  /** F: feed-forward inner width. */
-  nFf: number;
-  /** H: query heads. */
-  nHead: number;
-  /** Hkv: key/value heads. */
-  nHeadKv: number;
-  /** Width of one head. */
-  headDim: number;
+/** The model's sizes the doctor's arithmetic sees (read from a GGUF or from its table of common models): the decoder's
+ *  sizes (letters in arch/shape.ts) and its parameter count. */
+export type DoctorShape = Pick<DecoderShape, "nLayer" | "nEmbd" | "nFf" | "nHead" | "nHeadKv" | "headDim"> & {
   /** Every parameter, counted once. */
   totalParams: number;
-}
+};
 
 /**
  * One rung of the method in the doctor's plan, as arithmetic over the model's shape. The doctor turns it into memory

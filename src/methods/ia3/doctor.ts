@@ -1,5 +1,5 @@
 // IA3 in the doctor's plan with its default sites: per layer l_k and l_v [KV] and l_ff [F]. Letters: L layers,
-// F feed-forward width, KV = Hkv * headDim key/value width.
+// F feed-forward width, KV = K * D key/value width (K key/value heads, D head width; legend in arch/shape.ts).
 import type { DoctorFormula, DoctorShape } from "../types.js";
 
 export function ia3Params(s: DoctorShape): number {

@@ -1,6 +1,6 @@
 // LoRA in the doctor's plan: trainable parameters from the model's shape alone, and the rungs it plans (low rank,
 // the usual rank on the file's base, and on a Q8_0 / Q4_K base). Letters: L layers, E embedding width, F feed-forward
-// width, Q = H * headDim query width, KV = Hkv * headDim key/value width, r rank.
+// width, Q = H * D query width, KV = K * D key/value width (legend in arch/shape.ts), r rank.
 import type { DoctorFormula, DoctorShape } from "../types.js";
 
 /** LoRA on all seven projections of every block (the QLoRA paper's finding that every linear layer matters):
