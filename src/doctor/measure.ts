@@ -1,7 +1,7 @@
 // The engine benchmark behind calibration: forks measure-child.ts (real Trainer steps on random-weight models of the
 // calibration shapes) and collects its timings and the resident baseline of a fresh engine process.
 import { CalibrationFailedError } from "../errors.js";
-import { forkSibling } from "../native/fork-module.js";
+import { forkSibling, tailOutput } from "../native/fork-module.js";
 import type { DeviceChoice } from "../native/device-choice.js";
 import type { CalibrationCase, CalibrationMeasurement } from "./calibration.js";
 
@@ -28,13 +28,7 @@ export function measureEngine(
 ): Promise<{ runtimeBytes: number; results: CalibrationMeasurement[] }> {
   return new Promise((resolve, reject) => {
     const child = forkSibling(import.meta.url, "measure-child");
-    const lastLines: string[] = [];
-    const keep = (chunk: Buffer) => {
-      lastLines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-      lastLines.splice(0, Math.max(0, lastLines.length - 20));
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    const lastLines = tailOutput(child, 20);
     let runtimeBytes = 0;
     const results: CalibrationMeasurement[] = [];
     let finished = false;

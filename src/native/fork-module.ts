@@ -21,3 +21,22 @@ export function forkSibling(callerUrl: string, name: string, args: readonly stri
   const { file, execArgv } = siblingModule(callerUrl, name);
   return fork(file, [...args], { execArgv, stdio: ["ignore", "pipe", "pipe", "ipc"], ...options });
 }
+
+/**
+ * The last `count` lines a child wrote to stdout and stderr, kept up to date as it runs (what a crash report shows);
+ * `onLine` sees every line.
+ */
+export function tailOutput(child: ChildProcess, count: number, onLine?: (line: string) => void): string[] {
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (!line) continue;
+      lines.push(line);
+      if (lines.length > count) lines.shift();
+      onLine?.(line);
+    }
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return lines;
+}

@@ -1,7 +1,7 @@
 // The Playground's generation, in a worker process (ui-generate-child.ts) that the server starts on first use and
 // starts again after a crash: a native abort in a model kills the worker and fails its requests, not the server.
 import type { ChildProcess } from "node:child_process";
-import { forkSibling } from "../native/fork-module.js";
+import { forkSibling, tailOutput } from "../native/fork-module.js";
 import type { GenerateTextOptions } from "../prompt/index.js";
 import { bilingualError, JobCrashedError, type BilingualError } from "./ui-jobs.js";
 
@@ -42,13 +42,7 @@ export class GenerationWorker {
   private worker(): ChildProcess {
     if (this.child) return this.child;
     const child = forkSibling(import.meta.url, "ui-generate-child");
-    const lastLines: string[] = [];
-    const keep = (chunk: Buffer) => {
-      lastLines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-      lastLines.splice(0, Math.max(0, lastLines.length - 20));
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    const lastLines = tailOutput(child, 20);
     child.on("message", (raw) => {
       const message = raw as { kind: "text"; id: number; text: string } | { kind: "done"; id: number; result: GenerationDone } | { kind: "error"; id: number; error: BilingualError };
       const waiting = this.pending.get(message.id);

@@ -5,7 +5,7 @@ import path from "node:path";
 import { InvalidConfigError } from "../errors.js";
 import type { Lang } from "../i18n/index.js";
 import type { LadderEvent, LadderOptionsInput } from "../ladder/index.js";
-import { forkSibling } from "../native/fork-module.js";
+import { forkSibling, tailOutput } from "../native/fork-module.js";
 import { bilingualError, JobCrashedError, JobStateError, type BilingualError, type JobStatus } from "./ui-jobs.js";
 import type { Workspace } from "./ui-workspace.js";
 
@@ -45,13 +45,7 @@ export class LadderJobs {
       throw new InvalidConfigError({ en: `${out} already exists; choose another ladder name.`, ko: `${out}이(가) 이미 있습니다. 다른 이름을 고르세요.` });
     }
     const child = forkSibling(import.meta.url, "ui-ladder-child");
-    const lastLines: string[] = [];
-    const keep = (chunk: Buffer) => {
-      lastLines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-      lastLines.splice(0, Math.max(0, lastLines.length - 30));
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    const lastLines = tailOutput(child, 30);
     const job: LadderJob = { status: "running", kill: () => child.kill("SIGTERM") };
     this.jobs.set(out, job);
     child.send({ options: { ...options, out }, lang });

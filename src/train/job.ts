@@ -2,7 +2,7 @@
 // streams its events, forwards Ctrl-C so it checkpoints and stops, and turns a crash into a clear error with the
 // last lines it printed.
 import { LocaltuneError } from "../errors.js";
-import { forkSibling } from "../native/fork-module.js";
+import { forkSibling, tailOutput } from "../native/fork-module.js";
 import type { HeldLock } from "../fs/process-files.js";
 import type { TrainEvent } from "./loop.js";
 import { STOP_MESSAGE } from "./stop-message.js";
@@ -29,16 +29,7 @@ export function runTrainingJob(runDir: string, options: JobOptions = {}): Promis
   return new Promise((resolve, reject) => {
     const child = forkSibling(import.meta.url, "child", [runDir]);
     if (child.pid !== undefined) options.lock?.transfer(child.pid);
-    const lastLines: string[] = [];
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) {
-        lastLines.push(line);
-        if (lastLines.length > 30) lastLines.shift();
-        options.onLog?.(line);
-      }
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    const lastLines = tailOutput(child, 30, options.onLog);
     let done: DoneEvent | undefined;
     let failure: LocaltuneError | undefined;
     child.on("message", (raw) => {
