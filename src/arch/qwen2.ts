@@ -1,6 +1,6 @@
 // Qwen2 / Qwen2.5: the llama block with biases on the q, k and v projections and the NeoX RoPE layout.
 import { ROPE_MODE } from "./hparams.js";
-import { ALL_PROJECTIONS, type ArchDefinition } from "./types.js";
+import { ALL_PROJECTIONS, LLAMA_LIKE_HF_GLOBALS, LLAMA_LIKE_HF_MODULES, type ArchDefinition } from "./types.js";
 
 export const qwen2: ArchDefinition = {
   name: "qwen2",
@@ -13,4 +13,5 @@ export const qwen2: ArchDefinition = {
   bitfitBiases: ["attn_q", "attn_k", "attn_v"],
   // NeoX RoPE rotates halves like HF: convert_hf_to_gguf.py keeps the rows as they are.
   permutesQk: false,
+  hf: { architectures: ["Qwen2ForCausalLM"], layerPrefix: "model.layers.", layerModules: LLAMA_LIKE_HF_MODULES, globalModules: LLAMA_LIKE_HF_GLOBALS },
 };

@@ -42,7 +42,44 @@ export interface ArchDefinition {
    * for a normal-layout RoPE), so PEFT import and export reorder lora_B of q and k.
    */
   permutesQk: boolean;
+  /** How Hugging Face transformers names this architecture's checkpoints (PEFT adapters, `models import`). */
+  hf: HfNaming;
 }
+
+/**
+ * Hugging Face names of one architecture: the config.json `architectures` entries it reads, and each GGUF tensor's
+ * safetensors name (convert_hf_to_gguf.py's tensor map, read in reverse).
+ */
+export interface HfNaming {
+  /** config.json `architectures[0]` values this architecture imports ("LlamaForCausalLM"). */
+  architectures: readonly string[];
+  /** Module path of decoder layer N without the number: "model.layers." (then "3.self_attn.q_proj"). */
+  layerPrefix: string;
+  /** Per-layer GGUF name (after "blk.N.", without ".weight"/".bias") -> module path inside the layer. */
+  layerModules: Readonly<Record<string, string>>;
+  /** Whole-model GGUF tensor name (without ".weight") -> module path ("token_embd" -> "model.embed_tokens"). */
+  globalModules: Readonly<Record<string, string>>;
+}
+
+/** The module names llama, qwen2, qwen3 and most llama-like decoders share in transformers. */
+export const LLAMA_LIKE_HF_MODULES: Readonly<Record<string, string>> = {
+  attn_norm: "input_layernorm",
+  attn_q: "self_attn.q_proj",
+  attn_k: "self_attn.k_proj",
+  attn_v: "self_attn.v_proj",
+  attn_output: "self_attn.o_proj",
+  ffn_norm: "post_attention_layernorm",
+  ffn_gate: "mlp.gate_proj",
+  ffn_up: "mlp.up_proj",
+  ffn_down: "mlp.down_proj",
+};
+
+/** token_embd, output_norm and output as transformers' XForCausalLM names them. */
+export const LLAMA_LIKE_HF_GLOBALS: Readonly<Record<string, string>> = {
+  token_embd: "model.embed_tokens",
+  output_norm: "model.norm",
+  output: "lm_head",
+};
 
 const LINEAR_TARGETS = ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"] as const;
 export const ALL_PROJECTIONS: readonly string[] = LINEAR_TARGETS;
