@@ -1,6 +1,8 @@
 // What an architecture declares: its block over the engine's shared graph pieces, its tensors with shapes, and what
 // the methods need to know of it (default LoRA targets, BitFit's biases, the q/k row order of PEFT checkpoints).
 import type { ModelHparams } from "./hparams.js";
+import type { GgufValue } from "../formats/gguf/values.js";
+import type { HfConfig, HfConfigTensor } from "./hf-config.js";
 
 /** One tensor the architecture expects, with its shape in ggml order (ne[0] first). */
 export interface TensorSpec {
@@ -59,6 +61,18 @@ export interface HfNaming {
   layerModules: Readonly<Record<string, string>>;
   /** Whole-model GGUF tensor name (without ".weight") -> module path ("token_embd" -> "model.embed_tokens"). */
   globalModules: Readonly<Record<string, string>>;
+  /**
+   * Added to every "*norm.weight" on import: Gemma's RMSNorm scales by (1 + w) and its checkpoints store w, llama.cpp
+   * scales by the stored weight (convert_hf_to_gguf.py's norm_shift).
+   */
+  normWeightOffset?: number;
+  /**
+   * GGUF metadata this architecture's loader reads beyond the llama-family keys every import writes, from config.json:
+   * key after "<arch>." -> value (these win over the common keys, e.g. a default head width).
+   */
+  configMetadata?(config: HfConfig): Readonly<Record<string, GgufValue>>;
+  /** Tensors convert_hf_to_gguf.py computes from config.json rather than reads (llama 3.1's rope_freqs). */
+  configTensors?(config: HfConfig): readonly HfConfigTensor[];
 }
 
 /** The module names llama, qwen2, qwen3 and most llama-like decoders share in transformers. */
