@@ -1,8 +1,19 @@
 // Help in the chosen language (--lang, LOCALTUNE_LANG, the locale). Help texts are written once with both languages,
 // "English / 한국어" on one line or English and Korean on separate lines; this shows the half for the language in
 // use, so `localtune --help` reads in one language, not both.
-import type { Command, Help } from "commander";
-import { getLang, type Lang } from "../i18n/index.js";
+import { Option, type Command, type Help } from "commander";
+import { getLang, type Bilingual, type Lang } from "../i18n/index.js";
+
+/** An option whose help is given in both languages apart, so no " / " inside either half can split it wrongly. Its
+ *  description is "English / 한국어" where no language is picked (a command's helpInformation() in tests). */
+export class BilingualOption extends Option {
+  constructor(
+    flags: string,
+    readonly help: Bilingual,
+  ) {
+    super(flags, help.en === help.ko ? help.en : `${help.en} / ${help.ko}`);
+  }
+}
 
 const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/;
 
@@ -29,7 +40,8 @@ export function localizeHelp(command: Command): void {
     subcommandDescription: (cmd: Command) => helpInLanguage(cmd.summary() || cmd.description(), getLang()),
     optionDescription(this: Help, option) {
       const base = Object.getPrototypeOf(this) as Help;
-      return base.optionDescription.call(this, Object.assign(Object.create(Object.getPrototypeOf(option) as object), option, { description: helpInLanguage(option.description ?? "", getLang()) }));
+      const description = option instanceof BilingualOption ? option.help[getLang()] : helpInLanguage(option.description ?? "", getLang());
+      return base.optionDescription.call(this, Object.assign(Object.create(Object.getPrototypeOf(option) as object), option, { description }));
     },
   } as Partial<Help>);
   for (const sub of command.commands) localizeHelp(sub);

@@ -9,6 +9,8 @@ export interface OptionField {
   kind: "number" | "integer" | "boolean" | "string" | "enum" | "string-list";
   /** The schema's help text (its .describe()). */
   description: string;
+  /** The help text in Korean, where the schema gives one (`.meta({ ko })`). */
+  descriptionKo?: string;
   /** The schema's default; absent when the option is optional without one (the method then derives it). */
   default?: unknown;
   required: boolean;
@@ -22,6 +24,7 @@ interface JsonSchemaProperty {
   type?: string;
   enum?: unknown[];
   description?: string;
+  ko?: string;
   default?: unknown;
   minimum?: number;
   maximum?: number;
@@ -39,6 +42,7 @@ export function optionFields(schema: z.ZodType, omit: readonly string[] = []): O
     .filter(([name]) => !omit.includes(name))
     .map(([name, p]) => {
       const field: OptionField = { name, kind: fieldKind(p), description: p.description ?? "", required: required.has(name) };
+      if (p.ko !== undefined) field.descriptionKo = p.ko;
       if (p.default !== undefined) field.default = p.default;
       const minimum = p.minimum ?? p.exclusiveMinimum;
       const maximum = p.maximum ?? p.exclusiveMaximum;
