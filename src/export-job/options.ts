@@ -11,7 +11,7 @@ export const ExportJobOptionsSchema = z
   .object({
     target: z.enum(EXPORT_TARGETS).describe("trainer that runs the job: axolotl or llama-factory"),
     out: z.string().min(1).describe("job folder to create (refused when it exists and is not empty)"),
-    run: z.string().min(1).optional().describe("run folder whose config.json is the job (the usual way); or give train instead"),
+    run: z.string().min(1).optional().describe("run folder whose config.json is the job (the usual way); without it, the training settings are given instead"),
     train: TrainConfigSchema.partial({ out: true }).optional().describe("a training config as `localtune train <method>` takes it, when there is no run folder"),
     gpus: z.number().int().positive().default(1).describe("GPUs the job runs on; above 1 the config gets a DeepSpeed (or FSDP) section"),
     distributed: z.enum(["deepspeed", "fsdp"]).default("deepspeed").describe("how several GPUs share the model: DeepSpeed ZeRO (both targets) or PyTorch FSDP (axolotl only)"),

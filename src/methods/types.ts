@@ -18,17 +18,6 @@ export interface PreparedMethod {
   dispose(): void;
 }
 
-/** A command-line option of a method (`localtune train <method> --rank 8`), mapped onto its options object. */
-export interface MethodCliOption {
-  /** commander flags, e.g. "--rank <n>". */
-  flags: string;
-  description: string;
-  /** Key in the method's options. */
-  key: string;
-  /** Converts the raw string (absent for boolean flags). */
-  parse?: (value: string) => unknown;
-}
-
 /** What the run folder receives when an adapter method finishes. */
 export interface AdapterExport {
   model: EngineModel;
@@ -59,8 +48,9 @@ export interface MethodDefinition<Options extends Record<string, unknown> = Reco
   output: "model" | "adapter";
   /** Writes the adapter files (adapter methods); returns the main file written. */
   exportAdapter?(options: Options, exported: AdapterExport): Promise<string>;
-  /** Method-specific command-line options. */
-  cliOptions: readonly MethodCliOption[];
+  /** Options the method fills in itself (prompt tuning's initTokens, from initText): every other field of the schema
+   *  is a flag of `localtune train <name>`, generated from the schema. */
+  derivedOptions?: readonly string[];
   /** The adapter file the method saves and how to load it back (absent: the run leaves a whole model). */
   adapter?: MethodAdapterFile;
   /** Files of a finished run, the first being what a runtime (llama.cpp, Ollama, LM Studio) should load. */

@@ -4,82 +4,20 @@ import type { Command } from "commander";
 import { getLang, msg } from "../../i18n/index.js";
 import { METHODS } from "../../methods/registry.js";
 import { resumeTraining, startTraining, type TrainEvent } from "../../train/index.js";
-import { MODEL_SPEC_HELP } from "../model-source-options.js";
-import { finiteNumber, positiveInt } from "../options.js";
 import { formatDuration, ProgressBar } from "../progress.js";
-
-interface TrainFlags {
-  model: string;
-  data: string[];
-  val?: string[];
-  out: string;
-  steps?: number;
-  epochs?: number;
-  lr?: number;
-  schedule?: "constant" | "linear" | "cosine";
-  warmup?: number;
-  ctx?: number;
-  batch?: number;
-  gradAccum?: number;
-  checkpointActivations?: boolean;
-  kernelLayouts?: boolean;
-  seed?: number;
-  threads?: number;
-  weightDecay?: number;
-  maxGradNorm?: number;
-  evalEvery?: number;
-  earlyStop?: number;
-  saveEvery?: number;
-  keepCheckpoints?: number;
-  exportType?: "f32" | "f16";
-  json?: boolean;
-}
-
-const nonNegativeInt = (name: string) => (value: string) => (value === "0" ? 0 : positiveInt(name)(value));
+import { addMethodOptions, addTrainOptions } from "../train-options.js";
 
 export function registerTrain(program: Command): void {
   const train = program.command("train").description("train an adapted model (runs in a child process; Ctrl-C saves a checkpoint) / 모델 학습 (Ctrl-C는 체크포인트를 저장)");
   for (const method of METHODS) {
-    const command = train
-      .command(method.name)
-      .description(`${method.summary.en} / ${method.summary.ko}`)
-      .requiredOption("--model <model>", MODEL_SPEC_HELP)
-      .requiredOption("--data <paths...>", "training data: .txt/.md files, folders, or a dataset folder from `localtune data prepare`")
-      .option("--val <paths...>", "validation data (default: a dataset folder's val split)")
-      .requiredOption("--out <dir>", "run folder to create")
-      .option("--steps <n>", "optimizer steps (default: from --epochs)", positiveInt("--steps"))
-      .option("--epochs <n>", "passes over the data when --steps is absent (default 1)", finiteNumber("--epochs"))
-      .option("--lr <rate>", "peak learning rate (default 1e-3)", finiteNumber("--lr"))
-      .option("--schedule <name>", "constant, linear or cosine (default cosine)")
-      .option("--warmup <steps>", "linear warmup steps (default 0)", nonNegativeInt("--warmup"))
-      .option("--ctx <n>", "tokens per sequence (default 256)", positiveInt("--ctx"))
-      .option("--batch <n>", "sequences per micro-batch (default 4)", positiveInt("--batch"))
-      .option("--grad-accum <n>", "micro-batches per optimizer step (default 1)", positiveInt("--grad-accum"))
-      .option("--kernel-layouts", "quantized base: also keep its matrices in the CPU's AMX / repacked layout for a faster forward pass (a second copy of those weights in memory) / 양자화 기반 모델의 행렬을 CPU의 AMX/재배열 형식으로도 두어 순전파를 빠르게 함 (그만큼 메모리 추가)")
-      .option("--checkpoint-activations", "recompute each block in the backward pass instead of keeping its activations: far less memory for long --ctx or big --batch, 20-35% more time per step (measured) / 역전파 때 블록을 다시 계산해 활성값 메모리를 크게 줄임 (스텝 시간은 20-35% 더 듦, 측정값)")
-      .option("--seed <n>", "seed for data order and initialisation (default 42)", nonNegativeInt("--seed"))
-      .option("--weight-decay <wd>", "AdamW weight decay (default 0)", finiteNumber("--weight-decay"))
-      .option("--max-grad-norm <n>", "clip the gradient norm; 0 disables (default 1)", finiteNumber("--max-grad-norm"))
-      .option("--eval-every <steps>", "steps between validation losses (default 10% of steps; 0 disables)", nonNegativeInt("--eval-every"))
-      .option("--early-stop <evals>", "stop after this many evaluations without improvement (default 0: off)", nonNegativeInt("--early-stop"))
-      .option("--save-every <steps>", "steps between checkpoints (default: the evaluation cadence)", nonNegativeInt("--save-every"))
-      .option("--keep-checkpoints <n>", "checkpoints to keep (default 2)", positiveInt("--keep-checkpoints"))
-      .option("--export-type <type>", "f32 or f16 for the exported weights (default f32)")
-      .option("--json", "print one JSON event per line instead of a progress bar");
-    for (const option of method.cliOptions) {
-      if (option.parse) command.option(option.flags, option.description, option.parse);
-      else command.option(option.flags, option.description);
-    }
-    command.action(async (flags: TrainFlags & Record<string, unknown>) => {
-      const methodOptions: Record<string, unknown> = {};
-      for (const option of method.cliOptions) {
-        const key = optionKey(option.flags);
-        if (flags[key] !== undefined) methodOptions[option.key] = flags[key];
-        delete flags[key];
-      }
-      const { data, val, json, ...rest } = flags;
-      const result = await startTraining({ ...rest, method: method.name, methodOptions, data, valData: val ?? [] }, { onEvent: reporter(json === true) });
-      printSummary(result.done, json === true, result.runDir);
+    const command = train.command(method.name).description(`${method.summary.en} / ${method.summary.ko}`);
+    const trainValues = addTrainOptions(command);
+    const methodValues = addMethodOptions(command, method);
+    command.option("--json", "print one JSON event per line instead of a progress bar / 진행 막대 대신 이벤트마다 JSON 한 줄 출력");
+    command.action(async (flags: Record<string, unknown>) => {
+      const json = flags.json === true;
+      const result = await startTraining({ ...trainValues(flags), method: method.name, methodOptions: methodValues(flags) }, { onEvent: reporter(json) });
+      printSummary(result.done, json, result.runDir);
     });
   }
   train
@@ -90,12 +28,6 @@ export function registerTrain(program: Command): void {
       const result = await resumeTraining(runDir, { onEvent: reporter(flags.json === true), onNote: (note) => console.error(msg(note)) });
       printSummary(result.done, flags.json === true, result.runDir);
     });
-}
-
-/** commander's attribute name for a flag: "--low-rank <x>" -> "lowRank". */
-function optionKey(flags: string): string {
-  const long = /--([\w-]+)/.exec(flags)?.[1] ?? flags;
-  return long.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 }
 
 function reporter(json: boolean): (event: TrainEvent) => void {

@@ -10,7 +10,7 @@ import { AdapterFileError } from "../../errors.js";
 import { BITFIT_DOCTOR_FORMULAS } from "./doctor.js";
 import { BitfitOptionsSchema, type BitfitOptions } from "./options.js";
 import { prepareBitfit } from "./prepare.js";
-import { biasesByArchitecture, bitfitProjections, bitfitTargets } from "./targets.js";
+import { bitfitProjections, bitfitTargets } from "./targets.js";
 
 export { BitfitOptionsSchema, type BitfitOptions } from "./options.js";
 export { LLAMA_CPP_BIASES } from "./targets.js";
@@ -37,14 +37,6 @@ export const bitfitMethod: MethodDefinition<BitfitOptions> = {
     await writeMergedModel(model.file, changed, merged, `BitFit fine-tune of ${path.basename(baseModelPath)} by localtune`);
     return merged;
   },
-  cliOptions: [
-    {
-      flags: "--targets <names>",
-      description: `comma-separated projections whose bias trains (default: all llama.cpp reads; ${biasesByArchitecture()})`,
-      key: "targets",
-      parse: (v) => v.split(",").map((s) => s.trim()).filter(Boolean),
-    },
-  ],
   adapter: { type: "bitfit", label: { en: "BitFit", ko: "BitFit" }, llamaCppLoads: false, load: (model, file) => loadBitfitAdapter(model, file) },
   exportFormats: [
     { format: "gguf-model", path: "adapter/merged.gguf" },

@@ -20,7 +20,6 @@ export const fullMethod: MethodDefinition<z.infer<typeof FullOptionsSchema>> = {
     dispose: () => {},
   }),
   output: "model",
-  cliOptions: [],
   exportFormats: [{ format: "gguf-model", path: "model/model.gguf" }],
   // Last on the ladder: the most thorough and most expensive rung.
   ladderPosition: 100,

@@ -54,14 +54,6 @@ export const ia3Method: MethodDefinition<Ia3Options> = {
     await writeMergedModel(model.file, ia3MergedTensors(model.file, vectors, values), merged, `IA3 fine-tune of ${path.basename(baseModelPath)} by localtune (merged)`);
     return merged;
   },
-  cliOptions: [
-    {
-      flags: "--sites <names>",
-      description: "comma-separated sites for scaling vectors: k, v, ff (default k,v,ff)",
-      key: "sites",
-      parse: (v) => v.split(",").map((s) => s.trim()).filter(Boolean),
-    },
-  ],
   adapter: { type: "ia3", label: { en: "IA3", ko: "IA3" }, llamaCppLoads: false, load: (model, file) => loadIa3Adapter(model, file) },
   exportFormats: [
     { format: "gguf-model", path: "adapter/merged.gguf" },

@@ -4,7 +4,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { findArchitecture } from "../../arch/registry.js";
-import { finiteNumber, positiveInt } from "../option-values.js";
 import { exportPeftAdapter } from "./peft-export.js";
 import { padWithZeros } from "../../engine/concat.js";
 import { ParamStore } from "../../engine/param-store.js";
@@ -70,13 +69,6 @@ export const loraMethod: MethodDefinition<LoraOptions> = {
     await exportPeftAdapter({ adapter: file, model: baseModelPath, out: path.join(dir, "peft"), rslora: options.rslora });
     return file;
   },
-  cliOptions: [
-    { flags: "--rank <r>", description: "LoRA rank (default 8)", key: "rank", parse: positiveInt("--rank") },
-    { flags: "--alpha <a>", description: "LoRA alpha: the update is scaled by alpha / rank (default 2 x rank)", key: "alpha", parse: finiteNumber("--alpha") },
-    { flags: "--targets <names>", description: "comma-separated projections (default: attn_q,attn_k,attn_v,attn_output,ffn_gate,ffn_up,ffn_down)", key: "targets", parse: (v) => v.split(",").map((s) => s.trim()).filter(Boolean) },
-    { flags: "--rslora", description: "rank-stabilised scaling alpha / sqrt(rank)", key: "rslora" },
-    { flags: "--low-rank", description: "preset for the low-rank rung: rank 2 (alpha 4) unless --rank is given", key: "lowRank" },
-  ],
   // llama.cpp runs GGUF LoRA itself (generate, chat, serve); the engine loads it for scoring (ladder --add-rung).
   adapter: { type: "lora", label: { en: "LoRA", ko: "LoRA" }, llamaCppLoads: true, load: (model, file) => loadEngineLora(model, [{ path: file }], model.file.file) },
   exportFormats: [

@@ -4,7 +4,6 @@
 // the per-layer prefixes.
 import fs from "node:fs";
 import path from "node:path";
-import { positiveInt } from "../option-values.js";
 import type { GraphContext } from "../../engine/graph-context.js";
 import { ParamStore } from "../../engine/param-store.js";
 import { randomNormal, seededRandom } from "../../engine/random.js";
@@ -103,6 +102,7 @@ export const prefixTuningMethod: MethodDefinition<PrefixTuningOptions> = {
     };
   },
   output: "adapter",
+  derivedOptions: ["initTokens"],
   async exportAdapter(options, { model, values, dir }) {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, "adapter.gguf");
@@ -113,13 +113,6 @@ export const prefixTuningMethod: MethodDefinition<PrefixTuningOptions> = {
     await writePrefixAdapter(file, model, layers, shape.P, options.reparam);
     return file;
   },
-  cliOptions: [
-    { flags: "--prefix-tokens <n>", description: "prefix length: key/value pairs added to every layer's attention (default 10)", key: "prefixTokens", parse: positiveInt("--prefix-tokens") },
-    { flags: "--init-text <text>", description: "initialise the prefixes from the keys and values of this text, repeated or cut to P tokens (default: random vocabulary tokens; not with --reparam)", key: "initText" },
-    { flags: "--reparam", description: "train the prefixes through the paper's MLP (embedding -> Linear -> tanh -> Linear); the saved adapter holds only its output", key: "reparam" },
-    { flags: "--reparam-hidden <n>", description: "hidden width of the --reparam MLP (default 512)", key: "reparamHidden", parse: positiveInt("--reparam-hidden") },
-    { flags: "--reparam-embd <n>", description: "width of the --reparam MLP's input embedding (default: the model's embedding width)", key: "reparamEmbd", parse: positiveInt("--reparam-embd") },
-  ],
   adapter: { type: "prefix-tuning", label: { en: "prefix-tuning", ko: "프리픽스 튜닝" }, llamaCppLoads: false, load: (model, file) => loadPrefixAdapter(file, model) },
   exportFormats: [{ format: "engine-gguf", path: "adapter/adapter.gguf" }],
   ladderPosition: 20,

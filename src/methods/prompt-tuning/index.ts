@@ -3,7 +3,6 @@
 // N.. . They start as embeddings of real tokens: those of --init-text, or of random vocabulary tokens.
 import fs from "node:fs";
 import path from "node:path";
-import { positiveInt } from "../option-values.js";
 import { InvalidConfigError } from "../../errors.js";
 import { ParamStore } from "../../engine/param-store.js";
 import { seededRandom } from "../../engine/random.js";
@@ -48,16 +47,13 @@ export const promptTuningMethod: MethodDefinition<PromptTuningOptions> = {
     };
   },
   output: "adapter",
+  derivedOptions: ["initTokens"],
   async exportAdapter(options, { model, values, dir }) {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, "adapter.gguf");
     await writePromptAdapter(file, model, values.get(PROMPT_TENSOR)!, options.virtualTokens, options.initText);
     return file;
   },
-  cliOptions: [
-    { flags: "--virtual-tokens <n>", description: "number of trainable virtual tokens before every input (default 20)", key: "virtualTokens", parse: positiveInt("--virtual-tokens") },
-    { flags: "--init-text <text>", description: "initialise the virtual tokens from this text's token embeddings, repeated or cut to N (default: random vocabulary tokens)", key: "initText" },
-  ],
   adapter: { type: "prompt-tuning", label: { en: "prompt-tuning", ko: "프롬프트 튜닝" }, llamaCppLoads: false, load: (model, file) => loadPromptAdapter(file, model) },
   exportFormats: [{ format: "engine-gguf", path: "adapter/adapter.gguf" }],
   ladderPosition: 10,
