@@ -8,10 +8,10 @@ import { RagSearchOptionsSchema } from "./config.js";
 import { RagRetriever, type RagHit, type RetrievalMode } from "./retriever.js";
 
 export const RagAskOptionsSchema = RagSearchOptionsSchema.extend({
-  model: z.string().min(1).describe("GGUF model that writes the answer (path, or hf: URI)"),
+  model: z.string().min(1).describe("GGUF model that writes the answer (path, or hf: URI)").meta({ ko: "답을 쓰는 GGUF 모델" }),
   contextSize: z.number().int().positive().optional().describe("context window in tokens; default: the model's training context, at most 4096"),
-  maxTokens: z.number().int().positive().default(256).describe("longest answer, in tokens (kept free in the context)"),
-  temperature: z.number().min(0).default(0).describe("sampling temperature; 0 picks the most likely token (reproducible)"),
+  maxTokens: z.number().int().positive().default(256).describe("longest answer, in tokens (kept free in the context)").meta({ ko: "가장 긴 답의 토큰 수" }),
+  temperature: z.number().min(0).default(0).describe("sampling temperature; 0 picks the most likely token (reproducible)").meta({ ko: "샘플링 온도; 0이면 가장 가능성 높은 토큰 (재현 가능)" }),
 });
 export type RagAskOptions = z.input<typeof RagAskOptionsSchema>;
 
