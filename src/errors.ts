@@ -382,3 +382,10 @@ export class ModelDownloadError extends LocaltuneError {
 
 /** `localtune export ollama|lmstudio` cannot export what it was given: the message names the run or file and what to do. */
 export class RuntimeExportError extends LocaltuneError {}
+
+/** A Hugging Face model folder cannot be imported (`localtune models import`): the message names the folder, what is wrong and what to do. */
+export class HfModelError extends LocaltuneError {
+  constructor(readonly folder: string, detail: Bilingual) {
+    super({ en: `${folder}: ${detail.en}`, ko: `${folder}: ${detail.ko}` });
+  }
+}

@@ -16,6 +16,7 @@ import { registerLadder } from "./ladder.js";
 import { registerDemo } from "./demo.js";
 import { registerExportJob } from "./export-job.js";
 import { registerExport } from "./export.js";
+import { registerModels } from "./models.js";
 import { registerUi } from "./ui.js";
 
 /** Adds every command to the program. Add one line per new command file. */
@@ -39,6 +40,7 @@ const commandRegistrars: Array<(program: Command) => void> = [
   registerServe,
   registerRag,
   registerAdapters,
+  registerModels,
   registerExport,
   registerExportJob,
   registerUi,
