@@ -1,4 +1,5 @@
-// localtune's public API: every CLI command and the server call these functions.
+// localtune's public API: every CLI command and the server call these functions. The servers themselves (the
+// OpenAI-compatible API and the web UI) sit above it and are the package's second entry, "localtune/server".
 export * from "./errors.js";
 export { setLang, getLang, type Lang } from "./i18n/index.js";
 export * from "./formats/gguf/index.js";
@@ -9,7 +10,6 @@ export * from "./rag/index.js";
 export * from "./doctor/index.js";
 export * from "./data/index.js";
 export * from "./prompt/index.js";
-export * from "./server/index.js";
 export * from "./eval/index.js";
 export { EngineModel, type LoadOptions } from "./engine/model.js";
 export { forwardLogits, type ForwardRequest } from "./engine/forward.js";
@@ -21,7 +21,6 @@ export { METHODS, findMethod, registerMethod, unregisterMethod, methodOfAdapterT
 export type { MethodDefinition, MethodAdapterFile, LoadedAdapter, LadderVariant, DoctorFormula, DoctorShape, MethodExportFormat } from "./methods/types.js";
 export { loadMethodAdapter } from "./methods/load-adapter.js";
 export { optionFields, type OptionField } from "./methods/option-fields.js";
-export { startUiServer, type UiServer, type UiServerOptions } from "./server/ui-server.js";
 export { LLAMA_CPP_BIASES } from "./methods/bitfit/index.js";
 export * from "./train/index.js";
 export * from "./report/index.js";
