@@ -22,6 +22,11 @@ export interface HfVocab {
   kind: "gpt2" | "llama";
   /** Tokens written (config.json's vocab_size, ids the tokenizer does not use filled with [PAD<id>]). */
   tokens: number;
+  /**
+   * Tokenizer entries whose id is beyond config.json's vocab_size ("text = id"): the model has no embedding for them,
+   * so they are left out, as convert_hf_to_gguf.py does (Gemma 3 1B's tokenizer lists <image_soft_token> = 262144).
+   */
+  dropped: string[];
   merges: number;
 }
 
@@ -91,13 +96,7 @@ function tokenTable(folder: string, model: JsonObject, added: AddedToken[], nVoc
       types[t.id] = TOKEN_TYPE.userDefined;
     }
   }
-  if (tooLarge.length > 0) {
-    throw new HfModelError(folder, {
-      en: `tokenizer.json has ids beyond config.json's vocab_size ${nVocab}: ${tooLarge.slice(0, 5).join(", ")}${tooLarge.length > 5 ? ` (+${tooLarge.length - 5} more)` : ""}; the tokenizer and the model do not belong together`,
-      ko: `tokenizer.json에 config.json의 vocab_size ${nVocab}를 넘는 id가 있습니다: ${tooLarge.slice(0, 5).join(", ")}${tooLarge.length > 5 ? ` (외 ${tooLarge.length - 5}개)` : ""}. 토크나이저와 모델이 서로 맞지 않습니다`,
-    });
-  }
-  return { tokens, types };
+  return { tokens, types, dropped: tooLarge };
 }
 
 /**
@@ -153,7 +152,7 @@ export function hfVocab(folder: string, tokenizer: JsonObject, nVocab: number): 
   }
   // LlamaHfVocab's test: a BPE with byte fallback is a SentencePiece vocabulary in transformers' clothes.
   const spm = model["byte_fallback"] === true;
-  const { tokens, types } = tokenTable(folder, model, addedTokens(tokenizer), nVocab, spm);
+  const { tokens, types, dropped } = tokenTable(folder, model, addedTokens(tokenizer), nVocab, spm);
   const metadata = new Map<string, GgufValue>();
   if (spm) {
     metadata.set("tokenizer.ggml.model", gguf.str("llama"));
@@ -162,12 +161,12 @@ export function hfVocab(folder: string, tokenizer: JsonObject, nVocab: number): 
     metadata.set("tokenizer.ggml.scores", gguf.array({ itemType: "float32", items: spmScores(tokens, types, merges as string[]) }));
     metadata.set("tokenizer.ggml.token_type", gguf.array({ itemType: "int32", items: types }));
     metadata.set("tokenizer.ggml.add_space_prefix", gguf.bool(addsSpacePrefix(tokenizer)));
-    return { metadata, kind: "llama", tokens: tokens.length, merges: 0 };
+    return { metadata, kind: "llama", tokens: tokens.length, merges: 0, dropped };
   }
   metadata.set("tokenizer.ggml.model", gguf.str("gpt2"));
   metadata.set("tokenizer.ggml.pre", gguf.str(bpePreTokenizer(folder, tokenizer["pre_tokenizer"])));
   metadata.set("tokenizer.ggml.tokens", gguf.strings(tokens));
   metadata.set("tokenizer.ggml.token_type", gguf.array({ itemType: "int32", items: types }));
   metadata.set("tokenizer.ggml.merges", gguf.strings(merges as string[]));
-  return { metadata, kind: "gpt2", tokens: tokens.length, merges: merges.length };
+  return { metadata, kind: "gpt2", tokens: tokens.length, merges: merges.length, dropped };
 }

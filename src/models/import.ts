@@ -49,7 +49,7 @@ export interface ImportHfModelResult {
   tiedEmbeddings: boolean;
   /** Checkpoint tensors not written on purpose (a tied lm_head, RoPE caches). */
   skipped: string[];
-  vocab: { model: "gpt2" | "llama"; pre: string; tokens: number; merges: number; chatTemplate: boolean };
+  vocab: { model: "gpt2" | "llama"; pre: string; tokens: number; merges: number; chatTemplate: boolean; dropped: string[] };
   shards: number;
 }
 
@@ -140,6 +140,7 @@ export async function importHfModel(options: ImportHfModelOptions): Promise<Impo
       tokens: vocab.tokens,
       merges: vocab.merges,
       chatTemplate: templates.has("tokenizer.chat_template"),
+      dropped: vocab.dropped,
     },
     shards: checkpoint.files.length,
   };

@@ -74,6 +74,10 @@ export function specialTokenMetadata(tokenizer: JsonObject, tokenizerConfig: Jso
   // config.json's ids fill in what tokenizer_config.json does not name (Qwen's bos_token is null there).
   for (const kind of KINDS) setId(kind, config[`${kind}_token_id`]);
 
+  // What encode() does when neither the config nor the post-processor says: transformers adds nothing, while llama.cpp
+  // would fall back to its own default per tokenizer type (BOS for SentencePiece and Llama 3). Saying it keeps
+  // llama.cpp's tokenization equal to the Hugging Face tokenizer's (convert_hf_to_gguf.py leaves the key out).
+  if (!add.has("bos")) add.set("bos", false);
   const out = new Map<string, GgufValue>();
   for (const [kind, id] of ids) out.set(ID_KEY[kind], gguf.u32(id));
   for (const [kind, flag] of add) out.set(`tokenizer.ggml.add_${kind}_token`, gguf.bool(flag));

@@ -68,6 +68,10 @@ function printResult(r: ImportHfModelResult): void {
       },
     ),
   );
+  if (r.vocab.dropped.length > 0) {
+    const list = r.vocab.dropped.slice(0, 5).join(", ") + (r.vocab.dropped.length > 5 ? ", ..." : "");
+    console.error(msg({ en: "note: {n} tokenizer entries have ids beyond config.json's vocab_size and were left out: {list}", ko: "참고: 토크나이저 항목 {n}개는 id가 config.json의 vocab_size를 넘어 뺐습니다: {list}" }, { n: r.vocab.dropped.length, list }));
+  }
   for (const f of r.fallbacks) {
     console.error(msg({ en: "note: {t} written as {w} instead of {want}: {why}", ko: "참고: {t}은(는) {want} 대신 {w}(으)로 썼습니다: {why}" }, { t: f.tensor, w: f.written, want: f.wanted, why: f.reason }));
   }
