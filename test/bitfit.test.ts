@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { findArchitecture } from "../src/arch/registry.js";
 import { readHparams, type ModelHparams } from "../src/arch/hparams.js";
 import { writeRandomModel } from "../src/engine/random-model.js";
 import { forwardLogits } from "../src/engine/forward.js";
@@ -29,7 +30,7 @@ const defaults = BitfitOptionsSchema.parse({});
 
 function hparamsOf(file: string): ModelHparams {
   const gguf = readGguf(file);
-  return readHparams(gguf, gguf.tensors, 0);
+  return readHparams(gguf, gguf.tensors, findArchitecture(gguf.architecture));
 }
 
 describe("BitFit", () => {

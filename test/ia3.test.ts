@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { findArchitecture } from "../src/arch/registry.js";
 import { readHparams, type ModelHparams } from "../src/arch/hparams.js";
 import { writeRandomModel } from "../src/engine/random-model.js";
 import { forwardLogits } from "../src/engine/forward.js";
@@ -29,7 +30,7 @@ const TOKENS = [1, 450, 260, 300, 310, 320, 330, 340];
 
 function hparamsOf(file: string): ModelHparams {
   const gguf = readGguf(file);
-  return readHparams(gguf, gguf.tensors, 0);
+  return readHparams(gguf, gguf.tensors, findArchitecture(gguf.architecture));
 }
 
 /** Sets every IA3 vector to values in [0.5, 1.5) and returns them by name. */

@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadEngineLora } from "../src/methods/lora/engine-lora.js";
 import { peftKey } from "../src/methods/lora/module-names.js";
+import { llama } from "../src/arch/llama.js";
 import { EngineModel } from "../src/engine/model.js";
 import { ExternalRungError } from "../src/errors.js";
 import { evalQualityFigures } from "../src/eval/evaluate.js";
@@ -45,8 +46,8 @@ async function writePeftFolder(dir: string): Promise<number> {
     for (const [projection, [nIn, nOut]] of Object.entries(SHAPES)) {
       const a = Float32Array.from({ length: 4 * nIn }, () => random() * 0.3);
       const b = Float32Array.from({ length: nOut * 4 }, () => random() * 0.3);
-      tensors.push({ name: peftKey({ layer, projection }, "A"), dtype: "F32" as const, shape: [4, nIn], data: a });
-      tensors.push({ name: peftKey({ layer, projection }, "B"), dtype: "F32" as const, shape: [nOut, 4], data: b });
+      tensors.push({ name: peftKey(llama, { layer, projection }, "A"), dtype: "F32" as const, shape: [4, nIn], data: a });
+      tensors.push({ name: peftKey(llama, { layer, projection }, "B"), dtype: "F32" as const, shape: [nOut, 4], data: b });
       params += a.length + b.length;
     }
   }

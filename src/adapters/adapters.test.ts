@@ -9,7 +9,10 @@ import { GgmlType, gguf, writeGguf } from "../formats/gguf/index.js";
 import { matchPattern } from "../formats/peft/index.js";
 import { describeAdapter, formatAdapterInfo } from "./info.js";
 import { addLowRank } from "../methods/lora/merge.js";
-import { hfModuleName, hfShortName, parseGgufProjection, parsePeftKey, peftKey } from "../methods/lora/module-names.js";
+import { hfModuleName, hfShortName, parseGgufProjection, parsePeftKey, parsePeftKeyAnyArchitecture, peftKey } from "../methods/lora/module-names.js";
+import { exaone } from "../arch/exaone.js";
+import { llama } from "../arch/llama.js";
+import { phi3 } from "../arch/phi3.js";
 import { permuteRowsGgufToHf, permuteRowsHfToGguf, permutesQk } from "../methods/lora/permute.js";
 
 describe("llama q/k row permutation", () => {
@@ -41,16 +44,30 @@ describe("llama q/k row permutation", () => {
 describe("PEFT names", () => {
   it("builds and parses the keys PEFT saves", () => {
     const ref = { layer: 3, projection: "attn_q" };
-    expect(peftKey(ref, "A")).toBe("base_model.model.model.layers.3.self_attn.q_proj.lora_A.weight");
-    expect(peftKey({ layer: 0, projection: "ffn_down" }, "B")).toBe("base_model.model.model.layers.0.mlp.down_proj.lora_B.weight");
-    expect(hfModuleName(ref)).toBe("model.layers.3.self_attn.q_proj");
-    expect(hfShortName("attn_output")).toBe("o_proj");
-    expect(parsePeftKey("base_model.model.model.layers.12.mlp.gate_proj.lora_B.weight")).toEqual({ layer: 12, projection: "ffn_gate", factor: "B" });
-    expect(parsePeftKey("base_model.model.model.layers.2.self_attn.v_proj.lora_A.default.weight")).toEqual({ layer: 2, projection: "attn_v", factor: "A" });
-    expect(parsePeftKey("base_model.model.lm_head.lora_A.weight")).toBeUndefined();
-    expect(parsePeftKey("base_model.model.model.layers.1.self_attn.qkv_proj.lora_A.weight")).toBeUndefined();
+    expect(peftKey(llama, ref, "A")).toBe("base_model.model.model.layers.3.self_attn.q_proj.lora_A.weight");
+    expect(peftKey(llama, { layer: 0, projection: "ffn_down" }, "B")).toBe("base_model.model.model.layers.0.mlp.down_proj.lora_B.weight");
+    expect(hfModuleName(llama, ref)).toBe("model.layers.3.self_attn.q_proj");
+    expect(hfShortName(llama, "attn_output")).toBe("o_proj");
+    expect(parsePeftKey(llama, "base_model.model.model.layers.12.mlp.gate_proj.lora_B.weight")).toEqual({ layer: 12, projection: "ffn_gate", factor: "B" });
+    expect(parsePeftKey(llama, "base_model.model.model.layers.2.self_attn.v_proj.lora_A.default.weight")).toEqual({ layer: 2, projection: "attn_v", factor: "A" });
+    expect(parsePeftKey(llama, "base_model.model.lm_head.lora_A.weight")).toBeUndefined();
+    expect(parsePeftKey(llama, "base_model.model.model.layers.1.self_attn.qkv_proj.lora_A.weight")).toBeUndefined();
     expect(parseGgufProjection("blk.4.ffn_up")).toEqual({ layer: 4, projection: "ffn_up" });
+    expect(parseGgufProjection("blk.4.attn_qkv")).toEqual({ layer: 4, projection: "attn_qkv" });
+    expect(parseGgufProjection("blk.4.attn_norm")).toBeUndefined();
     expect(parseGgufProjection("output")).toBeUndefined();
+  });
+
+  it("uses each architecture's own module names: Phi-3's fused projections, EXAONE 3.5's GPT-2 style paths", () => {
+    // transformers' Phi3DecoderLayer: self_attn.qkv_proj, mlp.gate_up_proj; ExaoneBlock: attn.attention.q_proj, mlp.c_fc_0.
+    expect(peftKey(phi3, { layer: 1, projection: "attn_qkv" }, "A")).toBe("base_model.model.model.layers.1.self_attn.qkv_proj.lora_A.weight");
+    expect(hfShortName(phi3, "ffn_up")).toBe("gate_up_proj");
+    expect(parsePeftKey(phi3, "base_model.model.model.layers.1.self_attn.qkv_proj.lora_B.weight")).toEqual({ layer: 1, projection: "attn_qkv", factor: "B" });
+    expect(parsePeftKey(phi3, "base_model.model.model.layers.1.self_attn.q_proj.lora_B.weight")).toBeUndefined();
+    expect(peftKey(exaone, { layer: 2, projection: "ffn_gate" }, "A")).toBe("base_model.model.transformer.h.2.mlp.c_fc_0.lora_A.weight");
+    expect(parsePeftKey(exaone, "base_model.model.transformer.h.7.attn.attention.out_proj.lora_A.weight")).toEqual({ layer: 7, projection: "attn_output", factor: "A" });
+    expect(parsePeftKey(exaone, "base_model.model.model.layers.7.self_attn.o_proj.lora_A.weight")).toBeUndefined();
+    expect(parsePeftKeyAnyArchitecture("base_model.model.transformer.h.0.mlp.c_proj.lora_B.weight")?.arch.name).toBe("exaone");
   });
 
   it("matches rank/alpha patterns like peft's get_pattern_key (regex on a dotted suffix)", () => {

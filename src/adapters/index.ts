@@ -7,5 +7,5 @@ export { describeAdapter, formatAdapterInfo, type AdapterInfo } from "./info.js"
 export { resolveAdapterFile, adapterCacheDir } from "../methods/lora/resolve.js";
 export { readGgufLora, readLoraPair, checkLoraAgainstBase, writeGgufLoraFile, loraPairScale, type GgufLora, type LoraPair, type LoraPairValues } from "../methods/lora/gguf-lora.js";
 export { permuteRowsGgufToHf, permuteRowsHfToGguf, permutesQk } from "../methods/lora/permute.js";
-export { HF_MODULES, parsePeftKey, peftKey, hfModuleName } from "../methods/lora/module-names.js";
+export { loraModules, parsePeftKey, parsePeftKeyAnyArchitecture, peftKey, hfModuleName } from "../methods/lora/module-names.js";
 export { loadEngineLora, type EngineLora } from "../methods/lora/engine-lora.js";

@@ -9,7 +9,7 @@ import { ggmlTypeName, readGguf } from "../formats/gguf/index.js";
 import { PEFT_CONFIG_FILE, PEFT_WEIGHTS_FILE, readPeftConfig } from "../formats/peft/index.js";
 import { readSafetensors } from "../formats/safetensors/index.js";
 import { readGgufLora } from "../methods/lora/gguf-lora.js";
-import { parsePeftKey } from "../methods/lora/module-names.js";
+import { parsePeftKeyAnyArchitecture } from "../methods/lora/module-names.js";
 
 export interface AdapterInfo {
   /** The file or folder described. */
@@ -90,7 +90,7 @@ function describePeft(dir: string): AdapterInfo {
   const weights = path.join(dir, PEFT_WEIGHTS_FILE);
   const st = fs.existsSync(weights) ? readSafetensors(weights) : undefined;
   const tensors = st?.tensors ?? [];
-  const lora = tensors.map((t) => ({ t, key: parsePeftKey(t.name) }));
+  const lora = tensors.map((t) => ({ t, key: parsePeftKeyAnyArchitecture(t.name) }));
   const isLora = config.peft_type === "LORA";
   return {
     path: dir,

@@ -4,6 +4,7 @@
 import { GgufFormatError, UnsupportedArchitectureError } from "../errors.js";
 import type { GgufMetadata, GgufTensorInfo } from "../formats/gguf/index.js";
 import type { DecoderShape } from "./shape.js";
+import type { ArchDefinition, ArchMetadata, SlidingWindow } from "./types.js";
 
 export const ROPE_MODE = { normal: 0, neox: 2 } as const;
 
@@ -21,10 +22,18 @@ export interface ModelHparams extends DecoderShape {
   ropeMode: number;
   /** Original training context for RoPE scaling. */
   ropeCtxOrig: number;
+  /** RoPE magnitude factor (`rope.scaling.attn_factor`, Phi-3.5's LongRoPE; 1 elsewhere). */
+  ropeAttnFactor: number;
+  /** Scale of the attention scores before the softmax (1 / sqrt(D) unless the architecture says otherwise). */
+  attentionScale: number;
+  /** Final logits become c * tanh(logits / c) (`final_logit_softcapping`); 0 for none. */
+  finalLogitSoftcap: number;
+  /** Sliding-window layers, when the model has them. */
+  slidingWindow?: SlidingWindow;
 }
 
-/** Reads hyper-parameters; `ropeMode` comes from the architecture (llama.cpp's llama_model_rope_type). */
-export function readHparams(meta: GgufMetadata, tensors: readonly GgufTensorInfo[], ropeMode: number): ModelHparams {
+/** Reads hyper-parameters as llama.cpp's loader of `definition` does (RoPE layout, sliding windows, attention scale). */
+export function readHparams(meta: GgufMetadata, tensors: readonly GgufTensorInfo[], definition: ArchDefinition): ModelHparams {
   const arch = meta.getString("general.architecture");
   const key = (name: string) => `${arch}.${name}`;
   const nEmbd = meta.getU32(key("embedding_length"));
@@ -63,11 +72,23 @@ export function readHparams(meta: GgufMetadata, tensors: readonly GgufTensorInfo
     ropeFreqBase: meta.getF32(key("rope.freq_base"), 10000),
     ropeFreqScale: scalingFactor > 0 && scalingType !== "yarn" ? 1 / scalingFactor : 1,
     ropeDims: meta.getU32(key("rope.dimension_count"), headDim),
-    ropeMode,
+    ropeMode: definition.ropeMode,
     ropeCtxOrig: meta.getU32(key("rope.scaling.original_context_length"), nCtxTrain),
     tiedEmbeddings: !tensors.some((t) => t.name === "output.weight"),
+    ropeAttnFactor: meta.getF32(key("rope.scaling.attn_factor"), 1),
+    attentionScale: 1 / Math.sqrt(headDim),
+    finalLogitSoftcap: meta.getF32(key("final_logit_softcapping"), 0),
   };
-  checkHparams(meta.file, hp, tensors);
+  hp.attentionScale = definition.attentionScale?.(hp) ?? hp.attentionScale;
+  // llama.cpp's get_key_or_arr skips an array where the loader wants one number (exaone4's per-layer pattern).
+  const scalar = (name: string) => meta.get(key(name))?.type !== "array";
+  const archMeta: ArchMetadata = {
+    u32: (name) => (scalar(name) ? meta.getU32(key(name), undefined) : undefined),
+    f32: (name) => (scalar(name) ? meta.getF32(key(name), undefined) : undefined),
+  };
+  const window = definition.slidingWindow?.(archMeta, hp);
+  if (window) hp.slidingWindow = window;
+  checkHparams(meta.file, hp, tensors, definition);
   return hp;
 }
 
@@ -86,7 +107,7 @@ export function blocksWithTensors(tensors: readonly GgufTensorInfo[]): number {
  * block count agrees with the tensors (llama.cpp refuses a file with tensors it does not use or lacks), RoPE rotates
  * an even number of dimensions in (0, head width], and epsilon and RoPE frequencies are finite and positive.
  */
-function checkHparams(file: string, hp: ModelHparams, tensors: readonly GgufTensorInfo[]): void {
+function checkHparams(file: string, hp: ModelHparams, tensors: readonly GgufTensorInfo[], definition: ArchDefinition): void {
   const key = (name: string) => `${hp.arch}.${name}`;
   const bad = (name: string, en: string, ko: string): never => {
     throw new GgufFormatError(file, key(name), { en, ko });
@@ -115,14 +136,27 @@ function checkHparams(file: string, hp: ModelHparams, tensors: readonly GgufTens
   if (hp.nHead % hp.nHeadKv !== 0) {
     bad("attention.head_count_kv", `${hp.nHead} query heads are not a multiple of ${hp.nHeadKv} kv heads`, `질의 헤드 ${hp.nHead}개가 kv 헤드 ${hp.nHeadKv}개의 배수가 아닙니다`);
   }
-  // llama.cpp rotates whole heads for these architectures and refuses any other count ("invalid n_rot").
-  if (hp.ropeDims !== hp.headDim || hp.ropeDims % 2 !== 0) {
+  // llama.cpp rotates whole heads for most architectures and refuses any other count ("invalid n_rot"); phi3 may
+  // rotate part of each head.
+  if (definition.partialRotary) {
+    if (!Number.isSafeInteger(hp.ropeDims) || hp.ropeDims < 2 || hp.ropeDims > hp.headDim || hp.ropeDims % 2 !== 0) {
+      bad("rope.dimension_count", `${hp.ropeDims} must be an even number from 2 to the head width ${hp.headDim}`, `${hp.ropeDims}: 2부터 헤드 폭 ${hp.headDim}까지의 짝수여야 합니다`);
+    }
+  } else if (hp.ropeDims !== hp.headDim || hp.ropeDims % 2 !== 0) {
     bad("rope.dimension_count", `${hp.ropeDims} must be the head width ${hp.headDim} (an even number)`, `${hp.ropeDims}: 헤드 폭 ${hp.headDim}(짝수)와 같아야 합니다`);
   }
   const positive: Array<[string, number]> = [
     ["attention.layer_norm_rms_epsilon", hp.normEps],
     ["rope.freq_base", hp.ropeFreqBase],
+    ["rope.scaling.attn_factor", hp.ropeAttnFactor],
+    ...(hp.slidingWindow ? ([["rope.freq_base_swa", hp.slidingWindow.ropeFreqBase]] as Array<[string, number]>) : []),
   ];
+  if (!Number.isFinite(hp.finalLogitSoftcap) || hp.finalLogitSoftcap < 0) {
+    bad("final_logit_softcapping", `${hp.finalLogitSoftcap} must be 0 (none) or a finite number above 0`, `${hp.finalLogitSoftcap}: 0(없음) 또는 0보다 큰 유한한 수여야 합니다`);
+  }
+  if (hp.slidingWindow && (!Number.isSafeInteger(hp.slidingWindow.width) || hp.slidingWindow.width < 1)) {
+    bad("attention.sliding_window", `${hp.slidingWindow.width} must be a positive integer`, `${hp.slidingWindow.width}: 양의 정수여야 합니다`);
+  }
   for (const [name, value] of positive) {
     if (!Number.isFinite(value) || value <= 0) bad(name, `${value} must be a finite number above 0`, `${value}: 0보다 큰 유한한 수여야 합니다`);
   }

@@ -1,12 +1,16 @@
 // The supported architectures, derived from the arch files: adding one means adding its file and one entry here, or
 // one registerArchitecture call from outside (a plugin, or a test's own architecture).
 import { InvalidConfigError, UnsupportedArchitectureError } from "../errors.js";
+import { exaone } from "./exaone.js";
+import { exaone4 } from "./exaone4.js";
+import { gemma3 } from "./gemma3.js";
 import { llama } from "./llama.js";
+import { phi3 } from "./phi3.js";
 import { qwen2 } from "./qwen2.js";
 import { qwen3 } from "./qwen3.js";
 import type { ArchDefinition } from "./types.js";
 
-const registered: ArchDefinition[] = [llama, qwen2, qwen3];
+const registered: ArchDefinition[] = [llama, qwen2, qwen3, gemma3, exaone, exaone4, phi3];
 
 /** The registered architectures, in registration order (a live view: registerArchitecture adds to it). */
 export const ARCHITECTURES: readonly ArchDefinition[] = registered;

@@ -1,6 +1,7 @@
 // What an architecture declares: its block over the engine's shared graph pieces, its tensors with shapes, and what
 // the methods need to know of it (default LoRA targets, BitFit's biases, the q/k row order of PEFT checkpoints).
 import type { ModelHparams } from "./hparams.js";
+import type { DecoderShape } from "./shape.js";
 import type { GgufValue } from "../formats/gguf/values.js";
 import type { HfConfig, HfConfigTensor } from "./hf-config.js";
 
@@ -19,8 +20,41 @@ export interface TensorSpec {
 export interface BlockDeclaration {
   /** Projections (the part after "blk.N.") whose bias every file of this architecture carries (qwen2: q, k, v). */
   biases: readonly string[];
-  /** Per-head RMSNorm of queries and keys before RoPE (qwen3: attn_q_norm, attn_k_norm). */
+  /** Per-head RMSNorm of queries and keys before RoPE (qwen3, gemma3, exaone4: attn_q_norm, attn_k_norm). */
   qkNorm: boolean;
+  /**
+   * Where the block's RMSNorms sit (llama.cpp's build_norm calls): "pre" normalises the input of attention and of the
+   * FFN (attn_norm, ffn_norm); "pre-post" also normalises each output before it joins the residual stream
+   * (gemma3: post_attention_norm, post_ffw_norm); "post" only normalises the outputs (exaone4). Default "pre".
+   */
+  norms?: "pre" | "pre-post" | "post";
+  /** Activation of the FFN's gate: SiLU (SwiGLU, default) or GELU with the tanh approximation (gemma3's GeGLU). */
+  ffnActivation?: "silu" | "gelu";
+  /** Queries, keys and values come from one fused weight attn_qkv [E, (H + 2K) D] (phi3). */
+  fusedQkv?: boolean;
+  /** Gate and up come from one fused weight ffn_up [E, 2F], gate rows first (phi3's LLM_FFN_SWIGLU with LLM_FFN_SEQ). */
+  fusedGateUp?: boolean;
+  /** Token embeddings are multiplied by sqrt(E) before the first block (gemma). */
+  scaleEmbeddings?: boolean;
+}
+
+/** Sliding-window attention as llama.cpp's LLAMA_SWA_TYPE_STANDARD: a query sees keys less than `width` positions back. */
+export interface SlidingWindow {
+  /** Window width W: query position p sees key positions p - W + 1 .. p. */
+  width: number;
+  /** Per layer: true where the layer attends within the window, false where it attends to every earlier position. */
+  layers: readonly boolean[];
+  /** RoPE base and scale of the windowed layers (the global layers keep the model's). */
+  ropeFreqBase: number;
+  ropeFreqScale: number;
+  /** The global layers apply RoPE too (false for exaone4, whose global layers use no position encoding). */
+  ropeOnGlobalLayers: boolean;
+}
+
+/** The metadata reader an architecture's hyper-parameter hooks see: typed keys under the `<arch>.` prefix. */
+export interface ArchMetadata {
+  u32(key: string): number | undefined;
+  f32(key: string): number | undefined;
 }
 
 /** Everything the program knows about one architecture, declared in its own file under src/arch/. */
@@ -44,6 +78,14 @@ export interface ArchDefinition {
    * for a normal-layout RoPE), so PEFT import and export reorder lora_B of q and k.
    */
   permutesQk: boolean;
+  /** The layers' sliding windows as llama.cpp's loader of this architecture reads them; absent: every layer is global. */
+  slidingWindow?(meta: ArchMetadata, hp: DecoderShape & { ropeFreqBase: number; ropeFreqScale: number }): SlidingWindow | undefined;
+  /** Scale of the attention scores (llama.cpp's f_attention_scale); default 1 / sqrt(D). */
+  attentionScale?(hp: DecoderShape): number;
+  /** Tensors the loader reads beyond the decoder's (phi3's RoPE factors); all optional. */
+  extraTensors?(hp: DecoderShape & { ropeDims?: number }): TensorSpec[];
+  /** RoPE may rotate fewer dimensions than the head width (`rope.dimension_count` < D: Phi-4-mini). */
+  partialRotary?: boolean;
   /** How Hugging Face transformers names this architecture's checkpoints (PEFT adapters, `models import`). */
   hf: HfNaming;
 }
@@ -96,44 +138,77 @@ export const LLAMA_LIKE_HF_GLOBALS: Readonly<Record<string, string>> = {
 };
 
 const LINEAR_TARGETS = ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"] as const;
+/** The seven projections of a llama block with separate q, k, v, gate and up weights. */
 export const ALL_PROJECTIONS: readonly string[] = LINEAR_TARGETS;
 
-/** The tensors of a llama-family decoder with this architecture's block (biases, q/k norms). */
-export function decoderTensorSpecs(arch: ArchDefinition, hp: ModelHparams): TensorSpec[] {
-  const { nEmbd: E, nFf: F, nVocab: V, nHead: H, nHeadKv: K, headDim: D } = hp;
+/** A projection's weight: [nIn, nOut] in ggml order (ne[0] is the input width), its bias [nOut]. */
+export interface ProjectionShape {
+  nIn: number;
+  nOut: number;
+}
+
+/**
+ * The projections (name after "blk.N.") of one block of this architecture with their shapes: q/k/v or the fused
+ * attn_qkv [E, (H + 2K) D], attn_output [H D, E], gate/up or the fused ffn_up [E, 2F], ffn_down [F, E]. LoRA's targets,
+ * BitFit's bias widths and the tensor list all read this one table.
+ */
+/** The projection names (after "blk.N.") of this architecture's block, in graph order. */
+export function blockProjectionNames(arch: ArchDefinition): readonly string[] {
+  const attention = arch.block.fusedQkv ? ["attn_qkv"] : ["attn_q", "attn_k", "attn_v"];
+  const ffn = arch.block.fusedGateUp ? ["ffn_up"] : ["ffn_gate", "ffn_up"];
+  return [...attention, "attn_output", ...ffn, "ffn_down"];
+}
+
+export function blockProjections(arch: ArchDefinition, hp: DecoderShape): Readonly<Record<string, ProjectionShape>> {
+  const { nEmbd: E, nFf: F, headDim: D, nHead: H, nHeadKv: K } = hp;
+  const out: Record<string, ProjectionShape> = {};
+  if (arch.block.fusedQkv) out["attn_qkv"] = { nIn: E, nOut: (H + 2 * K) * D };
+  else Object.assign(out, { attn_q: { nIn: E, nOut: H * D }, attn_k: { nIn: E, nOut: K * D }, attn_v: { nIn: E, nOut: K * D } });
+  out["attn_output"] = { nIn: H * D, nOut: E };
+  if (arch.block.fusedGateUp) out["ffn_up"] = { nIn: E, nOut: 2 * F };
+  else Object.assign(out, { ffn_gate: { nIn: E, nOut: F }, ffn_up: { nIn: E, nOut: F } });
+  out["ffn_down"] = { nIn: F, nOut: E };
+  return out;
+}
+
+/** Output width of each projection of a block (the length of its bias). */
+export function projectionWidths(arch: ArchDefinition, hp: DecoderShape): Readonly<Record<string, number>> {
+  return Object.fromEntries(Object.entries(blockProjections(arch, hp)).map(([name, s]) => [name, s.nOut]));
+}
+
+/** The per-layer RMSNorm weights of the block, as its norm layout declares them. */
+export function blockNorms(arch: ArchDefinition): readonly string[] {
+  const norms = arch.block.norms ?? "pre";
+  const pre = norms === "post" ? [] : ["attn_norm", "ffn_norm"];
+  const post = norms === "pre" ? [] : ["post_attention_norm", "post_ffw_norm"];
+  return [...pre, ...(arch.block.qkNorm ? ["attn_q_norm", "attn_k_norm"] : []), ...post];
+}
+
+/** The tensors of a llama-family decoder with this architecture's block (norms, fused projections, biases). */
+export function decoderTensorSpecs(arch: ArchDefinition, hp: DecoderShape & { ropeDims?: number }): TensorSpec[] {
+  const { nEmbd: E, nVocab: V, headDim: D } = hp;
   const specs: TensorSpec[] = [
     { name: "token_embd.weight", ne: [E, V], role: "embedding" },
     { name: "output_norm.weight", ne: [E], role: "norm" },
     { name: "output.weight", ne: [E, V], optional: true, role: "weight" },
   ];
+  const projections = blockProjections(arch, hp);
+  const norms = new Set(blockNorms(arch));
+  const attention = Object.keys(projections).filter((name) => name.startsWith("attn_"));
+  const ffn = Object.keys(projections).filter((name) => name.startsWith("ffn_"));
   for (let il = 0; il < hp.nLayer; il++) {
     const p = `blk.${il}.`;
-    specs.push(
-      { name: `${p}attn_norm.weight`, ne: [E], role: "norm" },
-      { name: `${p}attn_q.weight`, ne: [E, D * H], role: "weight" },
-      { name: `${p}attn_k.weight`, ne: [E, D * K], role: "weight" },
-      { name: `${p}attn_v.weight`, ne: [E, D * K], role: "weight" },
-      { name: `${p}attn_output.weight`, ne: [D * H, E], role: "weight" },
-      { name: `${p}ffn_norm.weight`, ne: [E], role: "norm" },
-      { name: `${p}ffn_gate.weight`, ne: [E, F], role: "weight" },
-      { name: `${p}ffn_up.weight`, ne: [E, F], role: "weight" },
-      { name: `${p}ffn_down.weight`, ne: [F, E], role: "weight" },
-    );
-    for (const projection of arch.block.biases) specs.push({ name: `${p}${projection}.bias`, ne: [projectionWidths(hp)[projection]!], role: "bias" });
+    const norm = (name: string, width = E) => (norms.has(name) ? [{ name: `${p}${name}.weight`, ne: [width], role: "norm" as const }] : []);
+    const weights = (names: string[]) => names.map((name) => ({ name: `${p}${name}.weight`, ne: [projections[name]!.nIn, projections[name]!.nOut], role: "weight" as const }));
+    // The order of llama.cpp's loaders (and of the random-model writer's seeded draws): attention, then the FFN.
+    specs.push(...norm("attn_norm"), ...weights(attention), ...norm("ffn_norm"), ...weights(ffn));
+    for (const projection of arch.block.biases) specs.push({ name: `${p}${projection}.bias`, ne: [projections[projection]!.nOut], role: "bias" });
     // Biases llama.cpp's loader reads when present (a BitFit model merged into its base has them).
     for (const projection of arch.bitfitBiases.filter((b) => !arch.block.biases.includes(b))) {
-      specs.push({ name: `${p}${projection}.bias`, ne: [projectionWidths(hp)[projection]!], optional: true, role: "bias" });
+      specs.push({ name: `${p}${projection}.bias`, ne: [projections[projection]!.nOut], optional: true, role: "bias" });
     }
-    if (arch.block.qkNorm) {
-      specs.push({ name: `${p}attn_q_norm.weight`, ne: [D], role: "norm" }, { name: `${p}attn_k_norm.weight`, ne: [D], role: "norm" });
-    }
+    specs.push(...norm("attn_q_norm", D), ...norm("attn_k_norm", D), ...norm("post_attention_norm"), ...norm("post_ffw_norm"));
   }
+  specs.push(...(arch.extraTensors?.(hp) ?? []));
   return specs;
-}
-
-/** Output width of each projection of a block (the length of its bias): queries H * D, keys and values K * D. */
-export function projectionWidths(hp: ModelHparams): Readonly<Record<string, number>> {
-  const q = hp.headDim * hp.nHead;
-  const kv = hp.headDim * hp.nHeadKv;
-  return { attn_q: q, attn_k: kv, attn_v: kv, attn_output: hp.nEmbd, ffn_gate: hp.nFf, ffn_up: hp.nFf, ffn_down: hp.nEmbd };
 }

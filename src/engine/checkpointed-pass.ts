@@ -145,6 +145,7 @@ export class CheckpointedPass {
 
     // Forward: store the residual stream entering each block, and the one leaving the last.
     const forward = new GraphContext(api, graphNodeBudget(L, false) + 4 * L, false);
+    forward.differentiable = true; // the residuals it stores must equal what the segments' recompute produces
     const copies: GgmlTensor[] = [];
     buildDecoderResidual(forward, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: L, onResidual: (l, x) => checkpoints[l] && copies.push(api.ggml_cpy(forward.ctx, x, checkpoints[l])) } }, hooks);
     for (const copy of copies) forward.expand(copy);

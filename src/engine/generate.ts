@@ -31,6 +31,8 @@ interface StepGraph {
   positions: GgmlTensor;
   slots: GgmlTensor;
   mask: GgmlTensor;
+  /** The mask of sliding-window layers, when the model has them. */
+  windowMask?: GgmlTensor;
   outputRows?: GgmlTensor;
   logits: GgmlTensor;
   /** Tokens in the graph (virtual ones included), virtual tokens among them, and slots attention reads. */
@@ -151,6 +153,13 @@ export class CachedDecoder {
     api.ggml_backend_tensor_set(graph.positions, positions, 0, positions.byteLength);
     api.ggml_backend_tensor_set(graph.slots, slots, 0, slots.byteLength);
     api.ggml_backend_tensor_set(graph.mask, mask, 0, mask.byteLength);
+    const window = this.model.hparams.slidingWindow;
+    if (graph.windowMask && window) {
+      // Sliding-window layers also hide slots W or more behind the query (slots are consecutive positions).
+      const windowMask = mask.slice();
+      for (let i = 0; i < n; i++) windowMask.fill(-Infinity, i * attended, i * attended + Math.max(0, first + i - window.width + 1));
+      api.ggml_backend_tensor_set(graph.windowMask, windowMask, 0, windowMask.byteLength);
+    }
     if (graph.outputRows) api.ggml_backend_tensor_set(graph.outputRows, Int32Array.of(n - 1), 0, 4);
     const status = api.ggml_backend_sched_graph_compute(this.sched, graph.g.graph);
     if (status !== 0) throw new ShapeError(`ggml graph compute failed with status ${status}`);
@@ -177,11 +186,12 @@ export class CachedDecoder {
       const mask = g.input("kq_mask", GgmlType.F32, [attended, n]);
       const outputRows = n > 1 ? g.input("output_rows", GgmlType.I32, [1]) : undefined;
       const hooks = withVirtual ? { ...this.stepHooks, virtualTokens: this.hooks.virtualTokens! } : this.stepHooks;
-      const cache = { layers: this.cache.layers, slots, attended, mask };
+      const windowMask = hparams.slidingWindow ? g.input("kq_mask_swa", GgmlType.F32, [attended, n]) : undefined;
+      const cache = { layers: this.cache.layers, slots, attended, mask, capacity: this.cache.slots, ...(windowMask ? { windowMask } : {}) };
       const { logits } = buildDecoder(g, this.model.arch, hparams, this.model.weights, { tokens, positions, outputRows, tokensPerSequence: realTokens, sequences: 1, cache }, hooks);
       api.ggml_set_output(logits);
       g.expand(logits);
-      return { g, tokens, positions, slots, mask, logits, n, virtual: n - realTokens, attended, ...(outputRows ? { outputRows } : {}) };
+      return { g, tokens, positions, slots, mask, logits, n, virtual: n - realTokens, attended, ...(outputRows ? { outputRows } : {}), ...(windowMask ? { windowMask } : {}) };
     } catch (error) {
       g.dispose();
       throw error;

@@ -3,22 +3,30 @@ import type { GgmlApi, GgmlContext, GgmlGraph, GgmlTensor } from "../native/ggml
 
 /** Upper bound of graph nodes for a decoder of `nLayer` layers: forward, and with `backward`, gradients and optimizer. */
 export function graphNodeBudget(nLayer: number, backward: boolean): number {
-  // About 40 nodes per layer forward (norms, projections, rope, attention, ffn) plus the embedding and head, and up
-  // to 13 more per projection from a method's hooks (LoRA: rank padding, two products, scale, add); the backward
+  // About 40 nodes per layer forward (norms, projections, rope, attention, ffn) plus the embedding and head, up to 25
+  // more for the richer blocks (gemma3's composed GELU, post-norms and window mask; phi3's fused-projection views), and
+  // up to 13 more per projection from a method's hooks (LoRA: rank padding, two products, scale, add); the backward
   // pass roughly triples it and the optimizer adds a few per parameter (docs/engine-notes.md, "Graph node budget").
-  const forward = 128 + 160 * nLayer;
+  const forward = 128 + 192 * nLayer;
   return backward ? forward * 6 + 1024 : forward;
 }
 
 export class GraphContext {
   readonly ctx: GgmlContext;
   private current: GgmlGraph;
+  /**
+   * Build activations ggml cannot differentiate (GELU, tanh) from ops it can (engine/graph/activations.ts). True for
+   * graphs with gradients and for the forward of a checkpointed training pass (its values must equal the recompute);
+   * false elsewhere, so inference uses ggml's own kernels and equals llama.cpp's results.
+   */
+  differentiable: boolean;
 
   constructor(
     readonly api: GgmlApi,
     readonly maxNodes: number,
     grads = false,
   ) {
+    this.differentiable = grads;
     // Tensor objects only (no_alloc): the data lives in backend buffers allocated by the scheduler. Room for two
     // graphs: the one built here and the one reorder() makes.
     const memSize = maxNodes * 2 * api.ggml_tensor_overhead() + api.ggml_graph_overhead_custom(maxNodes, grads) * 2;

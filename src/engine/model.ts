@@ -55,7 +55,7 @@ export class EngineModel {
   static async loadParsed(file: GgufFile, options: LoadOptions = {}): Promise<EngineModel> {
     const path = file.file;
     const arch = findArchitecture(file.architecture);
-    const hparams = readHparams(file, file.tensors, arch.ropeMode);
+    const hparams = readHparams(file, file.tensors, arch);
     validateModelTensors(file, arch, hparams);
     validateTokenizer(file, hparams, false);
     const heldType = (info: GgufTensorInfo) => (options.f32Weights ? GgmlType.F32 : info.type);

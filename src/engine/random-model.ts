@@ -1,7 +1,7 @@
 // Writes a random-weight GGUF model of a supported architecture with a real tokenizer vocabulary: the test and
 // benchmark models that both node-llama-cpp and our engine load (parity tests, throughput at realistic shapes).
 import { GgmlType, gguf, readGguf, writeGguf, type GgufTensorInput, type GgufValue } from "../formats/gguf/index.js";
-import type { ModelHparams } from "../arch/hparams.js";
+import { readHparams, type ModelHparams } from "../arch/hparams.js";
 import { findArchitecture } from "../arch/registry.js";
 import type { DecoderShape } from "../arch/shape.js";
 import { decoderTensorSpecs } from "../arch/types.js";
@@ -19,6 +19,11 @@ export interface RandomModelOptions
   weightType?: GgmlType;
   /** Seed of the random weights. Default 1. */
   seed?: number;
+  /**
+   * Sliding-window attention metadata (`attention.sliding_window`, `attention.sliding_window_pattern`,
+   * `rope.freq_base_swa`), read by architectures that have windowed layers (gemma3).
+   */
+  slidingWindow?: { width: number; pattern: number; ropeFreqBase: number };
 }
 
 export async function writeRandomModel(path: string, options: RandomModelOptions): Promise<ModelHparams> {
@@ -33,7 +38,7 @@ export async function writeRandomModel(path: string, options: RandomModelOptions
   if (nVocab < 1) throw new Error("writeRandomModel needs vocabFile or nVocab");
   const headDim = options.headDim ?? options.nEmbd / options.nHead;
   const nCtx = options.nCtxTrain ?? 2048;
-  const hp: ModelHparams = {
+  const hp: DecoderShape & { normEps: number; ropeFreqBase: number } = {
     arch: arch.name,
     nLayer: options.nLayer,
     nEmbd: options.nEmbd,
@@ -45,10 +50,6 @@ export async function writeRandomModel(path: string, options: RandomModelOptions
     nCtxTrain: nCtx,
     normEps: Math.fround(1e-6),
     ropeFreqBase: 10000,
-    ropeFreqScale: 1,
-    ropeDims: headDim,
-    ropeMode: arch.ropeMode,
-    ropeCtxOrig: nCtx,
     tiedEmbeddings: options.tiedEmbeddings ?? false,
   };
   const k = (name: string) => `${arch.name}.${name}`;
@@ -66,6 +67,11 @@ export async function writeRandomModel(path: string, options: RandomModelOptions
   metadata.set(k("rope.freq_base"), gguf.f32(hp.ropeFreqBase));
   metadata.set(k("rope.dimension_count"), gguf.u32(headDim));
   metadata.set(k("vocab_size"), gguf.u32(nVocab));
+  if (options.slidingWindow) {
+    metadata.set(k("attention.sliding_window"), gguf.u32(options.slidingWindow.width));
+    metadata.set(k("attention.sliding_window_pattern"), gguf.u32(options.slidingWindow.pattern));
+    metadata.set(k("rope.freq_base_swa"), gguf.f32(options.slidingWindow.ropeFreqBase));
+  }
 
   const random = seededRandom(options.seed ?? 1);
   const weightType = options.weightType ?? GgmlType.F32;
@@ -85,5 +91,6 @@ export async function writeRandomModel(path: string, options: RandomModelOptions
     tensors.push({ name: spec.name, type, ne: spec.ne, data: await encodeTensor(type, values, spec.ne[0]!) });
   }
   await writeGguf(path, { metadata, tensors });
-  return hp;
+  const written = readGguf(path);
+  return readHparams(written, written.tensors, arch);
 }

@@ -4,7 +4,7 @@
 // nothing is dropped without a word. The per-target config writers start from this plan.
 import { findArchitecture } from "../arch/registry.js";
 import { hfBaseModelId } from "../methods/lora/base-model.js";
-import { hfShortName, HF_MODULES } from "../methods/lora/module-names.js";
+import { hfShortName, loraModules } from "../methods/lora/module-names.js";
 import { ExportJobError, InvalidConfigError } from "../errors.js";
 import { readGguf } from "../formats/gguf/index.js";
 import { LoraOptionsSchema, loraAlpha, loraRank } from "../methods/lora/options.js";
@@ -89,9 +89,9 @@ export function planJob(config: TrainConfig, hfModel: string | undefined): JobPl
       });
     }
     const targets = options.targets ?? [...arch.defaultLoraTargets];
-    const unknown = targets.filter((t) => !Object.hasOwn(HF_MODULES, t));
+    const unknown = targets.filter((t) => !Object.hasOwn(loraModules(arch), t));
     if (unknown.length > 0) throw new InvalidConfigError({ en: `unknown LoRA target(s) ${unknown.join(", ")} in the run`, ko: `실행에 알 수 없는 LoRA 대상이 있습니다: ${unknown.join(", ")}` });
-    lora = { rank: loraRank(options), alpha, rslora: options.rslora, targetModules: targets.map(hfShortName) };
+    lora = { rank: loraRank(options), alpha, rslora: options.rslora, targetModules: targets.map((t) => hfShortName(arch, t)) };
   } else if (config.method !== "full") {
     throw new ExportJobError({
       en: `method "${config.method}" has no equivalent in Axolotl or LLaMA-Factory; export-job hands over lora and full (DAPT) runs. Keep ${config.method} on this PC, or train lora / full for the cluster.`,

@@ -170,6 +170,8 @@ export interface GgmlApi {
   ggml_gelu(ctx: C, a: T): T;
   ggml_tanh(ctx: C, a: T): T;
   ggml_sigmoid(ctx: C, a: T): T;
+  ggml_softplus(ctx: C, a: T): T;
+  ggml_scale_bias(ctx: C, a: T, s: number, b: number): T;
   ggml_rms_norm(ctx: C, a: T, eps: number): T;
   ggml_mul_mat(ctx: C, a: T, b: T): T;
   ggml_out_prod(ctx: C, a: T, b: T): T;
@@ -317,6 +319,8 @@ const BASE_PROTOTYPES = [
   "void *ggml_gelu(void *ctx, void *a)",
   "void *ggml_tanh(void *ctx, void *a)",
   "void *ggml_sigmoid(void *ctx, void *a)",
+  "void *ggml_softplus(void *ctx, void *a)",
+  "void *ggml_scale_bias(void *ctx, void *a, float s, float b)",
   "void *ggml_rms_norm(void *ctx, void *a, float eps)",
   "void *ggml_mul_mat(void *ctx, void *a, void *b)",
   "void *ggml_out_prod(void *ctx, void *a, void *b)",

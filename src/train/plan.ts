@@ -64,7 +64,7 @@ export function planRunMemory(config: TrainConfig, file: GgufFile, machine: { ru
   const method = findMethod(config.method);
   const options = method.schema.parse(config.methodOptions);
   const loadOptions = method.loadOptions(options);
-  const hparams = readHparams(file, file.tensors, findArchitecture(file.architecture).ropeMode);
+  const hparams = readHparams(file, file.tensors, findArchitecture(file.architecture));
   const kernelLayouts = config.kernelLayouts && !loadOptions.f32Weights;
   // With kernel layouts, quantized matrices (not token_embd) are held twice: the fast layout and the plain copy.
   const secondCopies = kernelLayouts ? file.tensors.filter((t) => t.ne.length === 2 && t.name !== "token_embd.weight" && ggmlTypeInfo(t.type).quantized).reduce((sum, t) => sum + t.byteLength, 0) : 0;

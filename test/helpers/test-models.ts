@@ -18,6 +18,13 @@ export const TEST_MODEL_SHAPES: Record<string, Omit<RandomModelOptions, "weightT
   llamaWide: { arch: "llama", nLayer: 1, nEmbd: 256, nFf: 512, nHead: 4, nHeadKv: 2, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-llama-spm.gguf") },
   qwen2: { arch: "qwen2", nLayer: 2, nEmbd: 64, nFf: 96, nHead: 4, nHeadKv: 2, tiedEmbeddings: true, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-qwen2.gguf") },
   qwen3: { arch: "qwen3", nLayer: 2, nEmbd: 64, nFf: 128, nHead: 4, nHeadKv: 2, headDim: 32, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-qwen2.gguf") },
+  // llama.cpp ships no Gemma 3 or EXAONE vocabulary: a SentencePiece one (Gemma's kind) and a byte-level BPE one
+  // (EXAONE's kind) stand in. Gemma 3: a window of 4 with period 2, so block 0 is windowed and block 1 global, and the
+  // parity texts (over 8 tokens) cross the window.
+  gemma3: { arch: "gemma3", nLayer: 2, nEmbd: 64, nFf: 128, nHead: 4, nHeadKv: 2, headDim: 32, tiedEmbeddings: true, slidingWindow: { width: 4, pattern: 2, ropeFreqBase: 10000 }, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-llama-spm.gguf") },
+  exaone: { arch: "exaone", nLayer: 2, nEmbd: 64, nFf: 128, nHead: 4, nHeadKv: 2, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-qwen2.gguf") },
+  exaone4: { arch: "exaone4", nLayer: 2, nEmbd: 64, nFf: 128, nHead: 4, nHeadKv: 2, tiedEmbeddings: true, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-qwen2.gguf") },
+  phi3: { arch: "phi3", nLayer: 2, nEmbd: 64, nFf: 128, nHead: 4, nHeadKv: 4, vocabFile: path.join(VOCAB_DIR, "ggml-vocab-phi-3.gguf") },
 };
 
 let tempDir: string | undefined;

@@ -3,6 +3,7 @@
 // with an attention prefix (prefix tuning). Training-safe ops only (docs/engine-notes.md, GQA, causal mask).
 // Shape letters as in src/arch/shape.ts (E, H, K, D; T tokens per sequence, B sequences, N = T * B, P prefix, S slots).
 import type { ModelHparams } from "../../arch/hparams.js";
+import type { BlockDeclaration } from "../../arch/types.js";
 import { GgmlType } from "../../formats/gguf/index.js";
 import type { GgmlTensor } from "../../native/ggml-bindings.js";
 import { concatWithGradient } from "../concat.js";
@@ -10,7 +11,7 @@ import type { GraphContext } from "../graph-context.js";
 import { requireWeight, type DecoderHooks, type WeightLookup } from "./hooks.js";
 import { linear } from "./linear.js";
 import { rmsNorm } from "./norm.js";
-import { rope } from "./rope.js";
+import { layerRope, rope } from "./rope.js";
 
 /**
  * A key/value cache in cache slots: the new tokens' keys and values are written to their slots, then every query
@@ -25,6 +26,10 @@ export interface DecoderCacheInputs {
   attended: number;
   /** F32 [attended, N]: 0 where the query may see the slot, -inf where it may not. */
   mask: GgmlTensor;
+  /** F32 [attended, N]: the mask of sliding-window layers (also -inf for slots W or more behind the query). */
+  windowMask?: GgmlTensor;
+  /** Slots the cache holds: the context size that picks long or short RoPE factors (phi3), as llama.cpp's n_ctx does. */
+  capacity: number;
 }
 
 /** How the block's attention is built (from the architecture's block declaration) and what it attends over. */
@@ -34,8 +39,8 @@ export interface AttentionInputs {
   /** Tokens per sequence T (virtual tokens included) and sequences B. */
   tokensPerSequence: number;
   sequences: number;
-  /** Per-head RMSNorm of queries and keys before RoPE (attn_q_norm, attn_k_norm). */
-  qkNorm: boolean;
+  /** The block's declaration: q/k norms, a fused qkv projection. */
+  block: BlockDeclaration;
   cache?: DecoderCacheInputs;
 }
 
@@ -47,31 +52,35 @@ export function selfAttention(g: GraphContext, hp: ModelHparams, weights: Weight
   const B = inputs.sequences;
   const N = T * B;
   const p = `blk.${layer}.`;
-  const freqs = weights.get("rope_freqs.weight") ?? null;
-  const rotate = (x: GgmlTensor) => rope(g, hp, x, inputs.positions, freqs);
+  const P = hooks.attentionPrefix?.count ?? 0;
+  const windowed = hp.slidingWindow?.layers[layer] === true;
+  const ropeOf = layerRope(hp, weights, layer, inputs.cache?.capacity ?? P + T);
+  const rotate = (x: GgmlTensor) => (ropeOf ? rope(g, hp, x, inputs.positions, ropeOf) : x);
   // [D, heads, N] -> [D, T, heads * B]: batch folded into the head dimension so GQA broadcasting works in backward.
   const headsFirst = (x: GgmlTensor, heads: number) =>
     api.ggml_reshape_3d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, x, D, heads, T, B), 0, 2, 1, 3)), D, T, heads * B);
 
-  let q = api.ggml_reshape_3d(ctx, linear(g, weights, hooks, `${p}attn_q`, h), D, H, N); //        [D, H, N]
-  let k = api.ggml_reshape_3d(ctx, linear(g, weights, hooks, `${p}attn_k`, h), D, K, N); //        [D, K, N]
-  let v = linear(g, weights, hooks, `${p}attn_v`, h); //                                           [D*K, N]
+  const { q: qFlat, k: kFlat, v: vFlat } = projectQkv(g, hp, inputs.block, weights, hooks, layer, h, N);
+  let q = api.ggml_reshape_3d(ctx, qFlat, D, H, N); //                                             [D, H, N]
+  let k = api.ggml_reshape_3d(ctx, kFlat, D, K, N); //                                             [D, K, N]
+  let v = vFlat; //                                                                                [D*K, N]
   if (hooks.activation) {
     k = api.ggml_reshape_3d(ctx, hooks.activation(g, "attn_k", layer, api.ggml_reshape_2d(ctx, k, D * K, N)) ?? k, D, K, N);
     v = hooks.activation(g, "attn_v", layer, v) ?? v;
   }
-  if (inputs.qkNorm) {
+  if (inputs.block.qkNorm) {
     q = rmsNorm(g, q, requireWeight(weights, `${p}attn_q_norm.weight`), hp.normEps);
     k = rmsNorm(g, k, requireWeight(weights, `${p}attn_k_norm.weight`), hp.normEps);
   }
   q = headsFirst(rotate(q), H); //                                                                 [D, T, H*B]
   let kqv: GgmlTensor; //                                                                          [D, T_q, H*B]
   if (inputs.cache) {
-    kqv = attendCached(g, inputs.cache, layer, hp, q, api.ggml_reshape_2d(ctx, rotate(k), D * K, N), v);
+    const mask = windowed ? inputs.cache.windowMask : inputs.cache.mask;
+    if (!mask) throw new Error("a sliding-window layer needs the cache's window mask (this is a bug)");
+    kqv = attendCached(g, inputs.cache, mask, layer, hp, q, api.ggml_reshape_2d(ctx, rotate(k), D * K, N), v);
   } else {
     k = headsFirst(rotate(k), K); //                                                               [D, T, K*B]
     let vT = api.ggml_reshape_3d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, v, D, K, T, B), 1, 2, 0, 3)), T, D, K * B); // [T, D, K*B]
-    const P = hooks.attentionPrefix?.count ?? 0;
     if (hooks.attentionPrefix) {
       // Prefix keys and values come first: every query sees all P of them (n_past = P in the causal mask).
       const prefix = hooks.attentionPrefix.kv(g, layer); //                                        [D, P, K] each
@@ -82,7 +91,8 @@ export function selfAttention(g: GraphContext, hp: ModelHparams, weights: Weight
     }
     let kq = api.ggml_mul_mat(ctx, k, q); //                                                       [P+T_k, T_q, H*B]
     kq = api.ggml_diag_mask_inf(ctx, kq, P);
-    kq = api.ggml_soft_max_ext(ctx, kq, null, 1 / Math.sqrt(D), 0);
+    if (windowed && P + T > hp.slidingWindow!.width) kq = maskOutsideWindow(g, kq, hp.slidingWindow!.width, P);
+    kq = api.ggml_soft_max_ext(ctx, kq, null, hp.attentionScale, 0);
     kqv = api.ggml_mul_mat(ctx, vT, kq);
   }
   const merged = api.ggml_reshape_2d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, kqv, D, T, H, B), 0, 2, 1, 3)), D * H, N); // [D*H, N]
@@ -93,7 +103,7 @@ export function selfAttention(g: GraphContext, hp: ModelHparams, weights: Weight
  * Attention over a key/value cache: writes this step's keys [D*K, N] and values [D*K, N] to their slots, then attends
  * over the first `attended` slots. Reading through the write's result orders the write before the read in the graph.
  */
-function attendCached(g: GraphContext, cache: DecoderCacheInputs, layer: number, hp: ModelHparams, q: GgmlTensor, k: GgmlTensor, v: GgmlTensor): GgmlTensor {
+function attendCached(g: GraphContext, cache: DecoderCacheInputs, mask: GgmlTensor, layer: number, hp: ModelHparams, q: GgmlTensor, k: GgmlTensor, v: GgmlTensor): GgmlTensor {
   const { api, ctx } = g;
   const { nHeadKv: K, headDim: D } = hp;
   const entry = cache.layers[layer];
@@ -106,6 +116,38 @@ function attendCached(g: GraphContext, cache: DecoderCacheInputs, layer: number,
   const values = slotsView(api.ggml_set_rows(ctx, entry.v, v, cache.slots)); //                        [D, S, K]
   const valuesT = api.ggml_cont(ctx, api.ggml_permute(ctx, values, 1, 0, 2, 3)); //                     [S, D, K]
   let kq = api.ggml_mul_mat(ctx, keys, q); //                                                          [S, N, H]
-  kq = api.ggml_soft_max_ext(ctx, kq, cache.mask, 1 / Math.sqrt(D), 0);
+  kq = api.ggml_soft_max_ext(ctx, kq, mask, hp.attentionScale, 0);
   return api.ggml_mul_mat(ctx, valuesT, kq); //                                                        [D, N, H]
+}
+
+/**
+ * Queries, keys and values of the block: [H*D, N], [K*D, N], [K*D, N], from separate projections or from rows of the
+ * fused attn_qkv output [(H + 2K) D, N] (queries, then keys, then values: convert_hf_to_gguf.py keeps phi3's order).
+ */
+function projectQkv(g: GraphContext, hp: ModelHparams, block: BlockDeclaration, weights: WeightLookup, hooks: DecoderHooks, layer: number, h: GgmlTensor, N: number): { q: GgmlTensor; k: GgmlTensor; v: GgmlTensor } {
+  const p = `blk.${layer}.`;
+  if (!block.fusedQkv) {
+    return { q: linear(g, weights, hooks, `${p}attn_q`, h), k: linear(g, weights, hooks, `${p}attn_k`, h), v: linear(g, weights, hooks, `${p}attn_v`, h) };
+  }
+  const { api, ctx } = g;
+  const q = hp.nHead * hp.headDim;
+  const kv = hp.nHeadKv * hp.headDim;
+  const qkv = linear(g, weights, hooks, `${p}attn_qkv`, h); //                                    [q + 2 kv, N]
+  const rows = (count: number, first: number) => api.ggml_cont(ctx, api.ggml_view_2d(ctx, qkv, count, N, (q + 2 * kv) * 4, first * 4));
+  return { q: rows(q, 0), k: rows(kv, q), v: rows(kv, q + kv) };
+}
+
+/**
+ * Masks keys W or more positions behind their query (llama.cpp's LLAMA_SWA_TYPE_STANDARD: p_q - p_k >= W), on scores
+ * kq [P+T_k, T_q, heads] that already hide the future. Key i_k sits at position i_k - P, query i_q at i_q, so the
+ * masked pairs are i_q > i_k + (W - 1 - P): ggml_diag_mask_inf's own condition on the transposed scores, which keeps a
+ * backward pass (a mask input to the softmax would do as well, but needs data set by every caller).
+ */
+function maskOutsideWindow(g: GraphContext, kq: GgmlTensor, width: number, prefix: number): GgmlTensor {
+  const { api, ctx } = g;
+  if (width - 1 - prefix < 0) {
+    throw new Error(`a prefix of ${prefix} positions does not fit the sliding window of ${width} (checked when the method starts: this is a bug)`);
+  }
+  const transposed = api.ggml_cont(ctx, api.ggml_transpose(ctx, kq)); //                            [T_q, P+T_k, heads]
+  return api.ggml_cont(ctx, api.ggml_transpose(ctx, api.ggml_diag_mask_inf(ctx, transposed, width - 1 - prefix))); // [P+T_k, T_q, heads]
 }

@@ -12,6 +12,7 @@ import { selfAttention, type DecoderCacheInputs } from "./attention.js";
 import { gatedFfn } from "./ffn.js";
 import { requireWeight, type DecoderHooks, type WeightLookup } from "./hooks.js";
 import { rmsNorm } from "./norm.js";
+import { softcap } from "./activations.js";
 
 export interface DecoderInputs {
   /** Token ids, sequence after sequence: I32 [N]. */
@@ -76,7 +77,7 @@ function decoderGraph(
   const N = T * B;
   const norm = (x: GgmlTensor, weightName: string) => rmsNorm(g, x, requireWeight(weights, weightName), hp.normEps);
 
-  let x = segment.hiddenIn ?? g.named(api.ggml_get_rows(ctx, requireWeight(weights, "token_embd.weight"), inputs.tokens), "inp_embd"); // [E, T_real*B]
+  let x = segment.hiddenIn ?? embedTokens(g, arch, hp, weights, inputs.tokens); //               [E, T_real*B]
   if (hooks.virtualTokens && !segment.hiddenIn) {
     const E = hp.nEmbd;
     const count = hooks.virtualTokens.count;
@@ -88,13 +89,19 @@ function decoderGraph(
   if (cache && (B !== 1 || hooks.attentionPrefix)) {
     throw new Error("a cached decoder runs one sequence, with any attention prefix already in the cache (this is a bug)");
   }
-  const attention = { positions: inputs.positions, tokensPerSequence: T, sequences: B, qkNorm: arch.block.qkNorm, ...(cache ? { cache } : {}) };
+  const attention = { positions: inputs.positions, tokensPerSequence: T, sequences: B, block: arch.block, ...(cache ? { cache } : {}) };
+  const norms = arch.block.norms ?? "pre";
+  // Pre-norms normalise what enters attention and the FFN; post-norms what leaves them, before the residual add.
+  const before = (x: GgmlTensor, name: string) => (norms === "post" ? x : norm(x, name));
+  const after = (x: GgmlTensor, name: string) => (norms === "pre" ? x : norm(x, name));
+  const ffnSize = { F: hp.nFf, N };
   for (let il = segment.fromLayer; il < segment.toLayer; il++) {
     segment.onResidual?.(il, x);
     const p = `blk.${il}.`;
-    const attnOut = selfAttention(g, hp, weights, hooks, il, norm(x, `${p}attn_norm.weight`), attention); // [E, N]
-    x = g.named(api.ggml_add(ctx, x, attnOut), `ffn_inp-${il}`); //                                [E, N]
-    x = g.named(api.ggml_add(ctx, x, gatedFfn(g, weights, hooks, il, norm(x, `${p}ffn_norm.weight`))), `l_out-${il}`); // [E, N]
+    const attnOut = selfAttention(g, hp, weights, hooks, il, before(x, `${p}attn_norm.weight`), attention); // [E, N]
+    x = g.named(api.ggml_add(ctx, x, after(attnOut, `${p}post_attention_norm.weight`)), `ffn_inp-${il}`); // [E, N]
+    const ffnOut = gatedFfn(g, arch.block, ffnSize, weights, hooks, il, before(x, `${p}ffn_norm.weight`)); // [E, N]
+    x = g.named(api.ggml_add(ctx, x, after(ffnOut, `${p}post_ffw_norm.weight`)), `l_out-${il}`); //  [E, N]
   }
   segment.onResidual?.(segment.toLayer, x);
   if (!withHead) return { residual: x };
@@ -102,6 +109,16 @@ function decoderGraph(
   if (inputs.outputRows) x = api.ggml_get_rows(ctx, x, inputs.outputRows); //                     [E, R]
   const hidden = g.named(norm(x, "output_norm.weight"), "result_norm");
   const head = weights.get("output.weight") ?? requireWeight(weights, "token_embd.weight");
-  const logits = g.named(hooks.linear?.(g, "output", head, hidden) ?? api.ggml_mul_mat(ctx, head, hidden), "result_output"); // [V, R]
+  let logits = hooks.linear?.(g, "output", head, hidden) ?? api.ggml_mul_mat(ctx, head, hidden); // [V, R]
+  if (hp.finalLogitSoftcap > 0) logits = softcap(g, logits, hp.finalLogitSoftcap);
+  logits = g.named(logits, "result_output");
   return { residual, outputs: { logits, hidden } };
+}
+
+/** Rows of token_embd for the tokens I32 [N] -> [E, N], times sqrt(E) where the architecture scales them (gemma). */
+function embedTokens(g: GraphContext, arch: ArchDefinition, hp: ModelHparams, weights: WeightLookup, tokens: GgmlTensor): GgmlTensor {
+  const { api, ctx } = g;
+  const rows = api.ggml_get_rows(ctx, requireWeight(weights, "token_embd.weight"), tokens);
+  // llama.cpp scales by sqrtf(n_embd) in float: Math.fround keeps the same constant.
+  return g.named(arch.block.scaleEmbeddings ? api.ggml_scale(ctx, rows, Math.fround(Math.sqrt(hp.nEmbd))) : rows, "inp_embd");
 }

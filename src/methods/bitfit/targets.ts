@@ -38,7 +38,7 @@ export function bitfitProjections(hp: ModelHparams, targets: readonly string[] |
 }
 
 export function bitfitTargets(hp: ModelHparams, targets: readonly string[] | undefined): BitfitTarget[] {
-  const widths = projectionWidths(hp);
+  const widths = projectionWidths(findArchitecture(hp.arch), hp);
   const projections = bitfitProjections(hp, targets);
   const out: BitfitTarget[] = [];
   for (let il = 0; il < hp.nLayer; il++) {

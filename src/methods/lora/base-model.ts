@@ -5,7 +5,7 @@ import { readHparams, type ModelHparams } from "../../arch/hparams.js";
 import type { GgufFile } from "../../formats/gguf/index.js";
 
 export function baseHparams(base: GgufFile): ModelHparams {
-  return readHparams(base, base.tensors, findArchitecture(base.architecture).ropeMode);
+  return readHparams(base, base.tensors, findArchitecture(base.architecture));
 }
 
 /**

@@ -10,7 +10,8 @@ import { PEFT_CONFIG_FILE, PEFT_WEIGHTS_FILE } from "../../formats/peft/index.js
 import { writeSafetensors, type SafetensorsTensorInput } from "../../formats/safetensors/index.js";
 import { baseHparams, hfBaseModelId } from "./base-model.js";
 import { checkLoraAgainstBase, readGgufLora, readLoraPair } from "./gguf-lora.js";
-import { HF_MODULES, hfModuleName, hfShortName, peftKey } from "./module-names.js";
+import { hfModuleName, hfShortName, loraModules, peftKey } from "./module-names.js";
+import { findArchitecture } from "../../arch/registry.js";
 import { permuteRowsGgufToHf, permutesQk } from "./permute.js";
 import { resolveModelPath } from "../../native/model-source.js";
 
@@ -48,11 +49,13 @@ export async function exportPeftAdapter(input: ExportPeftOptions): Promise<Expor
   const lora = readGgufLora(options.adapter);
   const base = readGguf(options.model);
   checkLoraAgainstBase(lora, base, options.model);
-  const unmapped = [...lora.others, ...lora.pairs.filter((p) => !p.ref).map((p) => `${p.name}.weight`)];
+  const arch = findArchitecture(base.architecture);
+  const modules = loraModules(arch);
+  const unmapped = [...lora.others, ...lora.pairs.filter((p) => !p.ref || !Object.hasOwn(modules, p.ref.projection)).map((p) => `${p.name}.weight`)];
   if (unmapped.length > 0) {
     throw new AdapterFormatError(options.adapter, {
-      en: `these tensors have no PEFT LoRA module name: ${unmapped.join(", ")} (localtune exports LoRA on ${Object.keys(HF_MODULES).join(", ")})`,
-      ko: `다음 텐서는 PEFT LoRA 모듈 이름이 없습니다: ${unmapped.join(", ")} (내보낼 수 있는 대상: ${Object.keys(HF_MODULES).join(", ")})`,
+      en: `these tensors have no PEFT LoRA module name: ${unmapped.join(", ")} (localtune exports LoRA on ${arch.name}'s ${Object.keys(modules).join(", ")})`,
+      ko: `다음 텐서는 PEFT LoRA 모듈 이름이 없습니다: ${unmapped.join(", ")} (${arch.name}에서 내보낼 수 있는 대상: ${Object.keys(modules).join(", ")})`,
     });
   }
   if (lora.pairs.length === 0) throw new AdapterFormatError(options.adapter, { en: "the adapter holds no LoRA tensors", ko: "어댑터에 LoRA 텐서가 없습니다" });
@@ -83,12 +86,12 @@ export async function exportPeftAdapter(input: ExportPeftOptions): Promise<Expor
       permuted++;
     }
     if (pair.rank !== rank) {
-      rankPattern[hfModuleName(ref)] = pair.rank;
-      if (lora.alpha === 0) alphaPattern[hfModuleName(ref)] = pair.rank;
+      rankPattern[hfModuleName(arch, ref)] = pair.rank;
+      if (lora.alpha === 0) alphaPattern[hfModuleName(arch, ref)] = pair.rank;
     }
     tensors.push(
-      { name: peftKey(ref, "A"), dtype: "F32", shape: [pair.rank, pair.nIn], data: a },
-      { name: peftKey(ref, "B"), dtype: "F32", shape: [pair.nOut, pair.rank], data: bHf },
+      { name: peftKey(arch, ref, "A"), dtype: "F32", shape: [pair.rank, pair.nIn], data: a },
+      { name: peftKey(arch, ref, "B"), dtype: "F32", shape: [pair.nOut, pair.rank], data: bHf },
     );
     parameters += a.length + b.length;
   }
@@ -98,7 +101,7 @@ export async function exportPeftAdapter(input: ExportPeftOptions): Promise<Expor
   const layersOf = new Map<string, Set<number>>();
   for (const p of lora.pairs) layersOf.set(p.ref!.projection, (layersOf.get(p.ref!.projection) ?? new Set()).add(p.ref!.layer));
   const everyLayer = [...layersOf.values()].every((s) => s.size === hp.nLayer);
-  const targetModules = everyLayer ? [...layersOf.keys()].map(hfShortName).sort() : lora.pairs.map((p) => hfModuleName(p.ref!)).sort();
+  const targetModules = everyLayer ? [...layersOf.keys()].map((p) => hfShortName(arch, p)).sort() : lora.pairs.map((p) => hfModuleName(arch, p.ref!)).sort();
 
   const baseModelName = options.baseModelName !== undefined ? options.baseModelName : hfBaseModelId(base);
   const config = {

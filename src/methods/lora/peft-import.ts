@@ -11,7 +11,8 @@ import { matchPattern, PEFT_WEIGHTS_FILE, readPeftConfig, type PeftConfig } from
 import { FLOAT_DTYPES, readSafetensors, type SafetensorsTensorInfo } from "../../formats/safetensors/index.js";
 import { baseHparams } from "./base-model.js";
 import { writeGgufLoraFile, type LoraPairValues } from "./gguf-lora.js";
-import { ggufProjectionName, HF_MODULES, hfModuleName, parsePeftKey, type ProjectionRef } from "./module-names.js";
+import { ggufProjectionName, hfModuleName, loraModules, parsePeftKey, type ProjectionRef } from "./module-names.js";
+import { findArchitecture } from "../../arch/registry.js";
 import { permuteRowsHfToGguf, permutesQk } from "./permute.js";
 import { resolveModelPath } from "../../native/model-source.js";
 
@@ -122,35 +123,38 @@ export async function importPeftAdapter(input: ImportPeftOptions): Promise<Impor
     throw new FileNotFoundError(weightsFile, "PEFT adapter weights");
   }
   const st = readSafetensors(weightsFile);
+  const base = readGguf(options.model);
+  const arch = findArchitecture(base.architecture);
+  const moduleOf = (ref: ProjectionRef) => hfModuleName(arch, ref);
 
   const groups = new Map<string, { ref: ProjectionRef; A?: SafetensorsTensorInfo; B?: SafetensorsTensorInfo }>();
   const unknown: string[] = [];
   for (const t of st.tensors) {
-    const parsed = parsePeftKey(t.name);
+    const parsed = parsePeftKey(arch, t.name);
     if (!parsed) {
       unknown.push(t.name);
       continue;
     }
     const name = ggufProjectionName(parsed);
     const group = groups.get(name) ?? { ref: { layer: parsed.layer, projection: parsed.projection } };
-    if (group[parsed.factor]) refuse(dir, `two lora_${parsed.factor} tensors for ${hfModuleName(parsed)}`, `${hfModuleName(parsed)}에 lora_${parsed.factor} 텐서가 둘입니다`);
+    if (group[parsed.factor]) refuse(dir, `two lora_${parsed.factor} tensors for ${moduleOf(parsed)}`, `${moduleOf(parsed)}에 lora_${parsed.factor} 텐서가 둘입니다`);
     group[parsed.factor] = t;
     groups.set(name, group);
   }
   if (unknown.length > 0) {
     const shown = unknown.slice(0, 10).join(", ") + (unknown.length > 10 ? ` (+${unknown.length - 10} more)` : "");
-    const known = Object.values(HF_MODULES).join(", ");
-    refuse(dir, `tensors llama.cpp's LoRA cannot apply: ${shown}. Supported: lora_A/lora_B of ${known} in model.layers.N`, `llama.cpp LoRA가 적용할 수 없는 텐서: ${shown}. 지원: model.layers.N의 ${known}의 lora_A/lora_B`);
+    const known = Object.values(loraModules(arch)).join(", ");
+    const layers = `${arch.hf.layerPrefix}N`;
+    refuse(dir, `tensors llama.cpp's LoRA cannot apply to ${arch.name}: ${shown}. Supported: lora_A/lora_B of ${known} in ${layers}`, `llama.cpp LoRA가 ${arch.name}에 적용할 수 없는 텐서: ${shown}. 지원: ${layers}의 ${known}의 lora_A/lora_B`);
   }
   if (groups.size === 0) refuse(dir, "the adapter holds no LoRA tensors", "어댑터에 LoRA 텐서가 없습니다");
 
-  const base = readGguf(options.model);
   const hp = baseHparams(base);
   const permute = permutesQk(base.architecture);
   const problems: string[] = [];
   const checked: { name: string; ref: ProjectionRef; A: SafetensorsTensorInfo; B: SafetensorsTensorInfo; rank: number; nIn: number; nOut: number }[] = [];
   for (const [name, { ref, A, B }] of groups) {
-    const module = hfModuleName(ref);
+    const module = moduleOf(ref);
     if (!A || !B) refuse(dir, `${module} lacks its lora_${A ? "B" : "A"} tensor`, `${module}에 lora_${A ? "B" : "A"} 텐서가 없습니다`);
     for (const t of [A, B]) {
       if (!FLOAT_DTYPES.includes(t.dtype)) refuse(dir, `${t.name} is ${t.dtype}; LoRA factors must be ${FLOAT_DTYPES.join(", ")}`, `${t.name}은(는) ${t.dtype}입니다. LoRA 인자는 ${FLOAT_DTYPES.join(", ")}여야 합니다`);
@@ -170,9 +174,9 @@ export async function importPeftAdapter(input: ImportPeftOptions): Promise<Impor
     throw new AdapterMismatchError(dir, options.model, { en: shown, ko: shown });
   }
 
-  checkAlphas(dir, config, new Map(checked.map((m) => [hfModuleName(m.ref), m.rank])));
+  checkAlphas(dir, config, new Map(checked.map((m) => [moduleOf(m.ref), m.rank])));
   const first = checked[0]!;
-  const alpha = peftScale(config, hfModuleName(first.ref), first.rank) * first.rank;
+  const alpha = peftScale(config, moduleOf(first.ref), first.rank) * first.rank;
   const pairs: LoraPairValues[] = [];
   let permuted = 0;
   let folded = 0;
@@ -182,7 +186,7 @@ export async function importPeftAdapter(input: ImportPeftOptions): Promise<Impor
     let b = st.readFloat32(m.B);
     checkFactor(dir, m.A.name, a);
     checkFactor(dir, m.B.name, b);
-    const ratio = (peftScale(config, hfModuleName(m.ref), m.rank) * m.rank) / alpha;
+    const ratio = (peftScale(config, moduleOf(m.ref), m.rank) * m.rank) / alpha;
     if (Math.abs(ratio - 1) > 1e-6) {
       for (let i = 0; i < b.length; i++) b[i] = b[i]! * ratio;
       folded++;

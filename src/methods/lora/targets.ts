@@ -1,6 +1,6 @@
 // Which projections LoRA adapts, with their shapes: one A [in, r] and one B [r, out] per adapted weight.
 import type { ModelHparams } from "../../arch/hparams.js";
-import { ALL_PROJECTIONS, type ArchDefinition } from "../../arch/types.js";
+import { blockProjections, type ArchDefinition } from "../../arch/types.js";
 import { InvalidConfigError } from "../../errors.js";
 import type { LoraOptions } from "./options.js";
 
@@ -14,30 +14,18 @@ export interface LoraTarget {
 
 export function loraTargets(arch: ArchDefinition, hp: ModelHparams, options: LoraOptions): LoraTarget[] {
   const wanted = options.targets ?? [...arch.defaultLoraTargets];
-  const unknown = wanted.filter((t) => !ALL_PROJECTIONS.includes(t));
+  const shapes = blockProjections(arch, hp);
+  const known = Object.keys(shapes);
+  const unknown = wanted.filter((t) => !known.includes(t));
   if (unknown.length > 0) {
     throw new InvalidConfigError({
-      en: `unknown LoRA target(s) ${unknown.join(", ")}; choose from ${ALL_PROJECTIONS.join(", ")}`,
-      ko: `알 수 없는 LoRA 대상 ${unknown.join(", ")}. 다음 중에서 고르세요: ${ALL_PROJECTIONS.join(", ")}`,
+      en: `unknown LoRA target(s) ${unknown.join(", ")} for ${arch.name}; choose from ${known.join(", ")}`,
+      ko: `${arch.name}에 없는 LoRA 대상 ${unknown.join(", ")}. 다음 중에서 고르세요: ${known.join(", ")}`,
     });
   }
-  const q = hp.headDim * hp.nHead;
-  const kv = hp.headDim * hp.nHeadKv;
-  const shapes: Record<string, [number, number]> = {
-    attn_q: [hp.nEmbd, q],
-    attn_k: [hp.nEmbd, kv],
-    attn_v: [hp.nEmbd, kv],
-    attn_output: [q, hp.nEmbd],
-    ffn_gate: [hp.nEmbd, hp.nFf],
-    ffn_up: [hp.nEmbd, hp.nFf],
-    ffn_down: [hp.nFf, hp.nEmbd],
-  };
   const targets: LoraTarget[] = [];
   for (let il = 0; il < hp.nLayer; il++) {
-    for (const t of wanted) {
-      const [nIn, nOut] = shapes[t]!;
-      targets.push({ name: `blk.${il}.${t}`, nIn, nOut });
-    }
+    for (const t of wanted) targets.push({ name: `blk.${il}.${t}`, ...shapes[t]! });
   }
   return targets;
 }

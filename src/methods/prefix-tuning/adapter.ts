@@ -7,7 +7,7 @@ import type { EngineModel } from "../../engine/model.js";
 import { ParamStore } from "../../engine/param-store.js";
 import { AdapterMismatchError } from "../../errors.js";
 import { openSoftPromptAdapter, writeSoftPromptAdapter } from "../prompt-tuning/adapter-file.js";
-import { prefixKeyName, prefixValueName } from "./shapes.js";
+import { prefixKeyName, prefixValueName, checkPrefixFitsWindow } from "./shapes.js";
 
 export const PREFIX_COUNT_KEY = "adapter.prefix_tuning.prefix_tokens";
 export const PREFIX_LAYERS_KEY = "adapter.prefix_tuning.block_count";
@@ -54,6 +54,7 @@ export function loadPrefixAdapter(file: string, model: EngineModel): PrefixAdapt
   const P = opened.count(PREFIX_COUNT_KEY);
   const L = opened.count(PREFIX_LAYERS_KEY);
   const { nLayer, headDim: D, nHeadKv: K } = model.hparams;
+  checkPrefixFitsWindow(model.hparams, P);
   if (L !== nLayer) {
     throw new AdapterMismatchError(file, model.file.file, {
       en: `the adapter has prefixes for ${L} layers, the model has ${nLayer}`,

@@ -16,7 +16,7 @@ import { PREFIX_TUNING_DOCTOR_FORMULAS } from "./doctor.js";
 import { prefixesFromTokens } from "./init.js";
 import { buildPrefixMlp, computePrefixes, layerPrefix } from "./mlp.js";
 import { PrefixTuningOptionsSchema, type PrefixTuningOptions } from "./options.js";
-import { mlpTensorShapes, mlpWidths, prefixKeyName, prefixParameterCount, prefixShape, prefixValueName } from "./shapes.js";
+import { checkPrefixFitsWindow, mlpTensorShapes, mlpWidths, prefixKeyName, prefixParameterCount, prefixShape, prefixValueName } from "./shapes.js";
 
 export { loadPrefixAdapter, writePrefixAdapter, type PrefixAdapter } from "./adapter.js";
 export { PrefixTuningOptionsSchema, type PrefixTuningOptions } from "./options.js";
@@ -44,6 +44,7 @@ export const prefixTuningMethod: MethodDefinition<PrefixTuningOptions> = {
     const random = seededRandom(seed);
     const shape = prefixShape(model.hparams, options);
     const { D, K, P, L } = shape;
+    checkPrefixFitsWindow(model.hparams, P);
     if (options.reparam && options.initText !== undefined) {
       throw new InvalidConfigError({
         en: "--init-text initialises the prefixes directly and cannot be combined with --reparam (the MLP starts at random); drop one of them",

@@ -1,6 +1,7 @@
 // Shapes and tensor names of prefix tuning. Shape letters: L layers, D head width, K kv heads, P prefix length,
 // S = 2 * L * K * D (every layer's keys and values for one prefix position), E' MLP input width, M MLP hidden width.
 import type { ModelHparams } from "../../arch/hparams.js";
+import { InvalidConfigError } from "../../errors.js";
 import type { PrefixTuningOptions } from "./options.js";
 
 export const prefixKeyName = (layer: number) => `blk.${layer}.prefix_k`;
@@ -47,4 +48,18 @@ export function mlpTensorShapes(shape: PrefixShape, widths: { Ein: number; M: nu
     { name: MLP_TENSORS.w2, ne: [M, S] },
     { name: MLP_TENSORS.b2, ne: [S] },
   ];
+}
+
+/**
+ * On a sliding-window model the prefix sits at the P positions before the sequence, so it must fit the window with
+ * room for the query's own key (P <= W - 1), or windowed layers could never see it.
+ */
+export function checkPrefixFitsWindow(hp: ModelHparams, P: number): void {
+  const window = hp.slidingWindow;
+  if (window && P > window.width - 1) {
+    throw new InvalidConfigError({
+      en: `a prefix of ${P} positions does not fit ${hp.arch}'s sliding window of ${window.width}: use --prefix-tokens ${window.width - 1} or fewer`,
+      ko: `${P}개 위치의 프리픽스는 ${hp.arch}의 슬라이딩 윈도 ${window.width}에 들어가지 않습니다. --prefix-tokens를 ${window.width - 1} 이하로 하세요`,
+    });
+  }
 }
