@@ -125,7 +125,8 @@ export function hfHparams(folder: string, arch: ArchDefinition, config: HfConfig
   int("attention.key_length", ["head_dim"]);
   int("attention.value_length", ["head_dim"]);
   int("vocab_size", ["vocab_size"]);
-  const eps = pick(config, ["rms_norm_eps", "norm_eps"]);
+  // Every registered architecture normalises with RMSNorm: EXAONE 3's config calls its epsilon layer_norm_epsilon.
+  const eps = pick(config, ["rms_norm_eps", "norm_eps", "layer_norm_epsilon"]);
   if (eps !== undefined) {
     if (!positiveFinite(eps.value)) bad(eps.key, eps.value, "a finite number above 0");
     put("attention.layer_norm_rms_epsilon", gguf.f32(eps.value as number));
@@ -156,7 +157,10 @@ export function hfHparams(folder: string, arch: ArchDefinition, config: HfConfig
   const nHead = u32("attention.head_count")!;
   const headDim = u32("attention.key_length") ?? nEmbd / nHead;
   if (!Number.isInteger(headDim)) bad("hidden_size", nEmbd, `a multiple of num_attention_heads (${nHead}) when head_dim is not given`);
-  if (!entries.has("rope.dimension_count")) put("rope.dimension_count", gguf.u32(headDim));
+  // RoPE may rotate only part of each head (Phi-4-mini, EXAONE 3 with partial_rotary_factor).
+  const partial = pick(config, ["partial_rotary_factor"])?.value ?? hfRopeParameters(config).full["partial_rotary_factor"];
+  const ropeDims = typeof partial === "number" && partial > 0 && partial <= 1 ? Math.floor(partial * headDim) : headDim;
+  if (!entries.has("rope.dimension_count")) put("rope.dimension_count", gguf.u32(ropeDims));
   const nHeadKv = u32("attention.head_count_kv") ?? nHead;
   if (nHead % nHeadKv !== 0) bad("num_key_value_heads", nHeadKv, `a divisor of num_attention_heads (${nHead})`);
 

@@ -14,7 +14,7 @@ export interface PlannedTensor {
   name: string;
   /** Shape in ggml order (the checkpoint's shape reversed). */
   ne: number[];
-  role: "embedding" | "norm" | "weight" | "bias";
+  role: "embedding" | "norm" | "weight" | "bias" | "rope";
   source: CheckpointTensor;
   /** Reorders or shifts the float32 values (row-major, as the checkpoint holds them) before they are stored. */
   transform?: (values: Float32Array) => Float32Array;

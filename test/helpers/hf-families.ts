@@ -9,11 +9,15 @@ export interface HfFamily {
   /** config.json "architectures". */
   architecture: string;
   /** The reference forward's switches. */
-  reference: Pick<ReferenceConfig, "qkvBias" | "qkNorm">;
+  reference: Pick<ReferenceConfig, "qkvBias" | "qkNorm" | "norms">;
+  /** Fused checkpoint tensors (Phi-3): name of q|k|v stacked on rows, and of gate|up stacked on rows, per layer. */
+  fused?: { qkv: (layer: number) => string; gateUp: (layer: number) => string };
   /** Role -> tensor name (layer roles get the layer number). */
   name(role: string, layer?: number): string;
   /** Extra config.json keys of this family. */
   config?: Record<string, unknown>;
+  /** config.json keys this family spells differently (our name -> theirs). */
+  rename?: Record<string, string>;
   /** Sizes this family constrains (Qwen2's heads are always E / H wide: llama.cpp's qwen2 loader assumes it). */
   shape?: Partial<HfTestShape>;
 }
@@ -39,11 +43,47 @@ const llamaLikeName = (role: string, layer?: number): string => {
   return layer === undefined ? globals[role]! : `model.layers.${layer}.${layers[role]!}`;
 };
 
+/** EXAONE 3 / 3.5: GPT-2 style module names under transformer.h.N (the remote code's ExaoneForCausalLM). */
+const exaoneName = (role: string, layer?: number): string => {
+  const globals: Record<string, string> = { embed: "transformer.wte.weight", final_norm: "transformer.ln_f.weight", lm_head: "lm_head.weight" };
+  const layers: Record<string, string> = {
+    attn_norm: "ln_1.weight",
+    q: "attn.attention.q_proj.weight",
+    k: "attn.attention.k_proj.weight",
+    v: "attn.attention.v_proj.weight",
+    o: "attn.attention.out_proj.weight",
+    ffn_norm: "ln_2.weight",
+    gate: "mlp.c_fc_0.weight",
+    up: "mlp.c_fc_1.weight",
+    down: "mlp.c_proj.weight",
+  };
+  return layer === undefined ? globals[role]! : `transformer.h.${layer}.${layers[role]!}`;
+};
+
+/** EXAONE 4: llama's names plus post_attention_layernorm / post_feedforward_layernorm after each sub-block. */
+const exaone4Name = (role: string, layer?: number): string =>
+  role === "post_attn_norm" ? `model.layers.${layer}.post_attention_layernorm.weight`
+  : role === "post_ffn_norm" ? `model.layers.${layer}.post_feedforward_layernorm.weight`
+  : llamaLikeName(role, layer);
+
 /** The families by GGUF architecture name. */
 export const HF_FAMILIES: Record<string, HfFamily> = {
   llama: { architecture: "LlamaForCausalLM", reference: { qkvBias: false, qkNorm: false }, name: llamaLikeName, config: { model_type: "llama", hidden_act: "silu" } },
   qwen2: { architecture: "Qwen2ForCausalLM", reference: { qkvBias: true, qkNorm: false }, name: llamaLikeName, config: { model_type: "qwen2", hidden_act: "silu" }, shape: { headDim: 16 } },
   qwen3: { architecture: "Qwen3ForCausalLM", reference: { qkvBias: false, qkNorm: true }, name: llamaLikeName, config: { model_type: "qwen3", hidden_act: "silu", attention_bias: false } },
+  // EXAONE 3.5's config.json names the layer count num_layers and the epsilon layer_norm_epsilon.
+  exaone: { architecture: "ExaoneForCausalLM", reference: { qkvBias: false, qkNorm: false }, name: exaoneName, config: { model_type: "exaone", activation_function: "silu" }, rename: { num_hidden_layers: "num_layers", rms_norm_eps: "layer_norm_epsilon" } },
+  // llama.cpp's exaone4 loader reads attn_output as [E, E]: its heads are E / H wide.
+  exaone4: { architecture: "Exaone4ForCausalLM", reference: { qkvBias: false, qkNorm: true, norms: "post" }, name: exaone4Name, config: { model_type: "exaone4", hidden_act: "silu" }, shape: { headDim: 16 } },
+  phi3: {
+    architecture: "Phi3ForCausalLM",
+    reference: { qkvBias: false, qkNorm: false },
+    name: llamaLikeName,
+    fused: { qkv: (l) => `model.layers.${l}.self_attn.qkv_proj.weight`, gateUp: (l) => `model.layers.${l}.mlp.gate_up_proj.weight` },
+    config: { model_type: "phi3", hidden_act: "silu", original_max_position_embeddings: 4096 },
+    // Phi-3's heads are E / H wide (its config has no head_dim).
+    shape: { headDim: 16 },
+  },
 };
 
 /** A seeded normal generator (mulberry32 + Box-Muller), independent of the engine's. */
@@ -82,7 +122,7 @@ export function randomCheckpoint(family: HfFamily, s: HfTestShape, seed: number,
   const { nEmbd: E, nHead: H, nHeadKv: K, headDim: D, nFf: F, nVocab: V } = s;
   add("embed", [V, E], 1);
   for (let l = 0; l < s.nLayer; l++) {
-    add("attn_norm", [E], 0.1, l, 1);
+    if (family.reference.norms !== "post") add("attn_norm", [E], 0.1, l, 1);
     add("q", [H * D, E], 1 / Math.sqrt(E), l);
     add("k", [K * D, E], 1 / Math.sqrt(E), l);
     add("v", [K * D, E], 1 / Math.sqrt(E), l);
@@ -96,14 +136,33 @@ export function randomCheckpoint(family: HfFamily, s: HfTestShape, seed: number,
       add("k_norm", [D], 0.1, l, 1);
     }
     add("o", [E, H * D], 1 / Math.sqrt(H * D), l);
-    add("ffn_norm", [E], 0.1, l, 1);
+    if (family.reference.norms === "post") {
+      add("post_attn_norm", [E], 0.1, l, 1);
+      add("post_ffn_norm", [E], 0.1, l, 1);
+    } else add("ffn_norm", [E], 0.1, l, 1);
     add("gate", [F, E], 1 / Math.sqrt(E), l);
     add("up", [F, E], 1 / Math.sqrt(E), l);
     add("down", [E, F], 1 / Math.sqrt(F), l);
   }
   add("final_norm", [E], 0.1, undefined, 1);
   if (!s.tied) add("lm_head", [V, E], 1 / Math.sqrt(E));
-  const config = {
+  // Fused layouts stack the separate matrices on rows (q, k, v; gate, up), as Phi-3's qkv_proj and gate_up_proj do.
+  const written: HfTensor[] = [...tensors];
+  if (family.fused) {
+    const stack = (name: string, roles: string[], l: number) => {
+      const parts = roles.map((r) => tensors.find((t) => t.name === family.name(r, l))!);
+      for (const p of parts) written.splice(written.indexOf(p), 1);
+      const values = new Float32Array(parts.reduce((n, p) => n + p.values.length, 0));
+      let at = 0;
+      for (const p of parts) (values.set(p.values, at), (at += p.values.length));
+      written.push({ name, shape: [parts.reduce((n, p) => n + p.shape[0]!, 0), parts[0]!.shape[1]!], values, dtype });
+    };
+    for (let l = 0; l < s.nLayer; l++) {
+      stack(family.fused.qkv(l), ["q", "k", "v"], l);
+      stack(family.fused.gateUp(l), ["gate", "up"], l);
+    }
+  }
+  const baseConfig: Record<string, unknown> = {
     architectures: [family.architecture],
     ...family.config,
     hidden_size: E,
@@ -119,11 +178,12 @@ export function randomCheckpoint(family: HfFamily, s: HfTestShape, seed: number,
     tie_word_embeddings: s.tied,
     torch_dtype: dtype === "BF16" ? "bfloat16" : "float32",
   };
+  const config = Object.fromEntries(Object.entries(baseConfig).map(([k, v]) => [family.rename?.[k] ?? k, v]));
   const byName = new Map(tensors.map((t) => [t.name, t]));
   // The reference reads the values the file holds (BF16-rounded when stored as BF16).
   const lookup: WeightLookup = (role, layer) => {
     const t = byName.get(family.name(role, layer))!;
     return t.dtype === "BF16" ? roundToBf16(t.values) : t.values;
   };
-  return { tensors, config, lookup };
+  return { tensors: written, config, lookup };
 }

@@ -1,6 +1,7 @@
 // A naive forward pass of llama-family decoders in Hugging Face transformers' conventions, written from the
 // transformers modelling code's equations and independent of localtune's engine: float64 loops over the checkpoint's
-// own tensors (PyTorch layout, [out, in] row-major), RoPE by rotate_half, grouped-query causal attention, SwiGLU.
+// own tensors (PyTorch layout, [out, in] row-major), RoPE by rotate_half, grouped-query causal attention, SwiGLU,
+// pre-norm blocks (llama, Qwen, EXAONE 3, Phi-3) or post-norm blocks (EXAONE 4).
 // Used as the reference for `models import`: llama.cpp's logits on the imported GGUF must equal these.
 
 /** The sizes and switches of the decoder (what the config.json says, plus what the architecture's code does). */
@@ -20,6 +21,11 @@ export interface ReferenceConfig {
   qkNorm: boolean;
   /** lm_head is the embedding matrix. */
   tied: boolean;
+  /**
+   * "pre" (llama): x + f(norm(x)); "post" (EXAONE 4): x + norm(f(x)) with post_attention / post_feedforward norms
+   * and no norm before attention or the FFN. Default "pre".
+   */
+  norms?: "pre" | "post";
 }
 
 /** The checkpoint tensor of one role: "embed", "final_norm", "lm_head", or a layer's ("attn_norm", "q", "q_bias", ...). */
@@ -73,7 +79,7 @@ export function referenceLogits(cfg: ReferenceConfig, w: WeightLookup, tokens: r
     const ks: Float64Array[][] = [];
     const vs: Float64Array[][] = [];
     for (const x of xs) {
-      const h = rmsNorm(x, w("attn_norm", l), cfg.rmsNormEps);
+      const h = cfg.norms === "post" ? x : rmsNorm(x, w("attn_norm", l), cfg.rmsNormEps);
       const q = linear(w("q", l), h, H * D, cfg.qkvBias ? w("q_bias", l) : undefined);
       const k = linear(w("k", l), h, K * D, cfg.qkvBias ? w("k_bias", l) : undefined);
       const v = linear(w("v", l), h, K * D, cfg.qkvBias ? w("v_bias", l) : undefined);
@@ -104,12 +110,15 @@ export function referenceLogits(cfg: ReferenceConfig, w: WeightLookup, tokens: r
         const sum = e.reduce((a, b) => a + b, 0);
         for (let s = 0; s <= t; s++) for (let i = 0; i < D; i++) attn[h * D + i]! += (e[s]! / sum) * vs[s]![kv]![i]!;
       }
-      const o = linear(w("o", l), attn, E);
+      const post = cfg.norms === "post";
+      let o = linear(w("o", l), attn, E);
+      if (post) o = rmsNorm(o, w("post_attn_norm", l), cfg.rmsNormEps);
       const afterAttn = x.map((v, i) => v + o[i]!);
-      const h2 = rmsNorm(afterAttn, w("ffn_norm", l), cfg.rmsNormEps);
+      const h2 = post ? afterAttn : rmsNorm(afterAttn, w("ffn_norm", l), cfg.rmsNormEps);
       const gate = linear(w("gate", l), h2, F);
       const up = linear(w("up", l), h2, F);
-      const down = linear(w("down", l), gate.map((g, i) => silu(g) * up[i]!), E);
+      let down = linear(w("down", l), gate.map((g, i) => silu(g) * up[i]!), E);
+      if (post) down = rmsNorm(down, w("post_ffn_norm", l), cfg.rmsNormEps);
       return afterAttn.map((v, i) => v + down[i]!);
     });
   }
