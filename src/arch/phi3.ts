@@ -16,8 +16,8 @@ export const phi3: ArchDefinition = {
   permutesQk: false,
   partialRotary: true,
   extraTensors: (hp) => [
-    { name: "rope_factors_long.weight", ne: [(hp.ropeDims ?? hp.headDim) / 2], optional: true, role: "norm" },
-    { name: "rope_factors_short.weight", ne: [(hp.ropeDims ?? hp.headDim) / 2], optional: true, role: "norm" },
+    { name: "rope_factors_long.weight", ne: [(hp.ropeDims ?? hp.headDim) / 2], optional: true, role: "rope" },
+    { name: "rope_factors_short.weight", ne: [(hp.ropeDims ?? hp.headDim) / 2], optional: true, role: "rope" },
   ],
   hf: {
     architectures: ["Phi3ForCausalLM"],

@@ -12,8 +12,19 @@ export interface TensorSpec {
   ne: number[];
   /** Absent from some files of this architecture (e.g. output.weight when embeddings are tied). */
   optional?: boolean;
-  /** What the tensor is: random initialisation and method filters (BitFit trains biases, LoRA adapts weights) use it. */
-  role: "embedding" | "norm" | "weight" | "bias";
+  /**
+   * What the tensor is: random initialisation and method filters (BitFit trains biases, LoRA adapts weights) use it.
+   * "rope": RoPE frequency factors, constants of the rope op that nothing trains (ggml has no gradient for them).
+   */
+  role: "embedding" | "norm" | "weight" | "bias" | "rope";
+}
+
+/** RoPE frequency factors a model may carry (llama 3.1's rope_freqs, phi3's LongRoPE short and long factors). */
+const ROPE_FACTOR_TENSORS: ReadonlySet<string> = new Set(["rope_freqs.weight", "rope_factors_long.weight", "rope_factors_short.weight"]);
+
+/** A tensor that training may change: everything but the RoPE factors (constants of the rope op, without a gradient). */
+export function isTrainableTensor(name: string): boolean {
+  return !ROPE_FACTOR_TENSORS.has(name);
 }
 
 /** The block as built from the engine's shared pieces (src/engine/graph/): what varies between llama-family blocks. */

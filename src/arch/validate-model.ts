@@ -18,7 +18,7 @@ export const TOKENIZER_MODELS: readonly string[] = ["llama", "gpt2"];
 /** Checks the tensors against the architecture; `hp` comes from readHparams (already range-checked). */
 export function validateModelTensors(file: GgufFile, arch: ArchDefinition, hp: ModelHparams): void {
   // rope_freqs.weight (llama 3.1's per-dimension RoPE factors) is read by the decoder when present.
-  const specs: TensorSpec[] = [...decoderTensorSpecs(arch, hp), { name: "rope_freqs.weight", ne: [hp.ropeDims / 2], optional: true, role: "norm" }];
+  const specs: TensorSpec[] = [...decoderTensorSpecs(arch, hp), { name: "rope_freqs.weight", ne: [hp.ropeDims / 2], optional: true, role: "rope" }];
   const known = new Set(specs.map((s) => s.name));
   // llama.cpp refuses a file with tensors it does not use ("wrong number of tensors"): a block beyond block_count
   // (checked in hparams) or a name no architecture has would be ignored here and change nothing, silently.
@@ -51,7 +51,7 @@ export function validateModelTensors(file: GgufFile, arch: ArchDefinition, hp: M
  * quantized type, but no integer type.
  */
 function checkType(file: GgufFile, spec: TensorSpec, info: GgufTensorInfo): void {
-  const elementWise = spec.role === "norm" || spec.role === "bias";
+  const elementWise = spec.role === "norm" || spec.role === "bias" || spec.role === "rope";
   const ok = elementWise ? info.type === GgmlType.F32 : info.type === GgmlType.F32 || info.type === GgmlType.F16 || info.type === GgmlType.BF16 || ggmlTypeInfo(info.type).quantized;
   if (ok) return;
   const expected = elementWise ? "F32" : "F32, F16, BF16 or a quantized type";

@@ -83,11 +83,11 @@ export async function writeRandomModel(path: string, options: RandomModelOptions
     // Scales chosen so activations stay O(1) and logits spread over a useful range: parity tests then compare
     // distributions with real structure, not near-uniform ones.
     const values =
-      spec.role === "norm" ? randomNormal(n, 0.1, random).map((v) => 1 + v)
+      spec.role === "norm" || spec.role === "rope" ? randomNormal(n, 0.1, random).map((v) => 1 + v)
       : spec.role === "bias" ? randomNormal(n, 0.1, random)
       : spec.role === "embedding" ? randomNormal(n, 1, random)
       : randomNormal(n, 1 / Math.sqrt(spec.ne[0]!), random);
-    const type = spec.role === "norm" || spec.role === "bias" ? GgmlType.F32 : weightType;
+    const type = spec.role === "norm" || spec.role === "bias" || spec.role === "rope" ? GgmlType.F32 : weightType;
     tensors.push({ name: spec.name, type, ne: spec.ne, data: await encodeTensor(type, values, spec.ne[0]!) });
   }
   await writeGguf(path, { metadata, tensors });

@@ -295,6 +295,8 @@ export class Trainer {
     // Headroom over the decoder's own budget: the backward rewrite adds transposes (out-prod-rewrite.ts) and methods
     // add nodes per trainable tensor (LoRA's rank padding, scales), each with its gradient nodes.
     const g = new GraphContext(api, Math.ceil(graphNodeBudget(hparams.nLayer, backward) * 1.5) + this.params.length * 32, backward);
+    // The evaluation graph computes the same function as the training graph (its loss is the training loss).
+    g.differentiable = true;
     const P = this.hooks.virtualTokens?.count ?? 0;
     const tokens = g.input("tokens", GgmlType.I32, [N]);
     const positions = g.input("positions", GgmlType.I32, [(T + P) * B]);

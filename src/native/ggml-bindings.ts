@@ -171,6 +171,8 @@ export interface GgmlApi {
   ggml_tanh(ctx: C, a: T): T;
   ggml_sigmoid(ctx: C, a: T): T;
   ggml_softplus(ctx: C, a: T): T;
+  ggml_step(ctx: C, a: T): T;
+  ggml_arange(ctx: C, start: number, stop: number, step: number): T;
   ggml_scale_bias(ctx: C, a: T, s: number, b: number): T;
   ggml_rms_norm(ctx: C, a: T, eps: number): T;
   ggml_mul_mat(ctx: C, a: T, b: T): T;
@@ -320,6 +322,8 @@ const BASE_PROTOTYPES = [
   "void *ggml_tanh(void *ctx, void *a)",
   "void *ggml_sigmoid(void *ctx, void *a)",
   "void *ggml_softplus(void *ctx, void *a)",
+  "void *ggml_step(void *ctx, void *a)",
+  "void *ggml_arange(void *ctx, float start, float stop, float step)",
   "void *ggml_scale_bias(void *ctx, void *a, float s, float b)",
   "void *ggml_rms_norm(void *ctx, void *a, float eps)",
   "void *ggml_mul_mat(void *ctx, void *a, void *b)",

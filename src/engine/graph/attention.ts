@@ -91,8 +91,8 @@ export function selfAttention(g: GraphContext, hp: ModelHparams, weights: Weight
     }
     let kq = api.ggml_mul_mat(ctx, k, q); //                                                       [P+T_k, T_q, H*B]
     kq = api.ggml_diag_mask_inf(ctx, kq, P);
-    if (windowed && P + T > hp.slidingWindow!.width) kq = maskOutsideWindow(g, kq, hp.slidingWindow!.width, P);
-    kq = api.ggml_soft_max_ext(ctx, kq, null, hp.attentionScale, 0);
+    const window = windowed && P + T > hp.slidingWindow!.width ? windowMask(g, P + T, T, hp.slidingWindow!.width, P) : null;
+    kq = api.ggml_soft_max_ext(ctx, kq, window, hp.attentionScale, 0);
     kqv = api.ggml_mul_mat(ctx, vT, kq);
   }
   const merged = api.ggml_reshape_2d(ctx, api.ggml_cont(ctx, api.ggml_permute(ctx, api.ggml_reshape_4d(ctx, kqv, D, T, H, B), 0, 2, 1, 3)), D * H, N); // [D*H, N]
@@ -138,16 +138,18 @@ function projectQkv(g: GraphContext, hp: ModelHparams, block: BlockDeclaration, 
 }
 
 /**
- * Masks keys W or more positions behind their query (llama.cpp's LLAMA_SWA_TYPE_STANDARD: p_q - p_k >= W), on scores
- * kq [P+T_k, T_q, heads] that already hide the future. Key i_k sits at position i_k - P, query i_q at i_q, so the
- * masked pairs are i_q > i_k + (W - 1 - P): ggml_diag_mask_inf's own condition on the transposed scores, which keeps a
- * backward pass (a mask input to the softmax would do as well, but needs data set by every caller).
+ * The mask of a sliding-window layer over scores [P+T_k, T_q, heads] (added by the softmax): a large negative value
+ * where the key is W or more positions behind its query (llama.cpp's LLAMA_SWA_TYPE_STANDARD: p_q - p_k >= W), 0
+ * elsewhere. Key i_k sits at position i_k - P, query i_q at i_q. Built in the graph from ggml_arange, so no caller
+ * sets it, and it is a constant the backward pass leaves alone (ggml's softmax has no gradient for its mask).
+ * -1e30 rather than -inf: 0 * -inf would be NaN in the product that places it.
  */
-function maskOutsideWindow(g: GraphContext, kq: GgmlTensor, width: number, prefix: number): GgmlTensor {
+function windowMask(g: GraphContext, keys: number, queries: number, width: number, prefix: number): GgmlTensor {
   const { api, ctx } = g;
-  if (width - 1 - prefix < 0) {
-    throw new Error(`a prefix of ${prefix} positions does not fit the sliding window of ${width} (checked when the method starts: this is a bug)`);
-  }
-  const transposed = api.ggml_cont(ctx, api.ggml_transpose(ctx, kq)); //                            [T_q, P+T_k, heads]
-  return api.ggml_cont(ctx, api.ggml_transpose(ctx, api.ggml_diag_mask_inf(ctx, transposed, width - 1 - prefix))); // [P+T_k, T_q, heads]
+  const keyIndex = api.ggml_reshape_2d(ctx, api.ggml_arange(ctx, 0, keys, 1), keys, 1); //            [P+T_k, 1]
+  // Query i_q's position + P - W + 0.5: positive exactly where (i_q + P) - i_k >= W once i_k is subtracted.
+  const start = prefix - width + 0.5;
+  const queryIndex = api.ggml_reshape_2d(ctx, api.ggml_arange(ctx, start, start + queries, 1), 1, queries); // [1, T_q]
+  const distance = api.ggml_sub(ctx, api.ggml_repeat(ctx, queryIndex, api.ggml_new_tensor_2d(ctx, GgmlType.F32, keys, queries)), keyIndex); // [P+T_k, T_q]
+  return api.ggml_scale(ctx, api.ggml_step(ctx, distance), -1e30);
 }

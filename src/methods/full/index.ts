@@ -1,6 +1,7 @@
 // Full fine-tuning (DAPT, domain-adaptive continued pretraining): every weight trains, embeddings and output head
 // included (with tied embeddings the one shared matrix gets both gradients). Weights are held in F32 while training.
 import { z } from "zod";
+import { isTrainableTensor } from "../../arch/types.js";
 import type { MethodDefinition } from "../types.js";
 
 const FullOptionsSchema = z.object({});
@@ -13,9 +14,10 @@ export const fullMethod: MethodDefinition<z.infer<typeof FullOptionsSchema>> = {
   },
   schema: FullOptionsSchema,
   loadOptions: () => ({ f32Weights: true }),
-  countTrainable: (tensors) => tensors.reduce((sum, t) => sum + t.elementCount, 0),
+  countTrainable: (tensors) => tensors.filter((t) => isTrainableTensor(t.name)).reduce((sum, t) => sum + t.elementCount, 0),
+  // Every weight but the RoPE factors (Llama 3.1+, Phi-3.5): constants of the rope op, which has no gradient for them.
   prepare: (model) => ({
-    trainable: [...model.weights].map(([name, tensor]) => ({ name, tensor })),
+    trainable: [...model.weights].filter(([name]) => isTrainableTensor(name)).map(([name, tensor]) => ({ name, tensor })),
     hooks: {},
     dispose: () => {},
   }),
