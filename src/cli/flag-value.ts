@@ -29,27 +29,29 @@ function typed(field: OptionField, text: string): unknown {
 }
 
 /**
- * Parser for one flag (commander calls it with the raw text). `variadic`: the flag takes several words
- * (`--data a b`), each parsed as one element and added to the ones before.
+ * Parser for one flag (commander calls it with the raw text). `perElement`: each text is one whole element of a list,
+ * added to the ones before: a variadic flag's words (`--data a b`) or a repeated flag (`--stop a --stop b`).
  */
-export function flagParser(flag: string, field: OptionField, schema: z.ZodType, variadic: boolean): (text: string, previous: unknown) => unknown {
+export function flagParser(flag: string, field: OptionField, schema: z.ZodType, perElement: boolean): (text: string, previous: unknown) => unknown {
   return (text, previous) => {
-    const value = variadic ? [...((previous as unknown[] | undefined) ?? []), text] : typed(field, text);
+    const value = perElement ? [...((previous as unknown[] | undefined) ?? []), text] : typed(field, text);
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data;
-    throw new InvalidFlagValueError(flag, text, expectation(field, parsed.error.issues[0]), example(field));
+    throw new InvalidFlagValueError(flag, text, expectation(field, parsed.error.issues[0], perElement), example(field));
   };
 }
 
 /** The value the schema wanted, in words, from the kind of field and the schema's first complaint. */
-function expectation(field: OptionField, issue: z.core.$ZodIssue | undefined): Bilingual {
+function expectation(field: OptionField, issue: z.core.$ZodIssue | undefined, perElement: boolean): Bilingual {
   const choices = field.choices?.join(" | ");
   if (field.kind === "enum") return { en: `one of ${choices}`, ko: `${choices} 중 하나` };
   const kind: Bilingual =
     field.kind === "integer" ? { en: "an integer", ko: "정수" }
     : field.kind === "number" ? { en: "a number", ko: "숫자" }
-    : field.kind === "string-list" ? { en: "a comma-separated list", ko: "쉼표로 구분한 목록" }
+    : field.kind === "string-list" && !perElement ? { en: "a comma-separated list", ko: "쉼표로 구분한 목록" }
+    : field.kind === "string-list" || field.kind === "string" ? { en: "a text", ko: "문자열" }
     : { en: "a value", ko: "값" };
+  if (issue?.code === "too_small" && issue.origin === "string" && issue.minimum === 1) return { en: "a non-empty text", ko: "비어 있지 않은 문자열" };
   if (issue?.code === "invalid_value" && "values" in issue) {
     // A list element outside the element's choices.
     const values = issue.values.map(String).join(" | ");

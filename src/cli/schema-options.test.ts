@@ -99,6 +99,16 @@ describe("addSchemaOptions", () => {
     expect(error(["--lr", "-1"]).message).toMatch(/--lr expects a number > 0, got "-1"/);
   });
 
+  it("repeat mode: each flag is one whole element of the list, commas and all; the help says it repeats", () => {
+    const { cmd, parse } = command({ repeat: ["valData"], flags: { valData: "--val <path>" } });
+    expect(parse(["--model", "m", "--val", "a, b.txt", "--val", "c.txt"])).toMatchObject({ valData: ["a, b.txt", "c.txt"] });
+    expect(cmd.helpInformation()).toMatch(/--val <path>\s+validation files \(repeatable\)/);
+    // Without repeat a list flag is one comma-separated value, the last one given.
+    expect(command().parse(["--model", "m", "--sites", "k", "--sites", "v,ff"])).toMatchObject({ sites: ["v", "ff"] });
+    // Only a list can repeat.
+    expect(() => command({ repeat: ["lr"] })).toThrow(/--lr: only a list field/);
+  });
+
   it("lists the choices for an unknown enum value, also for an element of a list", () => {
     const { parse } = command();
     expect(() => parse(["--model", "m", "--schedule", "linear"])).toThrow('--schedule expects one of constant | cosine, got "linear". Example: --schedule cosine');

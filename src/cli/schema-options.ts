@@ -22,6 +22,9 @@ export interface SchemaOptionsSpec<Omitted extends string = never> {
   prefix?: Bilingual;
   /** No flag is mandatory even where the schema requires the field (export-job's train flags apply without --run). */
   allOptional?: boolean;
+  /** List fields given once per element (`--stop a --stop "x, y"`): each flag's text is one whole element, never split
+   *  at commas, since an element may contain one. Other list fields take one comma-separated value. */
+  repeat?: readonly string[];
 }
 
 /** Reads a command's parsed options back as the schema's input: the fields given, and the command line's defaults.
@@ -52,8 +55,11 @@ export function addSchemaOptions<S extends z.ZodType, const Omitted extends stri
   const fields = optionFields(schema, spec.omit);
   for (const field of fields) {
     const flags = spec.flags?.[field.name] ?? `--${kebab(field.name)}${valueName(field)}`;
-    const option = new SchemaOption(flags, helpText(field, spec), field.name);
-    if (field.kind !== "boolean") option.argParser(flagParser(longFlag(flags), field, fieldSchema(schema, field.name), flags.includes("...")));
+    const repeated = spec.repeat?.includes(field.name) === true;
+    if (repeated && field.kind !== "string-list") throw new TypeError(`--${kebab(field.name)}: only a list field can be a repeated flag`);
+    const option = new SchemaOption(flags, helpText(field, spec, repeated), field.name);
+    const perElement = repeated || flags.includes("...");
+    if (field.kind !== "boolean") option.argParser(flagParser(longFlag(flags), field, fieldSchema(schema, field.name), perElement));
     if (field.required && !spec.allOptional && spec.defaults?.[field.name] === undefined) option.makeOptionMandatory();
     command.addOption(option);
   }
@@ -94,18 +100,19 @@ function valueName(field: OptionField): string {
   }
 }
 
-/** "description (one of ...; default ...)" in both languages; English where the schema gives no Korean. */
-function helpText(field: OptionField, spec: SchemaOptionsSpec<string>): Bilingual {
-  const extra = extraInfo(field, spec.defaults?.[field.name] ?? field.default);
+/** "description (one of ...; default ...)" in both languages; English where the schema gives no Korean. A repeated
+ *  flag says so. */
+function helpText(field: OptionField, spec: SchemaOptionsSpec<string>, repeated: boolean): Bilingual {
+  const extra = extraInfo(field, spec.defaults?.[field.name] ?? field.default, repeated);
   const en = `${spec.prefix?.en ?? ""}${field.description}${extra.en}`;
   if (field.descriptionKo === undefined && spec.prefix === undefined) return { en, ko: en };
   return { en, ko: `${spec.prefix?.ko ?? ""}${field.descriptionKo ?? field.description}${extra.ko}` };
 }
 
 /** The choices (unless the description already names them all) and the default (unless it says nothing: false, empty). */
-function extraInfo(field: OptionField, shownDefault: unknown): Bilingual {
-  const en: string[] = [];
-  const ko: string[] = [];
+function extraInfo(field: OptionField, shownDefault: unknown, repeated: boolean): Bilingual {
+  const en: string[] = repeated ? ["repeatable"] : [];
+  const ko: string[] = repeated ? ["여러 번 지정 가능"] : [];
   if (field.choices && !field.choices.every((c) => field.description.includes(c))) {
     en.push(`one of: ${field.choices.join(", ")}`);
     ko.push(`${field.choices.join(", ")} 중 하나`);

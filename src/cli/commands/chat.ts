@@ -5,7 +5,7 @@ import { engineAdapterList } from "../../methods/registry.js";
 import { ModelHost, runChat } from "../../prompt/index.js";
 import { buildRagPrompt, RagRetriever } from "../../rag/index.js";
 import { positiveInt } from "../options.js";
-import { addModelOptions, addSamplingOptions, hostOptionsFrom, parseAdapter, samplingFrom } from "../generation-options.js";
+import { addModelOptions, addSamplingOptions, hostOptionsFrom, parseAdapter } from "../generation-options.js";
 
 export function registerChat(program: Command): void {
   const command = program
@@ -18,7 +18,7 @@ export function registerChat(program: Command): void {
     .option("--rag <index>", "answer from a RAG index (localtune rag index): each question retrieves numbered sources to cite / RAG 인덱스의 자료로 답하기")
     .option("--k <n>", "sources retrieved per question with --rag (default 5)", positiveInt("--k"));
   addModelOptions(command, `adapter to start with: GGUF/PEFT LoRA, optionally @scale (repeatable), or one ${engineAdapterList().en} adapter (runs on localtune's engine) / 시작할 때 쓸 어댑터: LoRA, 또는 ${engineAdapterList().ko} 어댑터 하나(localtune 엔진)`);
-  addSamplingOptions(command, 512);
+  const sampling = addSamplingOptions(command, 512);
   command.action(async (options) => {
     const host = await ModelHost.open(options.model, hostOptionsFrom(options));
     const retriever = options.rag ? await RagRetriever.open({ index: options.rag }) : undefined;
@@ -30,7 +30,7 @@ export function registerChat(program: Command): void {
         info: process.stderr,
         ...(options.system !== undefined ? { system: options.system } : {}),
         adapters: (options.adapter as string[]).map(parseAdapter),
-        sampling: samplingFrom(options),
+        sampling: sampling(options),
         ...(retriever
           ? {
               retrieve: async (question: string, budget: number, countTokens: (text: string) => number) => {

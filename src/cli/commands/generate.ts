@@ -6,7 +6,7 @@ import { FileNotFoundError, InvalidConfigError } from "../../errors.js";
 import { msg } from "../../i18n/index.js";
 import { engineAdapterList } from "../../methods/registry.js";
 import { generateText } from "../../prompt/index.js";
-import { addModelOptions, addSamplingOptions, hostOptionsFrom, parseAdapter, samplingFrom } from "../generation-options.js";
+import { addModelOptions, addSamplingOptions, hostOptionsFrom, parseAdapter } from "../generation-options.js";
 
 export function registerGenerate(program: Command): void {
   const command = program
@@ -24,7 +24,7 @@ export function registerGenerate(program: Command): void {
     command,
     `GGUF LoRA adapter, optionally @scale (repeatable: applied together); or one ${engineAdapterList().en} adapter (runs on localtune's engine) / LoRA 어댑터, 또는 ${engineAdapterList().ko} 어댑터 하나(localtune 엔진에서 실행)`,
   );
-  addSamplingOptions(command);
+  const sampling = addSamplingOptions(command);
   command.action(async (options) => {
     if ((options.prompt === undefined) === (options.file === undefined)) {
       throw new InvalidConfigError({ en: "give exactly one of --prompt or --file.", ko: "--prompt와 --file 중 하나만 주세요." });
@@ -40,7 +40,7 @@ export function registerGenerate(program: Command): void {
       prompt,
       chat: options.chat === true,
       ...(options.system !== undefined ? { system: options.system } : {}),
-      sampling: samplingFrom(options),
+      sampling: sampling(options),
       signal: controller.signal,
       ...(options.json ? {} : { onText: (chunk: string) => process.stdout.write(chunk) }),
     });

@@ -4,7 +4,7 @@ import { InvalidConfigError } from "../../errors.js";
 import { getLang, msg } from "../../i18n/index.js";
 import { engineAdapterList } from "../../methods/registry.js";
 import { BUILTIN_TEMPLATE_NAMES, builtinTemplate, formatResultsTable, runPromptFile } from "../../prompt/index.js";
-import { addModelOptions, addSamplingOptions, hostOptionsFrom, parseAdapter, samplingFrom } from "../generation-options.js";
+import { addModelOptions, addSamplingOptions, hostOptionsFrom, parseAdapter } from "../generation-options.js";
 import { positiveInt } from "../options.js";
 import { ProgressBar } from "../progress.js";
 
@@ -39,7 +39,7 @@ export function registerPrompts(program: Command): void {
     .option("--no-base", "compare only the adapters, not the base model")
     .option("--json", "print the results as JSON instead of a table");
   addModelOptions(run, `adapter, repeatable: each is its own column beside the base model (GGUF/PEFT LoRA optionally @scale; ${engineAdapterList().en} on localtune's engine) / 비교할 어댑터`);
-  addSamplingOptions(run, 128);
+  const sampling = addSamplingOptions(run, 128);
   run.action(async (options) => {
     if (!["auto", "chat", "completion"].includes(options.mode)) {
       throw new InvalidConfigError({ en: `--mode must be auto, chat or completion, got "${options.mode}".`, ko: `--mode는 auto, chat, completion 중 하나여야 하지만 "${options.mode}"입니다.` });
@@ -63,7 +63,7 @@ export function registerPrompts(program: Command): void {
       ...(options.system !== undefined ? { system: options.system } : {}),
       mode: options.mode,
       templateLang,
-      sampling: samplingFrom(options),
+      sampling: sampling(options),
       onResult: (_r, done, total) => bar?.update(done, total),
     });
     bar?.done();

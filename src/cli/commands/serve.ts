@@ -7,7 +7,7 @@ import { msg } from "../../i18n/index.js";
 import { engineAdapterList } from "../../methods/registry.js";
 import { ModelHost } from "../../prompt/index.js";
 import { SERVER_LIMITS, startServer } from "../../server/index.js";
-import { addModelOptions, hostOptionsFrom, parseAdapter } from "../generation-options.js";
+import { addModelOptions, addServeSamplingOptions, hostOptionsFrom, parseAdapter } from "../generation-options.js";
 import { positiveInt } from "../options.js";
 
 export function registerServe(program: Command): void {
@@ -25,8 +25,8 @@ export function registerServe(program: Command): void {
     .option("--max-tokens-limit <n>", "the most tokens one request may generate; larger max_tokens are capped / 요청 하나가 생성할 최대 토큰", positiveInt("--max-tokens-limit"), SERVER_LIMITS.maxTokens)
     .option("--request-timeout <seconds>", "a request still running after this is stopped with a 504 and frees its slot / 이 시간을 넘긴 요청은 504로 중단", positiveInt("--request-timeout"), SERVER_LIMITS.requestTimeoutMs / 1000)
     .option("--parallel <n>", "requests generated at once per model; more wait in a queue", positiveInt("--parallel"), 1)
-    .option("--max-queue <n>", "waiting requests before 429", positiveInt("--max-queue"), 64)
-    .option("--max-tokens <n>", "max_tokens when a request gives none", positiveInt("--max-tokens"), 512);
+    .option("--max-queue <n>", "waiting requests before 429", positiveInt("--max-queue"), 64);
+  const requestDefaults = addServeSamplingOptions(command);
   addModelOptions(command, `adapter to serve as its own model id (its file name), repeatable: GGUF/PEFT LoRA (optionally @scale), or ${engineAdapterList().en} (on localtune's engine) / 모델 id로 제공할 어댑터`);
   command.action(async (options) => {
     const token = tokenFrom(options.token, options.tokenFile);
@@ -39,7 +39,7 @@ export function registerServe(program: Command): void {
       ...(token ? { token } : {}),
       bodyLimit: options.bodyLimit,
       maxQueue: options.maxQueue,
-      defaultMaxTokens: options.maxTokens,
+      defaultMaxTokens: requestDefaults(options).maxTokens,
       maxTokensLimit: options.maxTokensLimit,
       requestTimeoutMs: options.requestTimeout * 1000,
     });
