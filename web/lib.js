@@ -122,9 +122,14 @@ function FilePicker({ folder, start, onPick, onClose }) {
   </div>`;
 }
 
+/** A schema field's help in the current language: its Korean description where the schema gives one. */
+export function fieldDescription(field) {
+  return lang === "ko" && field.descriptionKo ? field.descriptionKo : field.description;
+}
+
 /** A form control for one schema field (from the server's optionFields); values stay strings until `fieldValues`. */
 export function Field({ field, value, onChange }) {
-  const help = [field.description, field.default !== undefined ? t("defaultValue", { value: JSON.stringify(field.default) }) : ""].filter(Boolean).join(" · ");
+  const help = [fieldDescription(field), field.default !== undefined ? t("defaultValue", { value: JSON.stringify(field.default) }) : ""].filter(Boolean).join(" · ");
   let control;
   if (field.kind === "boolean") {
     control = html`<input type="checkbox" name=${field.name} checked=${value ?? field.default ?? false} onChange=${(e) => onChange(e.currentTarget.checked)} />`;
