@@ -1,5 +1,5 @@
 // Our engine's logits equal llama.cpp's (through node-llama-cpp) on the same token sequences: stories260K and
-// random-weight llama, qwen2 and qwen3 models with real vocabularies, in F32 and Q8_0.
+// random-weight models of every registered architecture with real vocabularies, in F32, Q8_0, F16 and Q4_K.
 // Tolerance: the largest difference of log-probabilities (= logits up to a per-position constant) must stay below
 // 1e-4 of the logit range for F32 and Q8_0: both engines run the same ggml kernels on the same weight bytes
 // (Q8_0 quantizes activations the same way), so only summation order differs. Measured: ~1e-6.
@@ -13,7 +13,7 @@ import { Trainer } from "../src/engine/trainer.js";
 import { GgmlType } from "../src/formats/gguf/index.js";
 import { loadLlamaModel } from "../src/native/llama-runtime.js";
 import { compareLogProbs, referenceLogProbs } from "./helpers/reference-logprobs.js";
-import { STORIES_260K, testModelPath } from "./helpers/test-models.js";
+import { STORIES_260K, testModelPath, wideTestModelPath } from "./helpers/test-models.js";
 
 const TOLERANCE = 1e-4;
 // F16 weights: llama.cpp takes another CPU kernel path for F16 matmuls (activations rounded to F16 at a different
@@ -57,6 +57,13 @@ describe("forward parity with llama.cpp", () => {
         await expectParity(await testModelPath(arch, type), "The quick brown fox jumps over the lazy dog. 안녕하세요, 세계!", TOLERANCE);
       });
     }
+  }
+
+  for (const { name: arch } of ARCHITECTURES) {
+    it(`${arch}: F16 and Q4_K weights (rows of 256)`, async () => {
+      await expectParity(await wideTestModelPath(arch, GgmlType.F16), "Weights stored as F16: 안녕하세요.", F16_TOLERANCE);
+      await expectParity(await wideTestModelPath(arch, GgmlType.Q4_K), "Weights stored as Q4_K: 안녕하세요.", TOLERANCE);
+    });
   }
 
   it("every stored weight type: F16, BF16, Q4_0, Q4_K, Q6_K (llama, rows of 256 for the K-quants)", async () => {

@@ -37,6 +37,18 @@ export async function testModelPath(arch: keyof typeof TEST_MODEL_SHAPES, weight
   return file;
 }
 
+/**
+ * `arch`'s test model widened so every row holds a multiple of 256 values (E 256, F 512, H D 256), as K-quants need:
+ * one block, the architecture's own vocabulary, block options and sliding window.
+ */
+export async function wideTestModelPath(arch: string, weightType: GgmlType): Promise<string> {
+  tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "localtune-models-"));
+  const file = path.join(tempDir, `${arch}-wide-${weightType}.gguf`);
+  const { headDim: _narrowHeads, ...shape } = TEST_MODEL_SHAPES[arch]!;
+  if (!fs.existsSync(file)) await writeRandomModel(file, { ...shape, nLayer: 1, nEmbd: 256, nFf: 512, weightType, seed: 7 });
+  return file;
+}
+
 /** stories260K with its 2-D weights stored as `type` where the row length allows (others stay F32): a real pretrained quantized base. */
 export async function quantizedStoriesPath(type: GgmlType): Promise<string> {
   tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "localtune-models-"));
