@@ -72,6 +72,16 @@ describe("CachedDecoder", () => {
     expect(worst).toBeLessThan(1e-4);
   });
 
+  for (const arch of ["gemma3", "phi3"] as const) {
+    it(`random ${arch} (${arch === "gemma3" ? "sliding window of 4 on block 0, cache past it" : "fused qkv and gate/up, LongRoPE factors"}): every decode step equals the full forward`, async () => {
+      const model = await EngineModel.load(await testModelPath(arch), { threads: 1 });
+      opened.push(model);
+      const worst = expectCachedEqualsForward(model, sequence(40, model.hparams.nVocab, 6), 3);
+      console.log(`cached decode ${arch}: max |dlogit| / range = ${worst.toExponential(2)}`);
+      expect(worst).toBeLessThan(1e-4);
+    });
+  }
+
   it("Q8_0 weights in kernel layouts (AMX / repacked, as generation loads them): decode steps equal the plain model's full forward", async () => {
     const file = await testModelPath("llamaWide", GgmlType.Q8_0);
     const fast = await EngineModel.load(file, { threads: 1, kernelLayouts: true });
