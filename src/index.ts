@@ -21,7 +21,7 @@ export { METHODS, findMethod, registerMethod, unregisterMethod, methodOfAdapterT
 export type { MethodDefinition, MethodAdapterFile, LoadedAdapter, LadderVariant, DoctorFormula, DoctorShape, MethodExportFormat } from "./methods/types.js";
 export { loadMethodAdapter } from "./methods/load-adapter.js";
 export { optionFields, type OptionField } from "./methods/option-fields.js";
-export { LLAMA_CPP_BIASES } from "./methods/bitfit/index.js";
+export { llamaCppBiases } from "./methods/bitfit/index.js";
 export * from "./train/index.js";
 export * from "./report/index.js";
 export * from "./ladder/index.js";

@@ -10,6 +10,7 @@ import type { TrainableTensor } from "../../src/engine/trainer.js";
 import { checkGradients } from "./finite-differences.js";
 import { loadLlamaModel } from "../../src/native/llama-runtime.js";
 import { compareLogProbs, referenceLogProbs } from "./reference-logprobs.js";
+import { TEST_MODEL_SHAPES } from "./test-models.js";
 
 /**
  * For `probes` random entries of every trainable tensor: the analytic gradient equals (L(w+h) - L(w-h)) / 2h.
@@ -42,14 +43,16 @@ export async function worstGapToLlamaCpp(modelPath: string, tokens: readonly num
 const SPM_VOCAB = path.resolve("test/fixtures/vocab/ggml-vocab-llama-spm.gguf");
 
 /**
- * A random-weight model of `arch` (2 layers, E 64, GQA; qwen2 with biases and tied embeddings, qwen3 with q/k norms
- * and head width 32) carrying the 32,000-token SentencePiece vocabulary: 5x smaller than the real Qwen vocabulary,
- * which keeps llama.cpp round trips quick. The tokenizer does not take part in logits over given token ids.
+ * A random-weight model of `arch` (2 layers, E 64, F 96, GQA; head width, tied embeddings and sliding window as the
+ * architecture's test model has them: qwen2 tied, qwen3 with heads 32 wide) carrying the 32,000-token SentencePiece
+ * vocabulary: 5x smaller than the real Qwen vocabulary, which keeps llama.cpp round trips quick. The tokenizer does not
+ * take part in logits over given token ids.
  */
-export async function smallRandomModel(arch: "llama" | "qwen2" | "qwen3", dir: string): Promise<string> {
+export async function smallRandomModel(arch: string, dir: string): Promise<string> {
   const file = path.join(dir, `small-${arch}.gguf`);
   if (!fs.existsSync(file)) {
-    await writeRandomModel(file, { arch, nLayer: 2, nEmbd: 64, nFf: 96, nHead: 4, nHeadKv: 2, headDim: arch === "qwen3" ? 32 : undefined, tiedEmbeddings: arch === "qwen2", vocabFile: SPM_VOCAB, seed: 7 });
+    const { headDim, tiedEmbeddings, slidingWindow } = TEST_MODEL_SHAPES[arch] ?? {};
+    await writeRandomModel(file, { arch, nLayer: 2, nEmbd: 64, nFf: 96, nHead: 4, nHeadKv: 2, headDim, tiedEmbeddings, ...(slidingWindow ? { slidingWindow } : {}), vocabFile: SPM_VOCAB, seed: 7 });
   }
   return file;
 }

@@ -13,7 +13,7 @@ import { prepareBitfit } from "./prepare.js";
 import { bitfitProjections, bitfitTargets } from "./targets.js";
 
 export { BitfitOptionsSchema, type BitfitOptions } from "./options.js";
-export { LLAMA_CPP_BIASES } from "./targets.js";
+export { llamaCppBiases } from "./targets.js";
 
 export const bitfitMethod: MethodDefinition<BitfitOptions> = {
   name: "bitfit",

@@ -6,8 +6,10 @@ import { ARCHITECTURES, findArchitecture } from "../../arch/registry.js";
 import { projectionWidths } from "../../arch/types.js";
 import { InvalidConfigError } from "../../errors.js";
 
-/** Biases llama.cpp reads, by architecture: a snapshot of the registered architectures' declarations. */
-export const LLAMA_CPP_BIASES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(ARCHITECTURES.map((a) => [a.name, a.bitfitBiases]));
+/** Biases llama.cpp reads, by architecture, from the architectures registered now (plugins included). */
+export function llamaCppBiases(): Readonly<Record<string, readonly string[]>> {
+  return Object.fromEntries(ARCHITECTURES.map((a) => [a.name, a.bitfitBiases]));
+}
 
 /** "llama: attn_q, ...; qwen2: ..." from the registered architectures' declarations, for help text. */
 export function biasesByArchitecture(): string {
