@@ -10,6 +10,9 @@ import { METHODS } from "../methods/registry.js";
 import { RagAskOptionsSchema } from "../rag/answer.js";
 import { RagIndexOptionsSchema } from "../rag/config.js";
 import { TrainConfigSchema } from "../train/index.js";
+import { PrepareOptionsSchema } from "../data/index.js";
+import { SamplingSchema } from "../prompt/index.js";
+import { registerData } from "./commands/data.js";
 import { registerTrain } from "./commands/train.js";
 import { InvalidFlagValueError } from "./flag-value.js";
 import { localizeHelp } from "./help-language.js";
@@ -130,8 +133,19 @@ describe("the commands' generated flags", () => {
     expect(prompt.options.map((o) => o.long)).not.toContain("--init-tokens");
   });
 
+  it("data prepare takes the prepare options' flags under their old names; --include repeats, a comma inside a glob kept", () => {
+    const program = new Command("localtune").exitOverride().configureOutput({ writeErr: () => {} });
+    registerData(program);
+    const prepare = program.commands.find((c) => c.name() === "data")!.commands.find((c) => c.name() === "prepare")!;
+    let seen: Record<string, unknown> = {};
+    prepare.exitOverride().action((_inputs: string[], o: Record<string, unknown>) => void (seen = o));
+    program.parse(["data", "prepare", "docs", "--out", "ds", "--include", "*.{md,txt}", "--include", "notes/*", "--overlap", "32", "--val", "0.1", "--prompt-column", "Q"], { from: "user" });
+    expect(seen).toMatchObject({ out: "ds", include: ["*.{md,txt}", "notes/*"], overlapTokens: 32, valRatio: 0.1, csvPromptColumn: "Q" });
+    expect(() => program.parse(["data", "prepare", "docs", "--out", "ds", "--val", "0.9"], { from: "user" })).toThrow(InvalidFlagValueError);
+  });
+
   it("no description repeats a default the help already shows from the schema", () => {
-    const schemas = [TrainConfigSchema, LadderOptionsSchema, RagIndexOptionsSchema, RagAskOptionsSchema, ...METHODS.map((m) => m.schema)];
+    const schemas = [PrepareOptionsSchema, SamplingSchema, TrainConfigSchema, LadderOptionsSchema, RagIndexOptionsSchema, RagAskOptionsSchema, ...METHODS.map((m) => m.schema)];
     for (const schema of schemas) {
       for (const field of optionFields(schema)) {
         const shown = field.default !== undefined && field.default !== false && !(Array.isArray(field.default) && field.default.length === 0) && typeof field.default !== "object";
