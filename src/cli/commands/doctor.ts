@@ -3,21 +3,7 @@ import type { Command } from "commander";
 import { InvalidConfigError } from "../../errors.js";
 import { getLang } from "../../i18n/index.js";
 import { formatDoctorReport, formatVerify, runDoctor, runVerify } from "../../doctor/index.js";
-
-function positive(flag: string, integer: boolean) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!(n > 0) || (integer && !Number.isInteger(n))) {
-      const kind = integer ? { en: "a positive whole number", ko: "양의 정수" } : { en: "a positive number", ko: "양수" };
-      throw new InvalidConfigError({
-        en: `${flag} must be ${kind.en}, got "${value}".`,
-        ko: `${flag}은(는) ${kind.ko}여야 합니다. 받은 값: "${value}".`,
-      });
-    }
-    return n;
-  };
-}
-const positiveInt = (flag: string) => positive(flag, true);
+import { positiveInt, positiveNumber } from "../options.js";
 
 export function registerDoctor(program: Command): void {
   program
@@ -32,7 +18,7 @@ export function registerDoctor(program: Command): void {
     .option("--tokens <n>", "tokens per epoch, instead of counting --data", positiveInt("--tokens"))
     .option("--ctx <n>", "tokens per training sequence (default 512, capped at the model's context)", positiveInt("--ctx"))
     .option("--batch <n>", "sequences per forward/backward pass (default 1; gradient accumulation gives larger batches without more memory)", positiveInt("--batch"))
-    .option("--budget-hours <h>", "longest acceptable epoch for the recommendation (default 8)", positive("--budget-hours", false))
+    .option("--budget-hours <h>", "longest acceptable epoch for the recommendation (default 8)", positiveNumber("--budget-hours"))
     .option("--threads <n>", "CPU threads training will use (default: the engine's default, every core)", positiveInt("--threads"))
     .option("--calibrate", "benchmark the engine again (about 20 s), even when this machine's calibration is cached")
     .option("--no-calibrate", "never benchmark: times stay unknown without a cached calibration")
