@@ -35,7 +35,7 @@ describe.skipIf(!browserAvailable)("form field help in the UI's language", () =>
     const rank = optionFields(METHODS.find((m) => m.name === "lora")!.schema).find((f) => f.name === "rank")!;
     expect(rank.descriptionKo).toBeDefined();
     const help = () => page.locator('#train-form label.field:has(input[name="rank"]) small').textContent();
-    await page.addInitScript(() => localStorage.setItem("localtune.lang", "en"));
+    await page.addInitScript('localStorage.setItem("localtune.lang", "en")');
     await page.goto(server.url);
     await page.waitForSelector('#train-form input[name="rank"]');
     expect(await help()).toContain(rank.description);
