@@ -3,6 +3,7 @@
 // dimensions (Phi-4-mini rotates 3/4 of each head), LongRoPE's short and long factors (rope_factors_short/long.weight)
 // and `rope.scaling.attn_factor`. llama.cpp disables phi3's sliding window (src/models/phi3.cpp), and so do we.
 import { ROPE_MODE } from "./hparams.js";
+import { phi3ConfigMetadata, phi3RopeFactors } from "./phi3-longrope.js";
 import { LLAMA_LIKE_HF_GLOBALS, type ArchDefinition } from "./types.js";
 
 export const phi3: ArchDefinition = {
@@ -31,5 +32,9 @@ export const phi3: ArchDefinition = {
       ffn_down: "mlp.down_proj",
     },
     globalModules: LLAMA_LIKE_HF_GLOBALS,
+    // LongRoPE (Phi-3-mini-128k, Phi-3.5-mini, Phi-4-mini): its attention factor and original context length, and the
+    // short and long factors as the tensors llama.cpp reads (src/arch/phi3-longrope.ts).
+    configMetadata: phi3ConfigMetadata,
+    configTensors: phi3RopeFactors,
   },
 };

@@ -126,6 +126,16 @@ export interface HfNaming {
   configMetadata?(config: HfConfig): Readonly<Record<string, GgufValue>>;
   /** Tensors convert_hf_to_gguf.py computes from config.json rather than reads (llama 3.1's rope_freqs). */
   configTensors?(config: HfConfig): readonly HfConfigTensor[];
+  /**
+   * Checkpoint name prefixes read as another before the module paths are matched, first match first: a multimodal
+   * wrapper's text decoder ("language_model.model." -> "model."), as convert_hf_to_gguf.py strips "language_model.".
+   */
+  prefixAliases?: ReadonlyArray<readonly [from: string, to: string]>;
+  /**
+   * Checkpoint tensors under these prefixes belong to another model in the same checkpoint (a vision tower and its
+   * projector, which llama.cpp loads from a separate mmproj file): left out and listed as skipped, not refused.
+   */
+  skippedPrefixes?: readonly string[];
 }
 
 /** The module names llama, qwen2, qwen3 and most llama-like decoders share in transformers. */

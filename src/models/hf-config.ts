@@ -2,10 +2,10 @@
 // convert_hf_to_gguf.py writes them for llama-family decoders (TextModel.set_gguf_parameters and LlamaModel's
 // vocab_size and rope.dimension_count), plus what the architecture's own file adds (HfNaming.configMetadata).
 import { ARCHITECTURES } from "../arch/registry.js";
-import { hfRopeParameters, type HfConfig } from "../arch/hf-config.js";
+import { hfRopeParameters, type HfConfig, type HfConfigTensor } from "../arch/hf-config.js";
 import type { DecoderShape } from "../arch/shape.js";
 import type { ArchDefinition } from "../arch/types.js";
-import { HfModelError, UnsupportedArchitectureError } from "../errors.js";
+import { HfModelError, InvalidConfigError, UnsupportedArchitectureError } from "../errors.js";
 import { gguf, type GgufValue } from "../formats/gguf/index.js";
 import { isJsonObject, type JsonObject } from "./hf-files.js";
 
@@ -61,7 +61,7 @@ function pick(config: HfConfig, keys: readonly string[]): { key: string; value: 
 }
 
 /** RoPE scaling metadata for the types llama.cpp applies from keys alone; llama3's factors come as a tensor. */
-function ropeScaling(folder: string, config: HfConfig, put: (key: string, v: GgufValue) => void): void {
+function ropeScaling(folder: string, arch: ArchDefinition, config: HfConfig, put: (key: string, v: GgufValue) => void): void {
   const rope = hfRopeParameters(config).full;
   const type = typeof rope["rope_type"] === "string" ? rope["rope_type"].toLowerCase() : undefined;
   const factor = rope["factor"];
@@ -89,7 +89,14 @@ function ropeScaling(folder: string, config: HfConfig, put: (key: string, v: Ggu
     return;
   }
   if (type === "longrope" || type === "su") {
-    // Phi-3's LongRoPE: the type here, its factors and attention factor from the architecture's own hooks.
+    // Phi-3's LongRoPE: the type here, its factors and attention factor from the architecture's own hooks. Only a
+    // loader that reads rope_factors_short/long applies it; elsewhere the model would run unscaled.
+    if (!archConfigTensors(folder, arch, config).some((t) => t.name === "rope_factors_long.weight")) {
+      throw new HfModelError(folder, {
+        en: `config.json: RoPE scaling "${type}" (LongRoPE) is applied by llama.cpp's phi3 only, not by ${arch.name}`,
+        ko: `config.json: RoPE 스케일링 "${type}"(LongRoPE)는 llama.cpp의 phi3만 적용하고 ${arch.name}은(는) 적용하지 않습니다`,
+      });
+    }
     put("rope.scaling.type", gguf.str("longrope"));
     return;
   }
@@ -97,6 +104,26 @@ function ropeScaling(folder: string, config: HfConfig, put: (key: string, v: Ggu
     en: `config.json: RoPE scaling "${type}" is not one llama.cpp's loader applies from a GGUF (supported: default, linear, yarn, llama3, longrope)`,
     ko: `config.json: RoPE 스케일링 "${type}"은(는) llama.cpp가 GGUF에서 적용하는 방식이 아닙니다 (지원: default, linear, yarn, llama3, longrope)`,
   });
+}
+
+/** Runs an architecture's config.json hook; a value it refuses (InvalidConfigError, no folder known there) names the folder. */
+function inFolder<T>(folder: string, hook: () => T): T {
+  try {
+    return hook();
+  } catch (e) {
+    if (e instanceof InvalidConfigError) throw new HfModelError(folder, { en: e.message, ko: e.ko ?? e.message });
+    throw e;
+  }
+}
+
+/** The architecture's own GGUF keys from config.json (HfNaming.configMetadata). */
+function archConfigMetadata(folder: string, arch: ArchDefinition, config: HfConfig): Readonly<Record<string, GgufValue>> {
+  return inFolder(folder, () => arch.hf.configMetadata?.(config) ?? {});
+}
+
+/** The tensors the architecture computes from config.json (HfNaming.configTensors: rope_freqs, LongRoPE factors). */
+export function archConfigTensors(folder: string, arch: ArchDefinition, config: HfConfig): readonly HfConfigTensor[] {
+  return inFolder(folder, () => arch.hf.configTensors?.(config) ?? []);
 }
 
 /** Reads config.json's hyper-parameters into GGUF metadata under "<arch>.", checking each one llama.cpp requires. */
@@ -136,9 +163,9 @@ export function hfHparams(folder: string, arch: ArchDefinition, config: HfConfig
     if (!positiveFinite(theta)) bad("rope_theta", theta, "a finite number above 0");
     put("rope.freq_base", gguf.f32(theta as number));
   }
-  ropeScaling(folder, config, put);
+  ropeScaling(folder, arch, config, put);
   // The architecture's own keys win: they know defaults the config leaves out (Gemma 3's head width of 256).
-  for (const [key, value] of Object.entries(arch.hf.configMetadata?.(config) ?? {})) put(key, value);
+  for (const [key, value] of Object.entries(archConfigMetadata(folder, arch, config))) put(key, value);
 
   const u32 = (key: string): number | undefined => {
     const v = entries.get(key);

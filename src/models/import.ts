@@ -6,7 +6,7 @@ import { InvalidConfigError } from "../errors.js";
 import { assertOutputIsNotInput } from "../fs/output-guard.js";
 import { GgmlType, ggmlTypeInfo, gguf, writeGguf, type GgufTensorInput, type GgufValue } from "../formats/gguf/index.js";
 import { quantize } from "../formats/quant/index.js";
-import { architectureOf, hfHparams, refuseQuantizedCheckpoint, textConfig } from "./hf-config.js";
+import { archConfigTensors, architectureOf, hfHparams, refuseQuantizedCheckpoint, textConfig } from "./hf-config.js";
 import { checkModelFolder, readJsonFile, readTextFile } from "./hf-files.js";
 import { hfVocab } from "./hf-vocab.js";
 import { openCheckpoint } from "./safetensors-set.js";
@@ -97,7 +97,7 @@ export async function importHfModel(options: ImportHfModelOptions): Promise<Impo
   ]);
 
   const fallbacks: ImportHfModelResult["fallbacks"] = [];
-  const computed = arch.hf.configTensors?.(config) ?? [];
+  const computed = archConfigTensors(folder, arch, config);
   const total = computed.length + plan.tensors.length;
   let done = 0;
   const progress = <T>(make: () => T) => () => {

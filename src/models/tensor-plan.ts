@@ -1,5 +1,6 @@
 // Which checkpoint tensor becomes which GGUF tensor: the architecture's Hugging Face names (HfNaming) read in reverse,
-// every tensor the architecture expects found with its shape, none left over, and the transforms
+// every tensor the architecture expects found with its shape, none left over (a vision tower beside the text decoder
+// is listed as skipped), and the transforms
 // convert_hf_to_gguf.py applies on the way (llama's q/k row order, Gemma's RMSNorm offset).
 import type { DecoderShape } from "../arch/shape.js";
 import { decoderTensorSpecs, type ArchDefinition } from "../arch/types.js";
@@ -24,7 +25,7 @@ export interface TensorPlan {
   tensors: PlannedTensor[];
   /** The checkpoint has no lm_head (or config.json ties it): llama.cpp reuses token_embd for the output. */
   tiedEmbeddings: boolean;
-  /** Checkpoint tensors left out on purpose (RoPE caches, a tied lm_head). */
+  /** Checkpoint tensors left out on purpose (RoPE caches, a tied lm_head, a multimodal checkpoint's vision tower). */
   skipped: string[];
 }
 
@@ -58,14 +59,32 @@ function listText(names: readonly string[]): string {
 }
 
 /** Plans the tensors of the GGUF; throws naming every missing, misshapen, unknown or non-float tensor. */
+/**
+ * The checkpoint's tensors under the names the architecture's module paths use: a multimodal wrapper's prefixes
+ * ("language_model.model.") read as the plain decoder's ("model."), each mapped back to the name the file holds.
+ */
+function aliasedNames(arch: ArchDefinition, checkpoint: Checkpoint): Map<string, string> {
+  const aliases = arch.hf.prefixAliases ?? [];
+  const byModulePath = new Map<string, string>();
+  for (const name of checkpoint.tensors.keys()) {
+    const alias = aliases.find(([from]) => name.startsWith(from));
+    const modulePath = alias ? alias[1] + name.slice(alias[0].length) : name;
+    // A plain name wins over an aliased one that reads the same (a checkpoint holding both is refused below as unknown).
+    if (!byModulePath.has(modulePath) || !alias) byModulePath.set(modulePath, name);
+  }
+  return byModulePath;
+}
+
+/** Plans the tensors of the GGUF; throws naming every missing, misshapen, unknown or non-float tensor. */
 export function planTensors(folder: string, arch: ArchDefinition, shape: DecoderShape, checkpoint: Checkpoint): TensorPlan {
   const toHf = hfNames(arch, shape.nLayer);
+  const inFile = aliasedNames(arch, checkpoint);
   const lmHead = toHf.get("output.weight");
-  const hasLmHead = lmHead !== undefined && checkpoint.tensors.has(lmHead);
+  const lmHeadInFile = lmHead !== undefined ? inFile.get(lmHead) : undefined;
   // transformers ties lm_head to embed_tokens whenever the config says so, whatever the file holds.
-  const tiedEmbeddings = !hasLmHead || shape.tiedEmbeddings;
+  const tiedEmbeddings = lmHeadInFile === undefined || shape.tiedEmbeddings;
   const skipped: string[] = [];
-  if (hasLmHead && tiedEmbeddings) skipped.push(lmHead!);
+  if (lmHeadInFile !== undefined && tiedEmbeddings) skipped.push(lmHeadInFile);
 
   const tensors: PlannedTensor[] = [];
   const used = new Set<string>(skipped);
@@ -73,10 +92,11 @@ export function planTensors(folder: string, arch: ArchDefinition, shape: Decoder
   const misshapen: string[] = [];
   for (const spec of decoderTensorSpecs(arch, { ...shape, tiedEmbeddings })) {
     if (spec.name === "output.weight" && tiedEmbeddings) continue;
-    const hfName = toHf.get(spec.name);
+    const modulePath = toHf.get(spec.name);
+    const hfName = modulePath !== undefined ? inFile.get(modulePath) : undefined;
     const source = hfName !== undefined ? checkpoint.tensors.get(hfName) : undefined;
     if (!source) {
-      if (!spec.optional) missing.push(hfName ?? spec.name);
+      if (!spec.optional) missing.push(modulePath ?? spec.name);
       continue;
     }
     used.add(hfName!);
@@ -97,7 +117,8 @@ export function planTensors(folder: string, arch: ArchDefinition, shape: Decoder
     const transform = permute ?? shift;
     tensors.push({ name: spec.name, ne, role: spec.role, source, ...(transform ? { transform } : {}) });
   }
-  for (const name of checkpoint.tensors.keys()) if (!used.has(name) && NOT_WEIGHTS.test(name)) (used.add(name), skipped.push(name));
+  const otherModel = (name: string) => (arch.hf.skippedPrefixes ?? []).some((p) => name.startsWith(p));
+  for (const name of checkpoint.tensors.keys()) if (!used.has(name) && (NOT_WEIGHTS.test(name) || otherModel(name))) (used.add(name), skipped.push(name));
   const unknown = [...checkpoint.tensors.keys()].filter((n) => !used.has(n));
 
   if (missing.length > 0) {

@@ -10,6 +10,12 @@ export interface HfFamily {
   architecture: string;
   /** The reference forward's switches. */
   reference: Pick<ReferenceConfig, "qkvBias" | "qkNorm" | "norms">;
+  /** What the reference reads from config.json as transformers does (Gemma 3's windows, RoPE bases, query scale). */
+  referenceFrom?(config: Record<string, unknown>, shape: HfTestShape): Partial<ReferenceConfig>;
+  /** Stored norm weights are drawn around this (1 for llama's x * w; 0 for Gemma's x * (1 + w)). Default 1. */
+  normCenter?: number;
+  /** config.json keys the tied-embeddings case uses on top of `config`, so both spellings of a setting are imported. */
+  tiedConfig?: Record<string, unknown>;
   /** Fused checkpoint tensors (Phi-3): name of q|k|v stacked on rows, and of gate|up stacked on rows, per layer. */
   fused?: { qkv: (layer: number) => string; gateUp: (layer: number) => string };
   /** Role -> tensor name (layer roles get the layer number). */
@@ -66,6 +72,39 @@ const exaone4Name = (role: string, layer?: number): string =>
   : role === "post_ffn_norm" ? `model.layers.${layer}.post_feedforward_layernorm.weight`
   : llamaLikeName(role, layer);
 
+/** Gemma 3: llama's attention names, four norms per layer (input, post_attention, pre_ and post_feedforward). */
+const gemma3Name = (role: string, layer?: number): string =>
+  role === "ffn_norm" ? `model.layers.${layer}.pre_feedforward_layernorm.weight`
+  : role === "post_attn_norm" ? `model.layers.${layer}.post_attention_layernorm.weight`
+  : role === "post_ffn_norm" ? `model.layers.${layer}.post_feedforward_layernorm.weight`
+  : llamaLikeName(role, layer);
+
+/**
+ * Gemma3TextModel's reading of config.json (transformers 4.50-4.57): layer i is "sliding_attention" unless
+ * (i + 1) % sliding_window_pattern == 0 (or as `layer_types` lists), windowed layers use rope_local_base_freq with no
+ * scaling, global ones rope_theta with rope_scaling; queries scaled by query_pre_attn_scalar^-0.5; embeddings by
+ * sqrt(hidden_size) in the model's float type (float32 here, as llama.cpp's sqrtf).
+ */
+function gemma3Reference(config: Record<string, unknown>, shape: HfTestShape): Partial<ReferenceConfig> {
+  const num = (k: string, d: number) => (typeof config[k] === "number" ? (config[k] as number) : d);
+  const pattern = num("sliding_window_pattern", 6);
+  const types = Array.isArray(config["layer_types"]) ? (config["layer_types"] as string[]) : Array.from({ length: shape.nLayer }, (_, i) => ((i + 1) % pattern ? "sliding_attention" : "full_attention"));
+  const scaling = config["rope_scaling"] as { rope_type?: string; factor?: number } | null | undefined;
+  const linear = scaling?.rope_type === "linear" ? scaling.factor : undefined;
+  const cap = config["final_logit_softcapping"];
+  return {
+    normPlusOne: true,
+    embedScale: Math.fround(Math.sqrt(shape.nEmbd)),
+    activation: "gelu_tanh",
+    attnScale: num("query_pre_attn_scalar", 256) ** -0.5,
+    layer: (l) =>
+      types[l] === "sliding_attention"
+        ? { window: num("sliding_window", 4096), ropeTheta: num("rope_local_base_freq", 10000) }
+        : { ropeTheta: num("rope_theta", 1e6), ...(linear ? { ropeLinearFactor: linear } : {}) },
+    ...(typeof cap === "number" ? { finalSoftcap: cap } : {}),
+  };
+}
+
 /** The families by GGUF architecture name. */
 export const HF_FAMILIES: Record<string, HfFamily> = {
   llama: { architecture: "LlamaForCausalLM", reference: { qkvBias: false, qkNorm: false }, name: llamaLikeName, config: { model_type: "llama", hidden_act: "silu" } },
@@ -83,6 +122,30 @@ export const HF_FAMILIES: Record<string, HfFamily> = {
     config: { model_type: "phi3", hidden_act: "silu", original_max_position_embeddings: 4096 },
     // Phi-3's heads are E / H wide (its config has no head_dim).
     shape: { headDim: 16 },
+  },
+  // Gemma 3 1B's layout with a window (4) shorter than the test's 14 tokens, so windowed and global layers differ:
+  // layer 0 windowed (RoPE base 10000), layer 1 global (base 1e6, linear scaling 2 as the 4B+ configs have 8).
+  // The head width 32 is not E / H = 16: query_pre_attn_scalar follows it, as Gemma 3 (1B-12B) has it.
+  gemma3: {
+    architecture: "Gemma3ForCausalLM",
+    reference: { qkvBias: false, qkNorm: true, norms: "pre-post" },
+    referenceFrom: gemma3Reference,
+    name: gemma3Name,
+    normCenter: 0,
+    config: {
+      model_type: "gemma3_text",
+      hidden_activation: "gelu_pytorch_tanh",
+      sliding_window: 4,
+      sliding_window_pattern: 2,
+      rope_local_base_freq: 10000,
+      rope_theta: 1000000,
+      rope_scaling: { rope_type: "linear", factor: 2 },
+      query_pre_attn_scalar: 32,
+      attn_logit_softcapping: null,
+      final_logit_softcapping: null,
+    },
+    // transformers 4.53+ spells the pattern as layer_types; and a final soft-cap the logits reach.
+    tiedConfig: { sliding_window_pattern: undefined, layer_types: ["sliding_attention", "full_attention"], final_logit_softcapping: 3 },
   },
 };
 
@@ -120,9 +183,10 @@ export function randomCheckpoint(family: HfFamily, s: HfTestShape, seed: number,
     tensors.push({ name: family.name(role, layer), shape, values, dtype });
   };
   const { nEmbd: E, nHead: H, nHeadKv: K, headDim: D, nFf: F, nVocab: V } = s;
+  const c = family.normCenter ?? 1;
   add("embed", [V, E], 1);
   for (let l = 0; l < s.nLayer; l++) {
-    if (family.reference.norms !== "post") add("attn_norm", [E], 0.1, l, 1);
+    if (family.reference.norms !== "post") add("attn_norm", [E], 0.1, l, c);
     add("q", [H * D, E], 1 / Math.sqrt(E), l);
     add("k", [K * D, E], 1 / Math.sqrt(E), l);
     add("v", [K * D, E], 1 / Math.sqrt(E), l);
@@ -132,19 +196,20 @@ export function randomCheckpoint(family: HfFamily, s: HfTestShape, seed: number,
       add("v_bias", [K * D], 0.1, l);
     }
     if (family.reference.qkNorm) {
-      add("q_norm", [D], 0.1, l, 1);
-      add("k_norm", [D], 0.1, l, 1);
+      add("q_norm", [D], 0.1, l, c);
+      add("k_norm", [D], 0.1, l, c);
     }
     add("o", [E, H * D], 1 / Math.sqrt(H * D), l);
-    if (family.reference.norms === "post") {
-      add("post_attn_norm", [E], 0.1, l, 1);
-      add("post_ffn_norm", [E], 0.1, l, 1);
-    } else add("ffn_norm", [E], 0.1, l, 1);
+    if (family.reference.norms === "post" || family.reference.norms === "pre-post") {
+      add("post_attn_norm", [E], 0.1, l, c);
+      add("post_ffn_norm", [E], 0.1, l, c);
+    }
+    if (family.reference.norms !== "post") add("ffn_norm", [E], 0.1, l, c);
     add("gate", [F, E], 1 / Math.sqrt(E), l);
     add("up", [F, E], 1 / Math.sqrt(E), l);
     add("down", [E, F], 1 / Math.sqrt(F), l);
   }
-  add("final_norm", [E], 0.1, undefined, 1);
+  add("final_norm", [E], 0.1, undefined, c);
   if (!s.tied) add("lm_head", [V, E], 1 / Math.sqrt(E));
   // Fused layouts stack the separate matrices on rows (q, k, v; gate, up), as Phi-3's qkv_proj and gate_up_proj do.
   const written: HfTensor[] = [...tensors];
@@ -164,7 +229,6 @@ export function randomCheckpoint(family: HfFamily, s: HfTestShape, seed: number,
   }
   const baseConfig: Record<string, unknown> = {
     architectures: [family.architecture],
-    ...family.config,
     hidden_size: E,
     intermediate_size: F,
     num_hidden_layers: s.nLayer,
@@ -177,8 +241,11 @@ export function randomCheckpoint(family: HfFamily, s: HfTestShape, seed: number,
     rope_theta: 10000,
     tie_word_embeddings: s.tied,
     torch_dtype: dtype === "BF16" ? "bfloat16" : "float32",
+    // The family's own keys win (Gemma 3's rope_theta); an undefined one is left out.
+    ...family.config,
+    ...(s.tied ? family.tiedConfig : {}),
   };
-  const config = Object.fromEntries(Object.entries(baseConfig).map(([k, v]) => [family.rename?.[k] ?? k, v]));
+  const config = Object.fromEntries(Object.entries(baseConfig).filter(([, v]) => v !== undefined).map(([k, v]) => [family.rename?.[k] ?? k, v]));
   const byName = new Map(tensors.map((t) => [t.name, t]));
   // The reference reads the values the file holds (BF16-rounded when stored as BF16).
   const lookup: WeightLookup = (role, layer) => {

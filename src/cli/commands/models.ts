@@ -72,6 +72,11 @@ function printResult(r: ImportHfModelResult): void {
     const list = r.vocab.dropped.slice(0, 5).join(", ") + (r.vocab.dropped.length > 5 ? ", ..." : "");
     console.error(msg({ en: "note: {n} tokenizer entries have ids beyond config.json's vocab_size and were left out: {list}", ko: "참고: 토크나이저 항목 {n}개는 id가 config.json의 vocab_size를 넘어 뺐습니다: {list}" }, { n: r.vocab.dropped.length, list }));
   }
+  if (r.skipped.length > 0) {
+    // A multimodal checkpoint's vision tower, a tied lm_head, RoPE caches: not part of the GGUF, on purpose.
+    const list = r.skipped.slice(0, 5).join(", ") + (r.skipped.length > 5 ? ", ..." : "");
+    console.error(msg({ en: "note: {n} checkpoint tensors left out on purpose (a vision tower, a tied lm_head, RoPE caches): {list}", ko: "참고: 체크포인트 텐서 {n}개는 일부러 뺐습니다 (비전 타워, 공유된 lm_head, RoPE 캐시): {list}" }, { n: r.skipped.length, list }));
+  }
   for (const f of r.fallbacks) {
     console.error(msg({ en: "note: {t} written as {w} instead of {want}: {why}", ko: "참고: {t}은(는) {want} 대신 {w}(으)로 썼습니다: {why}" }, { t: f.tensor, w: f.written, want: f.wanted, why: f.reason }));
   }
