@@ -1,5 +1,7 @@
+import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { helpInLanguage } from "./help-language.js";
+import { setLang } from "../i18n/index.js";
+import { helpInLanguage, localizeHelp } from "./help-language.js";
 
 describe("helpInLanguage", () => {
   it("splits 'English / 한국어' at the slash before the Korean half", () => {
@@ -18,5 +20,20 @@ describe("helpInLanguage", () => {
   it("leaves one-language text alone", () => {
     expect(helpInLanguage("run folder to create", "ko")).toBe("run folder to create");
     expect(helpInLanguage("학습 폴더", "en")).toBe("학습 폴더");
+  });
+});
+
+describe("localizeHelp", () => {
+  it("shows an argument's description in the chosen language too", () => {
+    const program = new Command("localtune");
+    program.command("prepare").argument("<inputs...>", "files and folders / 파일과 폴더");
+    localizeHelp(program);
+    const help = () => program.commands[0]!.helpInformation().replace(/\s+/g, " ");
+    setLang("ko");
+    expect(help()).toContain("inputs 파일과 폴더");
+    expect(help()).not.toContain("files and folders");
+    setLang("en");
+    expect(help()).toContain("inputs files and folders");
+    expect(help()).not.toContain("파일과 폴더");
   });
 });

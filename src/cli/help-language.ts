@@ -33,7 +33,7 @@ export function helpInLanguage(text: string, lang: Lang): string {
   return text;
 }
 
-/** Applies helpInLanguage to every command's and option's description, for this command and all below it. */
+/** Applies helpInLanguage to every command's, option's and argument's description, for this command and all below it. */
 export function localizeHelp(command: Command): void {
   command.configureHelp({
     commandDescription: (cmd: Command) => helpInLanguage(cmd.description(), getLang()),
@@ -42,6 +42,11 @@ export function localizeHelp(command: Command): void {
       const base = Object.getPrototypeOf(this) as Help;
       const description = option instanceof BilingualOption ? option.help[getLang()] : helpInLanguage(option.description ?? "", getLang());
       return base.optionDescription.call(this, Object.assign(Object.create(Object.getPrototypeOf(option) as object), option, { description }));
+    },
+    argumentDescription(this: Help, argument) {
+      const base = Object.getPrototypeOf(this) as Help;
+      const description = helpInLanguage(argument.description ?? "", getLang());
+      return base.argumentDescription.call(this, Object.assign(Object.create(Object.getPrototypeOf(argument) as object), argument, { description }));
     },
   } as Partial<Help>);
   for (const sub of command.commands) localizeHelp(sub);
