@@ -252,6 +252,9 @@ export interface GgmlApi {
   ggml_backend_sched_graph_compute(sched: GgmlSched, graph: GgmlGraph): number;
   // registry (libggml)
   ggml_backend_load_all_from_path(dir: string): void;
+  ggml_backend_load(path: string): Ptr | Null;
+  ggml_backend_reg_dev_count(reg: Ptr): number;
+  ggml_backend_reg_dev_get(reg: Ptr, index: number): GgmlDevice;
   ggml_backend_reg_count(): number;
   ggml_backend_reg_get(i: number): Ptr;
   ggml_backend_reg_name(reg: Ptr): string;
@@ -416,6 +419,9 @@ const BASE_PROTOTYPES = [
 
 const REGISTRY_PROTOTYPES = [
   "void ggml_backend_load_all_from_path(const char *dir)",
+  "void *ggml_backend_load(const char *path)",
+  "size_t ggml_backend_reg_dev_count(void *reg)",
+  "void *ggml_backend_reg_dev_get(void *reg, size_t index)",
   "size_t ggml_backend_reg_count()",
   "void *ggml_backend_reg_get(size_t i)",
   "const char *ggml_backend_reg_name(void *reg)",

@@ -1,4 +1,5 @@
 // Loads ggml (the copy node-llama-cpp loaded), checks its ABI, and opens a compute backend (CPU threads or a GPU).
+import { loadCpuVariant } from "./cpu-variant.js";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -22,6 +23,8 @@ export interface GgmlRuntime {
   paths: GgmlLibraryPaths;
   /** Registered backends (e.g. ["CPU"], or ["CUDA", "CPU"]). */
   registeredBackends: string[];
+  /** The CPU device the engine computes on when LOCALTUNE_CPU_VARIANT names a build (cpu-variant.ts). */
+  cpuVariant?: { name: string; device: GgmlDevice };
 }
 
 let runtime: Promise<GgmlRuntime> | undefined;
@@ -43,7 +46,9 @@ export function loadGgml(gpu?: DeviceChoice): Promise<GgmlRuntime> {
     const registeredBackends = Array.from({ length: api.ggml_backend_reg_count() }, (_, i) =>
       api.ggml_backend_reg_name(api.ggml_backend_reg_get(i)),
     );
-    return { api, paths, registeredBackends };
+    const variant = process.env.LOCALTUNE_CPU_VARIANT;
+    const cpuVariant = variant ? { name: variant, device: loadCpuVariant(api, paths.binDir, variant) } : undefined;
+    return { api, paths, registeredBackends, ...(cpuVariant ? { cpuVariant } : {}) };
   })();
   return runtime;
 }
@@ -123,7 +128,9 @@ function setCpuThreads(api: GgmlApi, device: GgmlDevice, handle: GgmlBackend, th
 
 export function openBackend(rt: GgmlRuntime, options: BackendOptions = {}): ComputeBackend {
   const { api } = rt;
-  const devices = listGgmlDevices(api);
+  // With a CPU variant loaded there are two CPU devices: the engine computes on the variant's.
+  const variant = rt.cpuVariant?.device;
+  const devices = listGgmlDevices(api).filter((d) => d.type !== "cpu" || variant === undefined || d.handle === variant);
   const { device: info, reason } = pickDevice(devices, options.device ?? currentDeviceChoice(), options.neededBytes);
   const init = (d: GgmlDeviceInfo) => {
     const handle = api.ggml_backend_dev_init(d.handle, null);
