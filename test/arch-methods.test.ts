@@ -17,9 +17,7 @@ import { readGguf } from "../src/formats/gguf/index.js";
 import { importPeftAdapter } from "../src/methods/lora/peft-import.js";
 import { METHODS } from "../src/methods/registry.js";
 import type { MethodDefinition } from "../src/methods/types.js";
-import { getLlamaRuntime } from "../src/native/llama-runtime.js";
 import { expectGradientsMatchFiniteDifferences, worstGapToLlamaCpp } from "./helpers/method-checks.js";
-import { compareLogProbs, referenceLogProbs } from "./helpers/reference-logprobs.js";
 import { TEST_MODEL_SHAPES } from "./helpers/test-models.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-arch-methods-"));
@@ -100,19 +98,9 @@ for (const { name: arch } of ARCHITECTURES) {
       const values = randomize(engine, prepared.trainable, 13);
       const adapter = await lora.exportAdapter!(options, { model: engine, values, dir: path.join(root, `${arch}-lora`), baseModelPath: base });
       const ours = forwardLogits(engine, { tokens, sequences: 1 }, prepared.hooks);
-      const llama = await getLlamaRuntime({ gpu: "cpu" });
-      const reference = await llama.loadModel({ modelPath: base });
-      const context = await reference.createContext({ contextSize: 32, threads: 1, flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32", lora: { adapters: [{ filePath: adapter }] } });
-      const theirs = await referenceLogProbs(reference, TOKENS, V, context);
-      let worst = 0;
-      for (let i = 0; i < TOKENS.length; i++) {
-        const { maxDiff, logitRange } = compareLogProbs(ours.subarray(i * V, (i + 1) * V), theirs[i]!);
-        worst = Math.max(worst, maxDiff / logitRange);
-      }
+      const worst = await worstGapToLlamaCpp(base, TOKENS, ours, V, adapter);
       console.log(`${arch} LoRA adapter in llama.cpp: max |dlogp| / logit range = ${worst.toExponential(2)}`);
       expect(worst).toBeLessThan(1e-4);
-      await context.dispose();
-      await reference.dispose();
 
       // The PEFT copy written beside the adapter reads back to the same factors.
       const back = path.join(root, `${arch}-lora-back.gguf`);

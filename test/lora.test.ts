@@ -9,9 +9,8 @@ import { forwardLogits } from "../src/engine/forward.js";
 import { GgmlType, readGguf } from "../src/formats/gguf/index.js";
 import { loraMethod } from "../src/methods/lora/index.js";
 import { LoraOptionsSchema } from "../src/methods/lora/options.js";
-import { getLlamaRuntime } from "../src/native/llama-runtime.js";
 import { RunFolder, startTraining } from "../src/train/index.js";
-import { compareLogProbs, referenceLogProbs } from "./helpers/reference-logprobs.js";
+import { worstGapToLlamaCpp } from "./helpers/method-checks.js";
 import { quantizedStoriesPath, STORIES_260K } from "./helpers/test-models.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-lora-"));
@@ -65,21 +64,9 @@ describe("LoRA", () => {
         engine.api.ggml_backend_tensor_set(t.tensor, bytes, 0, bytes.byteLength);
       }
       // ...against llama.cpp loading the exported adapter file.
-      const llama = await getLlamaRuntime({ gpu: "cpu" });
-      const reference = await llama.loadModel({ modelPath: model });
       const tokens = [1, 450, 260, 300, 310, 320, 330, 340];
-      const V = engine.hparams.nVocab;
       const ours = forwardLogits(engine, { tokens: Int32Array.from(tokens), sequences: 1 }, prepared.hooks);
-      const context = await reference.createContext({ contextSize: 32, threads: 1, flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32", lora: { adapters: [{ filePath: adapter }] } });
-      const theirs = await referenceLogProbs(reference, tokens, V, context);
-      let worst = 0;
-      for (let i = 0; i < tokens.length; i++) {
-        const { maxDiff, logitRange } = compareLogProbs(ours.subarray(i * V, (i + 1) * V), theirs[i]!);
-        worst = Math.max(worst, maxDiff / logitRange);
-      }
-      expect(worst).toBeLessThan(1e-4);
-      await context.dispose();
-      await reference.dispose();
+      expect(await worstGapToLlamaCpp(model, tokens, ours, engine.hparams.nVocab, adapter)).toBeLessThan(1e-4);
       prepared.dispose();
       engine.dispose();
     });

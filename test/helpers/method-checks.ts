@@ -23,11 +23,18 @@ export function expectGradientsMatchFiniteDifferences(model: EngineModel, traina
   return checked;
 }
 
-/** Largest |log-prob difference| / logit range between `ours` ([V] per token) and llama.cpp running `modelPath`. */
-export async function worstGapToLlamaCpp(modelPath: string, tokens: readonly number[], ours: Float32Array, V: number): Promise<number> {
+/**
+ * Largest |log-prob difference| / logit range between `ours` ([V] per token) and llama.cpp running `modelPath`, with
+ * the GGUF LoRA `loraAdapter` applied by llama.cpp itself when given.
+ */
+export async function worstGapToLlamaCpp(modelPath: string, tokens: readonly number[], ours: Float32Array, V: number, loraAdapter?: string): Promise<number> {
   const reference = await loadLlamaModel(modelPath, { gpu: "cpu" });
   try {
-    const theirs = await referenceLogProbs(reference, tokens, V);
+    const context = loraAdapter
+      ? await reference.createContext({ contextSize: Math.max(32, tokens.length), threads: 1, flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32", lora: { adapters: [{ filePath: loraAdapter }] } })
+      : undefined;
+    const theirs = await referenceLogProbs(reference, tokens, V, context);
+    await context?.dispose();
     let worst = 0;
     for (let i = 0; i < tokens.length; i++) {
       const { maxDiff, logitRange } = compareLogProbs(ours.subarray(i * V, (i + 1) * V), theirs[i]!);
