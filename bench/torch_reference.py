@@ -3,7 +3,14 @@
 engines are measured in one session on one machine (issue "Performance"). Run by hand, not part of npm test:
 
     apt-get install python3-torch libopenblas0-pthread   # Debian 12: PyTorch 1.13.1
-    /usr/bin/python3 bench/torch_reference.py [--threads 2] [--steps 5] [--config reference] [--json] [case ...]
+    /usr/bin/python3 bench/torch_reference.py [--threads 2] [--steps 5] [--runs 3] [--autocast bf16] [--config reference]
+                                              [--json] [case ...]
+
+--autocast bf16 runs forward and loss under torch.autocast("cpu", torch.bfloat16): PyTorch's best CPU mode, where
+oneDNN runs the products on AMX or AVX512-BF16 (ONEDNN_VERBOSE=1 names the kernel). The parameters, gradients and
+AdamW stay F32, as in mixed-precision training. A laptop-class run: ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2
+OPENBLAS_CORETYPE=Haswell in the environment (bf16 autocast may then fail to create its primitives: reported, not
+hidden). --runs repeats each case in a fresh child and reports the median of the runs' medians.
 
 Debian's python3-torch calls whatever BLAS the alternatives system selects; with the reference BLAS a matmul runs
 at a few GFLOP/s, so the script refuses to run unless OpenBLAS is the selected libblas.so.3 (docs/engine-notes.md, "PyTorch baseline BLAS").
@@ -121,7 +128,8 @@ def build(cfg, method, torch):
     return model
 
 
-def run_case(config, method, threads, steps):
+def run_case(config, method, threads, steps, autocast):
+    import contextlib
     import torch
 
     torch.manual_seed(1)
@@ -136,8 +144,10 @@ def run_case(config, method, threads, steps):
     for step in range(steps + 1):
         start = time.perf_counter()
         opt.zero_grad(set_to_none=True)
-        logits = model(tokens)
-        loss = torch.nn.functional.cross_entropy(logits.view(-1, cfg["n_vocab"]), targets.view(-1))
+        mixed = torch.autocast("cpu", dtype=torch.bfloat16) if autocast == "bf16" else contextlib.nullcontext()
+        with mixed:
+            logits = model(tokens)
+            loss = torch.nn.functional.cross_entropy(logits.view(-1, cfg["n_vocab"]).float(), targets.view(-1))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
@@ -150,6 +160,7 @@ def run_case(config, method, threads, steps):
         "engine": "pytorch " + torch.__version__,
         "config": config,
         "case": "full" if method == "full" else "lora-f32",
+        "precision": autocast or "f32",
         "threads": threads,
         "steps": steps,
         "trainableParams": sum(p.numel() for p in params),
@@ -167,10 +178,12 @@ def main():
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 2)))
     parser.add_argument("--steps", type=int, default=int(os.environ.get("BENCH_STEPS", 5)))
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
+    parser.add_argument("--autocast", choices=["bf16"], help="forward and loss under torch.autocast(cpu, bfloat16)")
+    parser.add_argument("--runs", type=int, default=1, help="fresh child processes per case; the median of their medians is reported")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_case(args.config, args.child, args.threads, args.steps)))
+        print(json.dumps(run_case(args.config, args.child, args.threads, args.steps, args.autocast)))
         return
     blas = blas_in_use()
     if "openblas" not in blas:
@@ -181,14 +194,24 @@ def main():
         method = {"full": "full", "lora-f32": "lora"}.get(case)
         if method is None:
             sys.exit(f"unknown case {case}; cases: full, lora-f32")
-        out = subprocess.run([sys.executable, __file__, "--child", method, "--config", args.config, "--threads", str(args.threads),
-                              "--steps", str(args.steps)], check=True, capture_output=True, text=True).stdout
-        results.append(json.loads(out.strip().splitlines()[-1]))
+        runs = []
+        for _ in range(args.runs):
+            command = [sys.executable, __file__, "--child", method, "--config", args.config, "--threads", str(args.threads), "--steps", str(args.steps)]
+            child = subprocess.run(command + (["--autocast", args.autocast] if args.autocast else []), capture_output=True, text=True)
+            if child.returncode != 0:
+                sys.exit(f"{case} ({args.autocast or 'f32'}) failed:\n{child.stderr.strip()[-2000:]}")
+            runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        runs.sort(key=lambda r: r["tokensPerSecond"])
+        best = runs[len(runs) // 2]
+        best["runsTokensPerSecond"] = [round(r["tokensPerSecond"]) for r in runs]
+        best["peakRssMiB"] = max(r["peakRssMiB"] for r in runs)
+        results.append(best)
     print(f"BLAS: {blas}")
-    print("| config | case | threads | tok/s (median) | step s | peak RSS MiB | trainable |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("| config | case | precision | threads | tok/s (median of runs) | runs tok/s | step s | peak RSS MiB | trainable |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['config']} | {r['case']} | {r['threads']} | {r['tokensPerSecond']:.0f} | {r['medianStepSeconds']:.2f} | {r['peakRssMiB']:.0f} | {r['trainableParams']} |")
+        print(f"| {r['config']} | {r['case']} | {r['precision']} | {r['threads']} | {r['tokensPerSecond']:.0f} | {r['runsTokensPerSecond']} | {r['medianStepSeconds']:.2f} | {r['peakRssMiB']:.0f} | {r['trainableParams']} |")
     if args.json:
         print(json.dumps(results, indent=2))
 
