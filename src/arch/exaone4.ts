@@ -27,6 +27,7 @@ export const exaone4: ArchDefinition = {
   },
   hf: {
     architectures: ["Exaone4ForCausalLM"],
+    decoderLayerClass: "Exaone4DecoderLayer",
     layerPrefix: "model.layers.",
     // EXAONE 4's post_attention_layernorm and post_feedforward_layernorm normalise the outputs (post-norms).
     layerModules: {

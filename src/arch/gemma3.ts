@@ -35,6 +35,7 @@ export const gemma3: ArchDefinition = {
     // Gemma3ForConditionalGeneration (4B, 12B, 27B): its text decoder, config.json's text_config; the vision tower is
     // llama.cpp's separate mmproj file, not this one.
     architectures: ["Gemma3ForCausalLM", "Gemma3ForConditionalGeneration"],
+    decoderLayerClass: "Gemma3DecoderLayer",
     layerPrefix: "model.layers.",
     // Gemma's post_attention_layernorm normalises the attention output (a post-norm), unlike llama's.
     layerModules: {

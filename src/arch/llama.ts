@@ -16,6 +16,7 @@ export const llama: ArchDefinition = {
   permutesQk: true,
   hf: {
     architectures: ["LlamaForCausalLM", "MistralForCausalLM"],
+    decoderLayerClass: "LlamaDecoderLayer",
     layerPrefix: "model.layers.",
     layerModules: LLAMA_LIKE_HF_MODULES,
     globalModules: LLAMA_LIKE_HF_GLOBALS,

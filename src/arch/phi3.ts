@@ -22,6 +22,7 @@ export const phi3: ArchDefinition = {
   ],
   hf: {
     architectures: ["Phi3ForCausalLM"],
+    decoderLayerClass: "Phi3DecoderLayer",
     layerPrefix: "model.layers.",
     layerModules: {
       attn_norm: "input_layernorm",

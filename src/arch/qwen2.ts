@@ -13,5 +13,5 @@ export const qwen2: ArchDefinition = {
   bitfitBiases: ["attn_q", "attn_k", "attn_v"],
   // NeoX RoPE rotates halves like HF: convert_hf_to_gguf.py keeps the rows as they are.
   permutesQk: false,
-  hf: { architectures: ["Qwen2ForCausalLM"], layerPrefix: "model.layers.", layerModules: LLAMA_LIKE_HF_MODULES, globalModules: LLAMA_LIKE_HF_GLOBALS },
+  hf: { architectures: ["Qwen2ForCausalLM"], decoderLayerClass: "Qwen2DecoderLayer", layerPrefix: "model.layers.", layerModules: LLAMA_LIKE_HF_MODULES, globalModules: LLAMA_LIKE_HF_GLOBALS },
 };

@@ -14,5 +14,5 @@ export const qwen3: ArchDefinition = {
   bitfitBiases: ["attn_q", "attn_k", "attn_v"],
   // NeoX RoPE rotates halves like HF: convert_hf_to_gguf.py keeps the rows as they are.
   permutesQk: false,
-  hf: { architectures: ["Qwen3ForCausalLM"], layerPrefix: "model.layers.", layerModules: { ...LLAMA_LIKE_HF_MODULES, attn_q_norm: "self_attn.q_norm", attn_k_norm: "self_attn.k_norm" }, globalModules: LLAMA_LIKE_HF_GLOBALS },
+  hf: { architectures: ["Qwen3ForCausalLM"], decoderLayerClass: "Qwen3DecoderLayer", layerPrefix: "model.layers.", layerModules: { ...LLAMA_LIKE_HF_MODULES, attn_q_norm: "self_attn.q_norm", attn_k_norm: "self_attn.k_norm" }, globalModules: LLAMA_LIKE_HF_GLOBALS },
 };

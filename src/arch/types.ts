@@ -114,6 +114,8 @@ export interface HfNaming {
   layerModules: Readonly<Record<string, string>>;
   /** Whole-model GGUF tensor name (without ".weight") -> module path ("token_embd" -> "model.embed_tokens"). */
   globalModules: Readonly<Record<string, string>>;
+  /** transformers' decoder layer class, which FSDP wraps one per shard unit (export-job); absent where unknown. */
+  decoderLayerClass?: string;
   /**
    * Added to every "*norm.weight" on import: Gemma's RMSNorm scales by (1 + w) and its checkpoints store w, llama.cpp
    * scales by the stored weight (convert_hf_to_gguf.py's norm_shift).

@@ -2,17 +2,12 @@
 // Trainer, whose "auto" values take the batch, accumulation, clipping and precision from the trainer's own config),
 // or Axolotl's FSDP section. ZeRO-2 shards optimizer state and gradients (enough for LoRA, whose trainable part is
 // small); ZeRO-3 also shards the weights, which full-weight DAPT of a large model needs.
+import { ARCHITECTURES } from "../arch/registry.js";
 import { ExportJobError } from "../errors.js";
 import type { ExportTarget } from "./options.js";
 
 export const DEEPSPEED_FILE = "deepspeed.json";
 
-/** The decoder layer class transformers defines per architecture: FSDP wraps one of these per shard unit. */
-const DECODER_LAYER_CLASS: Readonly<Record<string, string>> = {
-  llama: "LlamaDecoderLayer",
-  qwen2: "Qwen2DecoderLayer",
-  qwen3: "Qwen3DecoderLayer",
-};
 
 /** DeepSpeed config (keys as in axolotl's deepspeed_configs/zero2.json and zero3_bf16.json). */
 export function deepSpeedConfig(method: "lora" | "full"): Record<string, unknown> {
@@ -35,7 +30,8 @@ export function deepSpeedConfig(method: "lora" | "full"): Record<string, unknown
 
 /** Axolotl's FSDP section (fsdp_config keys of axolotl's FSDPConfig schema). */
 export function axolotlFsdpConfig(architecture: string, checkpointing: boolean): Record<string, unknown> {
-  const layer = DECODER_LAYER_CLASS[architecture];
+  // The decoder layer class transformers defines for the architecture: FSDP wraps one of these per shard unit.
+  const layer = ARCHITECTURES.find((a) => a.name === architecture)?.hf.decoderLayerClass;
   if (!layer) throw new ExportJobError({ en: `no FSDP layer class known for architecture ${architecture}; use --distributed deepspeed.`, ko: `${architecture} 아키텍처의 FSDP 레이어 클래스를 모릅니다. --distributed deepspeed를 쓰세요.` });
   return {
     fsdp_version: 2,

@@ -33,7 +33,7 @@ export interface JobPlan {
   };
   /** Hugging Face id (or path) of the base model the trainer downloads. */
   hfModel: string;
-  /** GGUF architecture (llama, qwen2, qwen3). */
+  /** GGUF architecture (`general.architecture`: llama, qwen2, gemma3, ...). */
   architecture: string;
   /** The GGUF's chat template, for recognising LLaMA-Factory's template name. */
   chatTemplate: string;
