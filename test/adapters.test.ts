@@ -178,7 +178,7 @@ describe("PEFT export and import", () => {
     await writeSafetensors(path.join(bad, "adapter_model.safetensors"), {
       tensors: [...tensors, { name: "base_model.model.lm_head.lora_A.weight", dtype: "F32", shape: [4, 64], data: new Float32Array(256) }],
     });
-    await expect(importPeftAdapter({ adapter: bad, model: STORIES_260K, out: path.join(root, "x.gguf") })).rejects.toThrow(/cannot apply: base_model\.model\.lm_head\.lora_A\.weight/);
+    await expect(importPeftAdapter({ adapter: bad, model: STORIES_260K, out: path.join(root, "x.gguf") })).rejects.toThrow(/cannot apply to llama: base_model\.model\.lm_head\.lora_A\.weight/);
     fs.writeFileSync(path.join(bad, "adapter_model.safetensors"), Buffer.from([8, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x7d]));
     await expect(importPeftAdapter({ adapter: bad, model: STORIES_260K, out: path.join(root, "x.gguf") })).rejects.toThrow(SafetensorsFormatError);
     fs.writeFileSync(path.join(bad, "adapter_config.json"), JSON.stringify({ peft_type: "PROMPT_TUNING", num_virtual_tokens: 8 }));

@@ -76,7 +76,10 @@ export function whileBusy<T>(file: string, work: () => T, onNote?: (note: string
     try {
       return work();
     } catch (error) {
-      if (!/database is locked/i.test((error as Error).message)) throw error;
+      // A cached statement whose last step failed with SQLITE_BUSY reports that code again from its next reset
+      // (sqlite3_reset returns the previous step's error), which node-sqlite3-wasm words as "Could not reset
+      // statement prior to binding new values"; the reset has happened all the same, so the retry after it runs.
+      if (!/database is locked|could not reset statement/i.test((error as Error).message)) throw error;
       const note = clearStaleLock(file);
       if (note) {
         onNote?.(note);
