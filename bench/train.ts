@@ -5,8 +5,7 @@
 // Median step time after one warm-up step. GFLOP/s counts the matmul and attention work of a step (see stepFlops) and
 // is also given as a share of one large F32 mul_mat on this machine (bench/matmul-peak.ts).
 //   npm run bench:train -- [--config reference|stories260k|qwen0.5b] [--json] [case ...]
-// BENCH_STEPS and BENCH_THREADS override the defaults; BENCH_TRANSPOSE_TYPE=bf16|f32 forces the type of the frozen
-// weights' transposes in the backward (default: BF16 where the CPU has BF16 instructions, else F32). The PyTorch side: bench/torch_reference.py (same configs).
+// BENCH_STEPS and BENCH_THREADS override the defaults. The PyTorch side: bench/torch_reference.py (same configs).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -60,7 +59,6 @@ const CASES: Record<string, { method: "full" | "lora"; base: GgmlType; backwardA
   "lora-q8_0-kl-ckpt": { method: "lora", base: GgmlType.Q8_0, kernelLayouts: true, checkpointActivations: true },
 };
 const threads = Number(process.env.BENCH_THREADS ?? 2);
-const transposeType = process.env.BENCH_TRANSPOSE_TYPE as "bf16" | "f32" | undefined;
 const steps = Number(process.env.BENCH_STEPS ?? 5);
 const configIndex = process.argv.indexOf("--config");
 const configName = process.env.BENCH_CONFIG ?? (configIndex > 0 ? process.argv[configIndex + 1]! : "reference");
@@ -132,7 +130,7 @@ async function runCase(name: string, file: string) {
   const model = await EngineModel.load(file, { threads, f32Weights: spec.method === "full", kernelLayouts: spec.kernelLayouts, plainCopies: spec.kernelLayouts });
   const rssAfterLoad = process.memoryUsage().rss;
   const prepared = spec.method === "full" ? { trainable: [...model.weights].map(([n, tensor]) => ({ name: n, tensor })), hooks: {}, dispose: () => {} } : loraMethod.prepare(model, LoraOptionsSchema.parse({ rank: 8 }), 1);
-  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, backwardAsMulMat: spec.backwardAsMulMat, checkpointActivations: spec.checkpointActivations, ...(transposeType ? { transposeType } : {}) }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, prepared.hooks);
+  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, backwardAsMulMat: spec.backwardAsMulMat, checkpointActivations: spec.checkpointActivations }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, prepared.hooks);
   const random = seededRandom(1);
   const N = T * B;
   const batch = {
