@@ -52,11 +52,11 @@ describe("backward pass", () => {
       // finite differences on F32 models above.
       const file = path.join(dir, `lora-${label}.gguf`);
       await writeRandomModel(file, { arch: "qwen2", nLayer: 2, nEmbd: 32, nFf: 64, nHead: 4, nHeadKv: 2, nVocab: 64, weightType: type, seed: 4 });
-      const gradients = async (backwardAsMulMat: boolean, transposeChunkBytes?: number, transposeType?: "bf16" | "f32") => {
+      const gradients = async (backwardAsMulMat: boolean, transposeChunkBytes?: number) => {
         const model = await EngineModel.load(file, { threads: 1 });
         const prepared = loraMethod.prepare(model, LoraOptionsSchema.parse({ rank: 2 }), 3);
         fillLoraB(model, prepared.trainable);
-        const trainer = new Trainer(model, prepared.trainable, { sequenceLength: 6, batchSize: 2, backwardAsMulMat, transposeChunkBytes, transposeType }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 }, prepared.hooks);
+        const trainer = new Trainer(model, prepared.trainable, { sequenceLength: 6, batchSize: 2, backwardAsMulMat, transposeChunkBytes }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 }, prepared.hooks);
         trainer.beginStep();
         trainer.accumulate(randomBatch(64, 6, 2, 13));
         const out = { rewritten: trainer.rewrittenBackwardNodes, grads: prepared.trainable.map((t) => trainer.readGradient(t.name)) };
@@ -65,15 +65,12 @@ describe("backward pass", () => {
         model.dispose();
         return out;
       };
-      const fast = await gradients(true, undefined, "bf16");
-      // F32 transposes (CPUs without BF16 instructions): the same products in F32, so within float rounding.
-      const wide = await gradients(true, undefined, "f32");
+      const fast = await gradients(true);
       // 1 KiB blocks: every weight's transpose (the 64 x 32 head is 8 KiB in F32) is split into row blocks and summed.
       const blocked = await gradients(true, 1024);
       const reference = await gradients(false);
       expect(fast.rewritten).toBeGreaterThan(10);
       expect(reference.rewritten).toBe(0);
-      wide.grads.forEach((g, j) => expect(relativeL2(g, reference.grads[j]!)).toBeLessThan(1e-4));
       [...fast.grads, ...blocked.grads].forEach((g, j) => {
         // BF16 dY: 8 bits of mantissa, so about 0.4% per element; the relative L2 error of a whole gradient stays below 1%.
         expect(relativeL2(g, reference.grads[j % fast.grads.length]!)).toBeLessThan(1e-2);

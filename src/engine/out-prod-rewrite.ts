@@ -27,12 +27,6 @@ export interface RewriteOptions {
   plainSource?: (t: GgmlTensor) => GgmlTensor;
   /** The backend copies F16 / BF16 straight into BF16 (the CPU backend does); default true. */
   halfToBf16?: boolean;
-  /**
-   * Type of a compact (F16, BF16, quantized) weight's transpose: BF16 (default) where the CPU multiplies BF16 in
-   * hardware (AVX512-BF16, AMX-BF16), F32 elsewhere: without those instructions ggml's BF16 product converts every
-   * element and runs far below its F32 kernel (an AVX2 laptop), and the F32 transpose keeps the gradients' range too.
-   */
-  compactTransposeType?: "bf16" | "f32";
 }
 
 /** Largest F32 transposed weight made in one piece; bigger ones are split (see the top of the file). */
@@ -68,13 +62,12 @@ export function rewriteOutProducts(g: GraphContext, options: RewriteOptions = {}
   const chunkBytes = options.chunkBytes ?? TRANSPOSE_CHUNK_BYTES;
   const plainSource = options.plainSource ?? ((t: GgmlTensor) => t);
   const direct = options.halfToBf16 ?? true;
-  const target = options.compactTransposeType ?? "bf16";
   // One transposed copy per source tensor: q, k and v (gate and up) share their input, so its transpose is made once.
   const transposedOf = new Map<GgmlTensor, GgmlTensor>();
   const transposed = (x: GgmlTensor): GgmlTensor => {
     const known = transposedOf.get(x);
     if (known) return known;
-    const made = makeTransposed(api, ctx, ops, x, direct, target);
+    const made = makeTransposed(api, ctx, ops, x, direct);
     transposedOf.set(x, made);
     return made;
   };
@@ -91,11 +84,11 @@ export function rewriteOutProducts(g: GraphContext, options: RewriteOptions = {}
       // dX = sum over row blocks c of W: mul_mat(W_c^T, dY_c), one block's transposes alive at a time.
       let sum: GgmlTensor | undefined;
       for (const block of split.slice(0, -1)) {
-        const part = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, block.weight, direct, target), block.gradient);
+        const part = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, block.weight, direct), block.gradient);
         sum = sum === undefined ? part : api.ggml_add(ctx, sum, part);
       }
       const last = split[split.length - 1]!;
-      const lastPart = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, last.weight, direct, target), last.gradient);
+      const lastPart = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, last.weight, direct), last.gradient);
       rewriteNode(node, ops.add, [sum!, lastPart]);
     } else {
       // out_prod(a [m, k, ...], b [n, k, ...]) -> [m, n, ...]  ==  mul_mat(a^T [k, m, ...], b^T [k, n, ...]);
@@ -137,7 +130,7 @@ function blocksOfLargeWeight(api: GgmlApi, ctx: GgmlContext, ops: OpIds, a: Ggml
 }
 
 /** x [m, k, ...] -> x^T [k, m, ...], contiguous, as a graph node (or x's source when x is a transpose of one). */
-function makeTransposed(api: GgmlApi, ctx: GgmlContext, ops: OpIds, x: GgmlTensor, halfToBf16: boolean, target: "bf16" | "f32"): GgmlTensor {
+function makeTransposed(api: GgmlApi, ctx: GgmlContext, ops: OpIds, x: GgmlTensor, halfToBf16: boolean): GgmlTensor {
   const { op, src } = tensorOp(x);
   const inner = src[0];
   // transpose(transpose(y)) = y: dY reaches out_prod as a transposed view of a contiguous gradient.
@@ -147,8 +140,6 @@ function makeTransposed(api: GgmlApi, ctx: GgmlContext, ops: OpIds, x: GgmlTenso
   // ggml's copy reads a transposed view element by element, which block-quantized types cannot do: they are
   // dequantized to F32 (contiguous rows) first. F16 and BF16 convert straight to BF16 on the CPU; other backends go
   // through F32, the copy every backend has.
-  const half = type === GgmlType.F16 || type === GgmlType.BF16;
-  if (target === "f32") return api.ggml_cast(ctx, api.ggml_transpose(ctx, half ? x : api.ggml_cast(ctx, x, GgmlType.F32)), GgmlType.F32);
-  const plain = halfToBf16 && half;
+  const plain = halfToBf16 && (type === GgmlType.F16 || type === GgmlType.BF16);
   return api.ggml_cast(ctx, api.ggml_transpose(ctx, plain ? x : api.ggml_cast(ctx, x, GgmlType.F32)), GgmlType.BF16);
 }

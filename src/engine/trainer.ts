@@ -43,9 +43,6 @@ export interface TrainerShape {
   backwardAsMulMat?: boolean;
   /** Largest weight transposed in one piece by that rewrite (default TRANSPOSE_CHUNK_BYTES); tests make it small. */
   transposeChunkBytes?: number;
-  /** Type of a compact frozen weight's transpose in that rewrite; default BF16 where the CPU has BF16 instructions
-   *  (AVX512-BF16, AMX-BF16), else F32 (out-prod-rewrite.ts). */
-  transposeType?: "bf16" | "f32";
   /** Keep only each block's input and recompute the block in the backward (checkpointed-pass.ts): activation memory
    *  of one block instead of all, for one more forward pass per step. Default false. */
   checkpointActivations?: boolean;
@@ -122,8 +119,7 @@ export class Trainer {
       chunkBytes: shape.transposeChunkBytes,
       plainSource: (t: GgmlTensor) => model.plainCopies.get(t) ?? t,
       halfToBf16: api.ggml_backend_dev_type(model.backend.device) === GGML_DEVICE_TYPE.cpu,
-      compactTransposeType: shape.transposeType ?? (hasBf16Products(model.backend.cpuFeatures) ? "bf16" : "f32"),
-    } as const;
+    };
     this.gpu = model.backend.info.type === "cpu"
       ? undefined
       : new GpuGraphScheduler(api, model.backend, 2 * (Math.ceil(graphNodeBudget(model.hparams.nLayer, true) * 1.5) + trainable.length * 32) + 4096);
@@ -399,9 +395,4 @@ export class Trainer {
     const status = this.model.api.ggml_backend_graph_compute(this.model.backend.handle, g.graph);
     if (status !== 0) throw new ShapeError(`ggml graph compute failed with status ${status}`);
   }
-}
-
-/** The CPU multiplies BF16 in hardware: ggml's BF16 products then run at least as fast as its F32 ones. */
-function hasBf16Products(features: ReadonlySet<string>): boolean {
-  return features.has("AVX512_BF16") || features.has("AMX_BF16");
 }

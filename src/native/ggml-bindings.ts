@@ -87,9 +87,6 @@ koffi.struct("ggml_opt_params", {
 });
 export const ggmlSetThreadsProto = koffi.proto("void ggml_backend_set_n_threads_t(void *backend, int n_threads)");
 /** The CPU device's extra buffer types (AMX, repacked layouts): a NULL-terminated array, from the registry's proc address. */
-/** One entry of ggml_backend_get_features: a feature name ("AVX512_BF16") and its value ("1"); a null name ends the list. */
-export const ggmlBackendFeatureStruct = koffi.struct("ggml_backend_feature", { name: "const char *", value: "const char *" });
-export const ggmlGetFeaturesProto = koffi.proto("void *ggml_backend_get_features_t(void *reg)");
 export const ggmlGetExtraBuftsProto = koffi.proto("void *ggml_backend_dev_get_extra_bufts_t(void *device)");
 
 export interface GgmlInitParams {

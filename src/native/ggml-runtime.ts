@@ -5,7 +5,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import koffi from "koffi";
 import { LocaltuneError, NativeAbiError } from "../errors.js";
-import { bindGgml, GGML_OBJECT_SIZE, ggmlBackendFeatureStruct, ggmlGetFeaturesProto, ggmlSetThreadsProto, ggmlTensorStruct, type GgmlApi, type GgmlBackend, type GgmlDevice } from "./ggml-bindings.js";
+import { bindGgml, GGML_OBJECT_SIZE, ggmlSetThreadsProto, ggmlTensorStruct, type GgmlApi, type GgmlBackend, type GgmlDevice } from "./ggml-bindings.js";
 import { locateGgmlLibraries, type GgmlLibraryPaths } from "./ggml-paths.js";
 import { getLlamaRuntime } from "./llama-runtime.js";
 import { currentDeviceChoice, type DeviceChoice } from "./device-choice.js";
@@ -117,28 +117,7 @@ export interface ComputeBackend {
   cpuFallback: GgmlBackend | undefined;
   /** Backends for ggml_backend_sched_new: the device first, the CPU last. */
   schedulerBackends: BigUint64Array;
-  /** What the CPU backend in use (the device's, or the GPU's CPU fallback) reports of this CPU (backendFeatures). */
-  cpuFeatures: ReadonlySet<string>;
   dispose(): void;
-}
-
-/**
- * Features a backend's registry reports through ggml_backend_get_features (the CPU backend: "AVX2", "AVX512_BF16",
- * "AMX_BF16", ...), those with value "1". Empty where the registry has no such function.
- */
-export function backendFeatures(api: GgmlApi, device: GgmlDevice): ReadonlySet<string> {
-  const reg = api.ggml_backend_dev_backend_reg(device);
-  const getFeatures = api.ggml_backend_reg_get_proc_address(reg, "ggml_backend_get_features");
-  const found = new Set<string>();
-  if (!getFeatures) return found;
-  const list = koffi.call(getFeatures, ggmlGetFeaturesProto, reg);
-  const size = koffi.sizeof(ggmlBackendFeatureStruct);
-  for (let i = 0; list && i < 256; i++) {
-    const entry = koffi.decode(list, i * size, ggmlBackendFeatureStruct) as { name: string | null; value: string | null };
-    if (!entry.name) break;
-    if (entry.value === "1") found.add(entry.name);
-  }
-  return found;
 }
 
 /** Sets a CPU backend's thread count through the registry's proc address (docs/engine-notes.md, "CPU threads"). */
@@ -182,7 +161,6 @@ export function openBackend(rt: GgmlRuntime, options: BackendOptions = {}): Comp
     threads,
     cpuFallback,
     schedulerBackends: new BigUint64Array(cpuFallback ? [handle as unknown as bigint, cpuFallback as unknown as bigint] : [handle as unknown as bigint]),
-    cpuFeatures: backendFeatures(api, info.type === "cpu" ? info.handle : devices.find((d) => d.type === "cpu")!.handle),
     dispose: () => {
       api.ggml_backend_free(handle);
       if (cpuFallback) api.ggml_backend_free(cpuFallback);
