@@ -171,6 +171,7 @@ export interface GgmlApi {
   ggml_tanh(ctx: C, a: T): T;
   ggml_sigmoid(ctx: C, a: T): T;
   ggml_softplus(ctx: C, a: T): T;
+  ggml_flash_attn_ext(ctx: C, q: T, k: T, v: T, mask: T | Null, scale: number, maxBias: number, logitSoftcap: number): T;
   ggml_step(ctx: C, a: T): T;
   ggml_arange(ctx: C, start: number, stop: number, step: number): T;
   ggml_scale_bias(ctx: C, a: T, s: number, b: number): T;
@@ -325,6 +326,7 @@ const BASE_PROTOTYPES = [
   "void *ggml_tanh(void *ctx, void *a)",
   "void *ggml_sigmoid(void *ctx, void *a)",
   "void *ggml_softplus(void *ctx, void *a)",
+  "void *ggml_flash_attn_ext(void *ctx, void *q, void *k, void *v, void *mask, float scale, float max_bias, float logit_softcap)",
   "void *ggml_step(void *ctx, void *a)",
   "void *ggml_arange(void *ctx, float start, float stop, float step)",
   "void *ggml_scale_bias(void *ctx, void *a, float s, float b)",

@@ -39,13 +39,15 @@ export async function testModelPath(arch: keyof typeof TEST_MODEL_SHAPES, weight
 
 /**
  * `arch`'s test model widened so every row holds a multiple of 256 values (E 256, F 512, H D 256), as K-quants need:
- * one block, the architecture's own vocabulary, block options and sliding window.
+ * one block, untied embeddings, the architecture's own vocabulary, block options and sliding window.
  */
 export async function wideTestModelPath(arch: string, weightType: GgmlType): Promise<string> {
   tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "localtune-models-"));
   const file = path.join(tempDir, `${arch}-wide-${weightType}.gguf`);
   const { headDim: _narrowHeads, ...shape } = TEST_MODEL_SHAPES[arch]!;
-  if (!fs.existsSync(file)) await writeRandomModel(file, { ...shape, nLayer: 1, nEmbd: 256, nFf: 512, weightType, seed: 7 });
+  // Untied: with one block, a tied head scores every token by its similarity to the input token's own embedding, so
+  // the input token takes nearly all the probability and the comparison would see a one-hot distribution.
+  if (!fs.existsSync(file)) await writeRandomModel(file, { ...shape, nLayer: 1, nEmbd: 256, nFf: 512, tiedEmbeddings: false, weightType, seed: 7 });
   return file;
 }
 
