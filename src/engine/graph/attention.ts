@@ -148,18 +148,24 @@ function projectQkv(g: GraphContext, hp: ModelHparams, block: BlockDeclaration, 
 /**
  * The mask of a sliding-window layer over scores [P+T_k, T_q, heads] (added by the softmax): a large negative value
  * where the key is W or more positions behind its query (llama.cpp's LLAMA_SWA_TYPE_STANDARD: p_q - p_k >= W), 0
- * elsewhere. Key i_k sits at position i_k - P, query i_q at i_q. Built in the graph from ggml_arange, so no caller
- * sets it, and it is a constant the backward pass leaves alone (ggml's softmax has no gradient for its mask).
- * -1e30 rather than -inf: 0 * -inf would be NaN in the product that places it.
+ * elsewhere. Key i_k sits at position i_k - P, query i_q at i_q, so the hidden pairs are (i_q + P - W + 0.5) - i_k > 0.
  */
 function windowMask(g: GraphContext, keys: number, queries: number, width: number, prefix: number): GgmlTensor {
+  return positionMask(g, keys, queries, prefix - width + 0.5, "behind");
+}
+
+/**
+ * [keys, queries]: -1e30 where the key lies behind the query by more than `offset` says ((i_q + offset) - i_k > 0,
+ * "behind") or after it (i_k - (i_q + offset) > 0, "ahead"), 0 elsewhere. Built in the graph from ggml_arange, so no
+ * caller sets it, and it is a constant the backward pass leaves alone (ggml's softmax has no gradient for its mask).
+ * -1e30 rather than -inf: 0 * -inf would be NaN in the product that places it.
+ */
+function positionMask(g: GraphContext, keys: number, queries: number, offset: number, hide: "behind" | "ahead"): GgmlTensor {
   const { api, ctx } = g;
-  const keyIndex = api.ggml_reshape_2d(ctx, api.ggml_arange(ctx, 0, keys, 1), keys, 1); //            [P+T_k, 1]
-  // Query i_q's position + P - W + 0.5: positive exactly where (i_q + P) - i_k >= W once i_k is subtracted.
-  const start = prefix - width + 0.5;
-  const queryIndex = api.ggml_reshape_2d(ctx, api.ggml_arange(ctx, start, start + queries, 1), 1, queries); // [1, T_q]
-  const distance = api.ggml_sub(ctx, api.ggml_repeat(ctx, queryIndex, api.ggml_new_tensor_2d(ctx, GgmlType.F32, keys, queries)), keyIndex); // [P+T_k, T_q]
-  return api.ggml_scale(ctx, api.ggml_step(ctx, distance), -1e30);
+  const keyIndex = api.ggml_reshape_2d(ctx, api.ggml_arange(ctx, 0, keys, 1), keys, 1); //                [K_n, 1]
+  const queryIndex = api.ggml_reshape_2d(ctx, api.ggml_arange(ctx, offset, offset + queries, 1), 1, queries); // [1, Q_n]
+  const behind = api.ggml_sub(ctx, api.ggml_repeat(ctx, queryIndex, api.ggml_new_tensor_2d(ctx, GgmlType.F32, keys, queries)), keyIndex); // [K_n, Q_n]
+  return api.ggml_scale(ctx, api.ggml_step(ctx, hide === "behind" ? behind : api.ggml_neg(ctx, behind)), -1e30);
 }
 
 /**
@@ -172,11 +178,7 @@ function windowMask(g: GraphContext, keys: number, queries: number, width: numbe
 function attendFused(g: GraphContext, hp: ModelHparams, q: GgmlTensor, k: GgmlTensor, v: GgmlTensor, width: number | undefined): GgmlTensor {
   const { api, ctx } = g;
   const T = tensorShape(q).ne[1]!;
-  const keyIndex = api.ggml_reshape_2d(ctx, api.ggml_arange(ctx, 0, T, 1), T, 1); //                   [T_k, 1]
-  const queryIndex = api.ggml_reshape_2d(ctx, api.ggml_arange(ctx, 0, T, 1), 1, T); //                 [1, T_q]
-  // step(i_k - i_q) is 1 exactly where the key lies after the query.
-  const future = api.ggml_step(ctx, api.ggml_sub(ctx, api.ggml_repeat(ctx, keyIndex, api.ggml_new_tensor_2d(ctx, GgmlType.F32, T, T)), queryIndex));
-  let mask = api.ggml_scale(ctx, future, -1e30); //                                                    [T_k, T_q]
+  let mask = positionMask(g, T, T, 0, "ahead"); //                                                    [T_k, T_q]
   if (width !== undefined) mask = api.ggml_add(ctx, mask, windowMask(g, T, T, width, 0));
   return api.ggml_flash_attn_ext(ctx, q, k, v, api.ggml_cast(ctx, mask, GgmlType.F16), hp.attentionScale, 0, 0);
 }
