@@ -17,6 +17,7 @@ import { readGguf } from "../src/formats/gguf/index.js";
 import { importPeftAdapter } from "../src/methods/lora/peft-import.js";
 import { METHODS } from "../src/methods/registry.js";
 import type { MethodDefinition } from "../src/methods/types.js";
+import { writeTinyModel } from "./helpers/finite-differences.js";
 import { expectGradientsMatchFiniteDifferences, worstGapToLlamaCpp } from "./helpers/method-checks.js";
 import { TEST_MODEL_SHAPES } from "./helpers/test-models.js";
 
@@ -56,7 +57,7 @@ for (const { name: arch } of ARCHITECTURES) {
   describe(`${arch}: every method`, () => {
     it("trains: each adapter method's gradients equal finite differences", async () => {
       const file = path.join(root, `${arch}-tiny.gguf`);
-      await writeRandomModel(file, { arch, nLayer: 2, nEmbd: 16, nFf: 24, nHead: 4, nHeadKv: 2, nVocab: 40, seed: 3, ...(shape?.slidingWindow ? { slidingWindow: shape.slidingWindow } : {}) });
+      await writeTinyModel(file, arch);
       for (const m of adapterMethods) {
         const options = optionsOf(m);
         const model = await EngineModel.load(file, { threads: 1, ...m.loadOptions(options) });

@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { findArchitecture } from "../src/arch/registry.js";
 import { readHparams, type ModelHparams } from "../src/arch/hparams.js";
-import { writeRandomModel } from "../src/engine/random-model.js";
+import { writeTinyModel } from "./helpers/finite-differences.js";
 import { forwardLogits } from "../src/engine/forward.js";
 import { measurePerplexity } from "../src/engine/measure-perplexity.js";
 import { EngineModel } from "../src/engine/model.js";
@@ -71,7 +71,7 @@ describe("BitFit", () => {
   it("bias gradients equal finite differences (added biases on llama, the model's biases on qwen2)", async () => {
     for (const arch of ["llama", "qwen2"] as const) {
       const file = path.join(root, `grad-${arch}.gguf`);
-      await writeRandomModel(file, { arch, nLayer: 2, nEmbd: 16, nFf: 24, nHead: 4, nHeadKv: 2, nVocab: 40, seed: 3 });
+      await writeTinyModel(file, arch);
       const model = await EngineModel.load(file, { threads: 1 });
       const prepared = bitfitMethod.prepare(model, defaults, 1);
       expect(prepared.trainable.length).toBe(arch === "llama" ? 14 : 6);

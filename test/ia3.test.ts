@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { findArchitecture } from "../src/arch/registry.js";
 import { readHparams, type ModelHparams } from "../src/arch/hparams.js";
-import { writeRandomModel } from "../src/engine/random-model.js";
+import { writeTinyModel } from "./helpers/finite-differences.js";
 import { forwardLogits } from "../src/engine/forward.js";
 import { measurePerplexity } from "../src/engine/measure-perplexity.js";
 import { EngineModel } from "../src/engine/model.js";
@@ -77,7 +77,7 @@ describe("IA3", () => {
   it("gradients of l_k, l_v, l_ff equal finite differences (llama; qwen3 with k-norm after the scaling)", async () => {
     for (const arch of ["llama", "qwen3"] as const) {
       const file = path.join(root, `grad-${arch}.gguf`);
-      await writeRandomModel(file, { arch, nLayer: 2, nEmbd: 16, nFf: 24, nHead: 4, nHeadKv: 2, nVocab: 40, seed: 3 });
+      await writeTinyModel(file, arch);
       const model = await EngineModel.load(file, { threads: 1 });
       const prepared = ia3Method.prepare(model, defaults, 1);
       randomVectors(model, prepared.trainable, 4); // away from 1, where every site looks alike

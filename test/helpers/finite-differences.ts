@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
 import type { DecoderHooks } from "../../src/engine/graph/hooks.js";
-import { writeRandomModel } from "../../src/engine/random-model.js";
+import { writeRandomModel, type RandomModelOptions } from "../../src/engine/random-model.js";
+import { TEST_MODEL_SHAPES } from "./test-models.js";
 import { EngineModel } from "../../src/engine/model.js";
 import { seededRandom } from "../../src/engine/random.js";
 import { Trainer, type MicroBatch, type TrainableTensor } from "../../src/engine/trainer.js";
@@ -13,12 +14,19 @@ import { Trainer, type MicroBatch, type TrainableTensor } from "../../src/engine
 const ADAMW = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 };
 
 /**
- * A tiny random model (40-token vocabulary, so a probe's forward pass is cheap) of `arch`; qwen3 with a head width
- * other than E / H. Loaded with one thread.
+ * Writes the tiny random model of `arch` the gradient checks use: 2 blocks of width 16, a 40-token vocabulary (so a
+ * probe's forward pass is cheap), and the sliding window the architecture's test model has (gemma3: 4, so 6-token
+ * sequences cross it). `options` adds to or overrides that shape.
  */
+export async function writeTinyModel(file: string, arch: string, options: Partial<RandomModelOptions> = {}): Promise<void> {
+  const slidingWindow = TEST_MODEL_SHAPES[arch]?.slidingWindow;
+  await writeRandomModel(file, { arch, nLayer: 2, nEmbd: 16, nFf: 24, nHead: 4, nHeadKv: 2, nVocab: 40, seed: 3, ...(slidingWindow ? { slidingWindow } : {}), ...options });
+}
+
+/** The tiny model of `arch` loaded with one thread; qwen3 with a head width other than E / H. */
 export async function tinyModel(arch: "llama" | "qwen3"): Promise<EngineModel> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "localtune-fd-")), `${arch}.gguf`);
-  await writeRandomModel(file, { arch, nLayer: 2, nEmbd: 16, nFf: 24, nHead: 4, nHeadKv: 2, headDim: arch === "qwen3" ? 8 : undefined, nVocab: 40, seed: 3 });
+  await writeTinyModel(file, arch, arch === "qwen3" ? { headDim: 8 } : {});
   return EngineModel.load(file, { threads: 1 });
 }
 
