@@ -6,15 +6,16 @@ import { loadGgml, openBackend } from "../src/native/ggml-runtime.js";
 import { seededRandom } from "../src/engine/random.js";
 import { median } from "./stats.js";
 
-/** GFLOP/s of C [n, m] = A [k, m]^T B [k, n] (ggml: mul_mat(A, B)), F32, median of `repeats` after one warm-up. */
-export async function matmulGflops(m: number, k: number, n: number, threads: number, repeats = 7): Promise<number> {
+/** GFLOP/s of C [n, m] = A [k, m]^T B [k, n] (ggml: mul_mat(A, B)), B in F32 and A in F32 or `aType` (BF16:
+ *  mul_mat converts B, as in `--precision bf16`), median of `repeats` after one warm-up. */
+export async function matmulGflops(m: number, k: number, n: number, threads: number, repeats = 7, aType: GgmlType = GgmlType.F32): Promise<number> {
   const runtime = await loadGgml();
   const { api } = runtime;
   const backend = openBackend(runtime, { device: "cpu", threads });
   const g = new GraphContext(api, 8);
   const a = g.input("a", GgmlType.F32, [k, m]);
   const b = g.input("b", GgmlType.F32, [k, n]);
-  g.expand(api.ggml_mul_mat(g.ctx, a, b));
+  g.expand(api.ggml_mul_mat(g.ctx, aType === GgmlType.F32 ? a : api.ggml_cast(g.ctx, a, aType), b));
   const galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(backend.handle));
   try {
     if (!api.ggml_gallocr_alloc_graph(galloc, g.graph)) throw new Error("could not allocate the matmul benchmark");

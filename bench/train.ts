@@ -14,6 +14,7 @@ import { writeRandomModel } from "../src/engine/random-model.js";
 import { EngineModel } from "../src/engine/model.js";
 import { seededRandom } from "../src/engine/random.js";
 import { Trainer } from "../src/engine/trainer.js";
+import type { ProductPrecision } from "../src/engine/product-precision.js";
 import { GgmlType } from "../src/formats/gguf/index.js";
 import { loraMethod } from "../src/methods/lora/index.js";
 import { LoraOptionsSchema } from "../src/methods/lora/options.js";
@@ -42,8 +43,11 @@ const CONFIGS: Record<string, BenchConfig> = {
 // The "-outprod" cases keep ggml's own out_prod backward (engine/out-prod-rewrite.ts off) to measure what it buys.
 // The "-ckpt" cases train with activation checkpointing (engine/checkpointed-pass.ts); "-kl" with the quantized base
 // also in kernel layouts (engine/weight-buffers.ts, --kernel-layouts).
-const CASES: Record<string, { method: "full" | "lora"; base: GgmlType; backwardAsMulMat?: boolean; checkpointActivations?: boolean; kernelLayouts?: boolean }> = {
+const CASES: Record<string, { method: "full" | "lora"; base: GgmlType; backwardAsMulMat?: boolean; checkpointActivations?: boolean; kernelLayouts?: boolean; precision?: ProductPrecision }> = {
   full: { method: "full", base: GgmlType.F32 },
+  "full-bf16": { method: "full", base: GgmlType.F32, precision: "bf16" },
+  "full-bf16-ckpt": { method: "full", base: GgmlType.F32, precision: "bf16", checkpointActivations: true },
+  "lora-q8_0-bf16": { method: "lora", base: GgmlType.Q8_0, precision: "bf16" },
   "full-outprod": { method: "full", base: GgmlType.F32, backwardAsMulMat: false },
   "lora-f32": { method: "lora", base: GgmlType.F32 },
   "lora-f32-outprod": { method: "lora", base: GgmlType.F32, backwardAsMulMat: false },
@@ -130,7 +134,7 @@ async function runCase(name: string, file: string) {
   const model = await EngineModel.load(file, { threads, f32Weights: spec.method === "full", kernelLayouts: spec.kernelLayouts, plainCopies: spec.kernelLayouts });
   const rssAfterLoad = process.memoryUsage().rss;
   const prepared = spec.method === "full" ? { trainable: [...model.weights].map(([n, tensor]) => ({ name: n, tensor })), hooks: {}, dispose: () => {} } : loraMethod.prepare(model, LoraOptionsSchema.parse({ rank: 8 }), 1);
-  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, backwardAsMulMat: spec.backwardAsMulMat, checkpointActivations: spec.checkpointActivations }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, prepared.hooks);
+  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, backwardAsMulMat: spec.backwardAsMulMat, checkpointActivations: spec.checkpointActivations, precision: spec.precision }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, prepared.hooks);
   const random = seededRandom(1);
   const N = T * B;
   const batch = {

@@ -27,6 +27,8 @@ export interface RewriteOptions {
   plainSource?: (t: GgmlTensor) => GgmlTensor;
   /** The backend copies F16 / BF16 straight into BF16 (the CPU backend does); default true. */
   halfToBf16?: boolean;
+  /** Transpose F32 operands into BF16 too (`--precision bf16`, product-precision.ts); default F32 stays F32. */
+  f32ToBf16?: boolean;
 }
 
 /** Largest F32 transposed weight made in one piece; bigger ones are split (see the top of the file). */
@@ -62,12 +64,13 @@ export function rewriteOutProducts(g: GraphContext, options: RewriteOptions = {}
   const chunkBytes = options.chunkBytes ?? TRANSPOSE_CHUNK_BYTES;
   const plainSource = options.plainSource ?? ((t: GgmlTensor) => t);
   const direct = options.halfToBf16 ?? true;
+  const lowF32 = options.f32ToBf16 ?? false;
   // One transposed copy per source tensor: q, k and v (gate and up) share their input, so its transpose is made once.
   const transposedOf = new Map<GgmlTensor, GgmlTensor>();
   const transposed = (x: GgmlTensor): GgmlTensor => {
     const known = transposedOf.get(x);
     if (known) return known;
-    const made = makeTransposed(api, ctx, ops, x, direct);
+    const made = makeTransposed(api, ctx, ops, x, direct, lowF32);
     transposedOf.set(x, made);
     return made;
   };
@@ -84,11 +87,11 @@ export function rewriteOutProducts(g: GraphContext, options: RewriteOptions = {}
       // dX = sum over row blocks c of W: mul_mat(W_c^T, dY_c), one block's transposes alive at a time.
       let sum: GgmlTensor | undefined;
       for (const block of split.slice(0, -1)) {
-        const part = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, block.weight, direct), block.gradient);
+        const part = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, block.weight, direct, lowF32), block.gradient);
         sum = sum === undefined ? part : api.ggml_add(ctx, sum, part);
       }
       const last = split[split.length - 1]!;
-      const lastPart = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, last.weight, direct), last.gradient);
+      const lastPart = api.ggml_mul_mat(ctx, makeTransposed(api, ctx, ops, last.weight, direct, lowF32), last.gradient);
       rewriteNode(node, ops.add, [sum!, lastPart]);
     } else {
       // out_prod(a [m, k, ...], b [n, k, ...]) -> [m, n, ...]  ==  mul_mat(a^T [k, m, ...], b^T [k, n, ...]);
@@ -130,13 +133,13 @@ function blocksOfLargeWeight(api: GgmlApi, ctx: GgmlContext, ops: OpIds, a: Ggml
 }
 
 /** x [m, k, ...] -> x^T [k, m, ...], contiguous, as a graph node (or x's source when x is a transpose of one). */
-function makeTransposed(api: GgmlApi, ctx: GgmlContext, ops: OpIds, x: GgmlTensor, halfToBf16: boolean): GgmlTensor {
+function makeTransposed(api: GgmlApi, ctx: GgmlContext, ops: OpIds, x: GgmlTensor, halfToBf16: boolean, f32ToBf16: boolean): GgmlTensor {
   const { op, src } = tensorOp(x);
   const inner = src[0];
   // transpose(transpose(y)) = y: dY reaches out_prod as a transposed view of a contiguous gradient.
   if (op === ops.transpose && inner && api.ggml_is_contiguous(inner) && tensorShape(inner).type === GgmlType.F32) return inner;
   const type = tensorShape(x).type;
-  if (type === GgmlType.F32) return api.ggml_cont(ctx, api.ggml_transpose(ctx, x));
+  if (type === GgmlType.F32) return f32ToBf16 ? api.ggml_cast(ctx, api.ggml_transpose(ctx, x), GgmlType.BF16) : api.ggml_cont(ctx, api.ggml_transpose(ctx, x));
   // ggml's copy reads a transposed view element by element, which block-quantized types cannot do: they are
   // dequantized to F32 (contiguous rows) first. F16 and BF16 convert straight to BF16 on the CPU; other backends go
   // through F32, the copy every backend has.

@@ -16,6 +16,7 @@ import type { EngineModel } from "./model.js";
 import { rewriteOutProducts } from "./out-prod-rewrite.js";
 import { CheckpointedPass, type PassInputs } from "./checkpointed-pass.js";
 import { realTokenRows, sequencePositions } from "./positions.js";
+import { lowerProductPrecision, type ProductPrecision } from "./product-precision.js";
 
 /** A tensor that trains: F32, allocated in a backend buffer, flagged as a parameter by the Trainer. */
 export interface TrainableTensor {
@@ -48,6 +49,9 @@ export interface TrainerShape {
   checkpointActivations?: boolean;
   /** With checkpointing: tokens per head graph (default: checkpointed-pass.ts headChunks); tests make it small. */
   headChunkTokens?: number;
+  /** Operands of the matrix products (product-precision.ts): "f32" (default) or "bf16" (F32 master weights and
+   *  AdamW, BF16 products). */
+  precision?: ProductPrecision;
 }
 
 /** One micro-batch: N = B * T tokens, each with its next-token target and loss weight. */
@@ -115,10 +119,16 @@ export class Trainer {
       if (trainableSet.has(kernelTensor)) throw new ShapeError("a weight held in a kernel layout cannot train: load the model without kernelLayouts");
     }
     if (model.plainCopies.size > 0 && shape.backwardAsMulMat === false) throw new ShapeError("ggml's own out_prod cannot read weights held in a kernel layout: keep backwardAsMulMat on");
+    const precision = shape.precision ?? "f32";
+    if (precision !== "f32" && model.backend.info.type !== "cpu") {
+      throw new ShapeError(`--precision ${precision} runs on the CPU backend only (this run is on ${model.backend.info.type}): train with --precision f32 or --device cpu`);
+    }
+    if (precision !== "f32" && shape.backwardAsMulMat === false) throw new ShapeError(`--precision ${precision} needs the backward as mul_mat (backwardAsMulMat)`);
     const rewrite = {
       chunkBytes: shape.transposeChunkBytes,
       plainSource: (t: GgmlTensor) => model.plainCopies.get(t) ?? t,
       halfToBf16: api.ggml_backend_dev_type(model.backend.device) === GGML_DEVICE_TYPE.cpu,
+      f32ToBf16: precision === "bf16",
     };
     this.gpu = model.backend.info.type === "cpu"
       ? undefined
@@ -165,6 +175,7 @@ export class Trainer {
         backwardAsMulMat: shape.backwardAsMulMat !== false,
         rewrite,
         headChunkTokens: shape.headChunkTokens,
+        precision,
         gpu: this.gpu,
       });
       this.rewrittenBackwardNodes = this.checkpointed.rewrittenBackwardNodes;
@@ -177,6 +188,7 @@ export class Trainer {
       }
       api.ggml_build_backward_expand(train.g.ctx, train.g.graph, accs);
       this.rewrittenBackwardNodes = shape.backwardAsMulMat === false ? 0 : rewriteOutProducts(train.g, rewrite);
+      lowerProductPrecision(train.g, precision);
       this.train = this.allocate(train);
     }
     this.optimizer = this.buildOptimizerGraph();
@@ -223,7 +235,11 @@ export class Trainer {
 
   /** Forward-only weighted loss of a micro-batch (validation). */
   evaluate(batch: MicroBatch): number {
-    this.evalGraph ??= this.allocate(this.buildLossGraph(false));
+    if (!this.evalGraph) {
+      const graph = this.buildLossGraph(false);
+      lowerProductPrecision(graph.g, this.shape.precision ?? "f32"); // the same function as the training loss
+      this.evalGraph = this.allocate(graph);
+    }
     return this.run(this.evalGraph, batch);
   }
 

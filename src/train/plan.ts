@@ -2,7 +2,7 @@
 // activation checkpointing, and which of the two the run uses), and the device that holds it. A run that cannot fit
 // is refused here, with numbers. The loop then loads the model from the same parsed file, and `doctor --verify`
 // chooses between its two estimates by the same rule as the loop.
-import { InsufficientMemoryError } from "../errors.js";
+import { InsufficientMemoryError, InvalidConfigError } from "../errors.js";
 import { readHparams, type ModelHparams } from "../arch/hparams.js";
 import { findArchitecture } from "../arch/registry.js";
 import { ensureMemory, memoryLimitBytes, residentBytes } from "../engine/memory.js";
@@ -99,6 +99,12 @@ export async function planTrainingRun(config: TrainConfig): Promise<TrainingRunP
   const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
   const ggml = await loadGgml();
   const device = pickDevice(listGgmlDevices(ggml.api), config.device, neededBytes);
+  if (device.device.type !== "cpu" && config.precision !== "f32") {
+    throw new InvalidConfigError({
+      en: `--precision ${config.precision} is a CPU mode (BF16 products on the CPU's vector units), and this run would train on ${device.device.name} (${device.device.description}). Use --device cpu to keep ${config.precision}, or --precision f32 on the GPU.`,
+      ko: `--precision ${config.precision}는 CPU 모드입니다(CPU 벡터 유닛의 BF16 곱셈). 이 실행은 ${device.device.name} (${device.device.description})에서 학습하게 됩니다. ${config.precision}를 쓰려면 --device cpu를, GPU에서는 --precision f32를 쓰세요.`,
+    });
+  }
   // A named GPU must hold the plan (pickDevice keeps it even when it does not).
   if (device.device.type !== "cpu") {
     if (neededBytes > device.device.freeBytes) {

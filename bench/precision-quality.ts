@@ -1,0 +1,123 @@
+// `npm run bench:precision`: does a precision mode learn what F32 learns? Full fine-tuning on the Maple Hill corpus
+// (corpus/maple-hill: train.txt, held-out heldout.txt) for 300 steps, once in F32 and once in each other mode, from
+// the same weights, data order and schedule, through the public training API (the CLI's `localtune train full`).
+// Two models: stories260K (models/, real weights) and the reference shape of bench:train (d 576, ffn 1536, 9 / 3
+// heads, 8 layers) from a fixed random init with stories260K's tokenizer (so V = 512, not bench:train's 8192).
+// A mode passes when the held-out loss stays within 1% of F32's at every evaluation and the final held-out perplexity
+// within 1% (the performance issue's bar). Losses do not depend on the machine's load, so this may run beside other
+// work; its seconds do.
+//
+//   npm run bench:precision -- [--steps 300] [--eval-every 30] [--models stories260k,reference] [--json]
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeRandomModel } from "../src/engine/random-model.js";
+import { PRECISIONS, type ProductPrecision } from "../src/engine/product-precision.js";
+import { RunFolder, startTraining, type MetricsRecord } from "../src/train/index.js";
+import { printTable } from "./stats.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const STORIES = path.join(ROOT, "models", "stories260K.gguf");
+const TRAIN = path.join(ROOT, "corpus", "maple-hill", "train.txt");
+const HELDOUT = path.join(ROOT, "corpus", "maple-hill", "heldout.txt");
+const TOLERANCE = 0.01;
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const steps = Number(flag("--steps", "300"));
+const evalEvery = Number(flag("--eval-every", "30"));
+const modelNames = flag("--models", "stories260k,reference").split(",");
+const json = args.includes("--json");
+
+interface Curve {
+  evals: Array<{ step: number; valLoss: number }>;
+  losses: number[];
+  seconds: number;
+}
+
+async function trainOnce(model: string, precision: ProductPrecision, dir: string): Promise<Curve> {
+  const out = path.join(dir, `${path.basename(model, ".gguf")}-${precision}`);
+  const started = performance.now();
+  await startTraining({
+    method: "full",
+    model,
+    data: [TRAIN],
+    valData: [HELDOUT],
+    out,
+    steps,
+    lr: 1e-3,
+    warmup: Math.round(steps / 10),
+    schedule: "cosine",
+    ctx: 256,
+    batch: 4,
+    evalEvery,
+    evalBatches: 64, // every held-out sequence: the last evaluation is the final held-out perplexity
+    saveEvery: 0,
+    seed: 42,
+    precision,
+    device: "cpu",
+  });
+  const records: MetricsRecord[] = RunFolder.open(out).readMetrics();
+  return {
+    evals: records.flatMap((r) => (r.valLoss !== undefined ? [{ step: r.step, valLoss: r.valLoss }] : [])),
+    losses: records.flatMap((r) => (r.loss !== undefined ? [r.loss] : [])),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-bench-precision-"));
+const rows: Array<Record<string, string | number | boolean>> = [];
+try {
+  for (const name of modelNames) {
+    let model = STORIES;
+    if (name === "reference") {
+      model = path.join(dir, "reference.gguf");
+      await writeRandomModel(model, { arch: "llama", nLayer: 8, nEmbd: 576, nFf: 1536, nHead: 9, nHeadKv: 3, vocabFile: STORIES, seed: 7 });
+    } else if (name !== "stories260k") {
+      throw new Error(`unknown model ${name}; models: stories260k, reference`);
+    }
+    const f32 = await trainOnce(model, "f32", dir);
+    for (const precision of PRECISIONS.filter((p) => p !== "f32")) {
+      const low = await trainOnce(model, precision, dir);
+      if (low.evals.length !== f32.evals.length) throw new Error(`the ${precision} run evaluated ${low.evals.length} times, F32 ${f32.evals.length} times`);
+      const evalGaps = low.evals.map((e, i) => relative(e.valLoss, f32.evals[i]!.valLoss));
+      const lossGaps = low.losses.map((l, i) => relative(l, f32.losses[i]!));
+      const finalF32 = Math.exp(f32.evals.at(-1)!.valLoss);
+      const finalLow = Math.exp(low.evals.at(-1)!.valLoss);
+      const worstEval = Math.max(...evalGaps);
+      const pplGap = relative(finalLow, finalF32);
+      rows.push({
+        model: name,
+        precision,
+        steps,
+        evaluations: evalGaps.length,
+        "f32 val losses": f32.evals.map((e) => e.valLoss.toFixed(4)).join(" "),
+        [`${precision} val losses`]: low.evals.map((e) => e.valLoss.toFixed(4)).join(" "),
+        "worst val-loss gap %": (100 * worstEval).toFixed(3),
+        "worst train-loss gap %": (100 * Math.max(...lossGaps)).toFixed(3),
+        "final ppl f32": finalF32.toFixed(3),
+        [`final ppl ${precision}`]: finalLow.toFixed(3),
+        "ppl gap %": (100 * pplGap).toFixed(3),
+        "seconds f32 / low": `${f32.seconds.toFixed(0)} / ${low.seconds.toFixed(0)}`,
+        passes: worstEval <= TOLERANCE && pplGap <= TOLERANCE,
+      });
+    }
+  }
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+if (json) console.log(JSON.stringify(rows, null, 2));
+else {
+  for (const row of rows) {
+    console.log(`\n${row.model}, ${row.precision} against f32:`);
+    printTable([row].map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.includes("val losses")).map(([k, v]) => [k, String(v)]))));
+    for (const [k, v] of Object.entries(row)) if (k.includes("val losses")) console.log(`  ${k}: ${v}`);
+  }
+}
+if (rows.some((r) => !r.passes)) process.exitCode = 1;
