@@ -1,0 +1,93 @@
+// `--precision bf16` (engine/product-precision.ts): products read BF16 operands, the weights and their gradients stay
+// F32. Checked against values worked out by hand (what BF16 rounding does to one product), and against the F32
+// trainer (itself checked against finite differences in gradients.test.ts): close, but not equal.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { GraphContext } from "../src/engine/graph-context.js";
+import { EngineModel } from "../src/engine/model.js";
+import { lowerProductPrecision, type ProductPrecision } from "../src/engine/product-precision.js";
+import { Trainer } from "../src/engine/trainer.js";
+import { GgmlType } from "../src/formats/gguf/index.js";
+import { loadGgml, openBackend } from "../src/native/ggml-runtime.js";
+import { randomBatch, writeTinyModel } from "./helpers/finite-differences.js";
+import { relativeL2 } from "./helpers/relative-error.js";
+
+const adamw = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 };
+
+/** y = mul_mat(a [k, 1], b [k, 1]) with a = 1 + 2^-9 everywhere and b = 1, computed at `precision`. */
+async function dotOfOnes(k: number, precision: ProductPrecision): Promise<{ y: number; lowered: number }> {
+  const runtime = await loadGgml();
+  const { api } = runtime;
+  const backend = openBackend(runtime, { device: "cpu", threads: 1 });
+  const g = new GraphContext(api, 16);
+  const a = g.input("a", GgmlType.F32, [k, 1]);
+  const b = g.input("b", GgmlType.F32, [k, 1]);
+  const y = api.ggml_mul_mat(g.ctx, a, b); // [1, 1]
+  g.expand(y);
+  const lowered = lowerProductPrecision(g, precision);
+  const galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(backend.handle));
+  try {
+    expect(api.ggml_gallocr_alloc_graph(galloc, g.graph)).toBe(true);
+    api.ggml_backend_tensor_set(a, new Float32Array(k).fill(1 + 2 ** -9), 0, 4 * k);
+    api.ggml_backend_tensor_set(b, new Float32Array(k).fill(1), 0, 4 * k);
+    expect(api.ggml_backend_graph_compute(backend.handle, g.graph)).toBe(0);
+    const out = new Float32Array(1);
+    api.ggml_backend_tensor_get(y, out, 0, 4);
+    return { y: out[0]!, lowered };
+  } finally {
+    api.ggml_gallocr_free(galloc);
+    g.dispose();
+    backend.dispose();
+  }
+}
+
+describe("product precision", () => {
+  it("rounds a product's operands to BF16 (8 significant bits) and sums in F32, by hand", async () => {
+    // 1 + 2^-9 needs 10 significant bits: F32 keeps it, BF16 rounds it to 1. k = 64 takes ggml's tiled kernel.
+    for (const k of [64, 5]) {
+      expect(await dotOfOnes(k, "f32")).toEqual({ y: k * (1 + 2 ** -9), lowered: 0 });
+      expect(await dotOfOnes(k, "bf16")).toEqual({ y: k, lowered: 1 });
+    }
+  });
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "localtune-precision-"));
+  async function fullTrainingStep(precision: ProductPrecision, checkpointActivations = false) {
+    const file = path.join(dir, "llama.gguf");
+    if (!fs.existsSync(file)) await writeTinyModel(file, "llama", { nEmbd: 32, nFf: 64, nHead: 4, nHeadKv: 2 });
+    const model = await EngineModel.load(file, { threads: 1, f32Weights: true });
+    const trainable = [...model.weights].map(([name, tensor]) => ({ name, tensor }));
+    const trainer = new Trainer(model, trainable, { sequenceLength: 8, batchSize: 2, precision, checkpointActivations }, adamw);
+    const batch = randomBatch(model.hparams.nVocab, 8, 2, 31);
+    trainer.beginStep();
+    const loss = trainer.accumulate(batch);
+    const evalLoss = trainer.evaluate(batch);
+    const grads = trainable.map((t) => ({ name: t.name, values: trainer.readGradient(t.name) }));
+    trainer.dispose();
+    model.dispose();
+    return { loss, evalLoss, grads };
+  }
+
+  it("trains every weight with gradients within BF16's rounding of the F32 ones, and evaluates the same function", async () => {
+    const f32 = await fullTrainingStep("f32");
+    const bf16 = await fullTrainingStep("bf16");
+    expect(bf16.loss).not.toBe(f32.loss); // the products did change precision
+    expect(Math.abs(bf16.loss - f32.loss) / f32.loss).toBeLessThan(1e-2);
+    expect(bf16.evalLoss).toBeCloseTo(bf16.loss, 6);
+    bf16.grads.forEach((g, i) => {
+      const reference = f32.grads[i]!.values;
+      expect(reference.some((v) => v !== 0), `${g.name} has a gradient`).toBe(true);
+      // BF16 keeps 8 significant bits (relative rounding 2^-9 per operand); errors of many products add up in
+      // quadrature to about 1%.
+      expect(relativeL2(g.values, reference), g.name).toBeLessThan(3e-2); // measured: 1.0% at worst
+    });
+  });
+
+  it("gives the same loss and gradients with activation checkpointing", async () => {
+    const whole = await fullTrainingStep("bf16");
+    const checkpointed = await fullTrainingStep("bf16", true);
+    expect(checkpointed.loss).toBeCloseTo(whole.loss, 6);
+    checkpointed.grads.forEach((g, i) => expect(relativeL2(g.values, whole.grads[i]!.values), g.name).toBeLessThan(1e-5));
+  });
+});
