@@ -19,6 +19,7 @@
 import { GgmlType } from "../formats/gguf/index.js";
 import { rewriteNode, tensorOp, tensorShape, type GgmlApi, type GgmlContext, type GgmlTensor } from "../native/ggml-bindings.js";
 import type { GraphContext } from "./graph-context.js";
+import { BF16_TILE } from "./product-precision.js";
 
 export interface RewriteOptions {
   /** Largest F32 transposed weight made in one piece (default TRANSPOSE_CHUNK_BYTES). */
@@ -139,7 +140,11 @@ function makeTransposed(api: GgmlApi, ctx: GgmlContext, ops: OpIds, x: GgmlTenso
   // transpose(transpose(y)) = y: dY reaches out_prod as a transposed view of a contiguous gradient.
   if (op === ops.transpose && inner && api.ggml_is_contiguous(inner) && tensorShape(inner).type === GgmlType.F32) return inner;
   const type = tensorShape(x).type;
-  if (type === GgmlType.F32) return f32ToBf16 ? api.ggml_cast(ctx, api.ggml_transpose(ctx, x), GgmlType.BF16) : api.ggml_cont(ctx, api.ggml_transpose(ctx, x));
+  if (type === GgmlType.F32) {
+    // x^T's rows have x's ne[1] elements: the product's contracted length, which decides the kernel (BF16_TILE).
+    const toBf16 = f32ToBf16 && tensorShape(x).ne[1] % BF16_TILE === 0;
+    return toBf16 ? api.ggml_cast(ctx, api.ggml_transpose(ctx, x), GgmlType.BF16) : api.ggml_cont(ctx, api.ggml_transpose(ctx, x));
+  }
   // ggml's copy reads a transposed view element by element, which block-quantized types cannot do: they are
   // dequantized to F32 (contiguous rows) first. F16 and BF16 convert straight to BF16 on the CPU; other backends go
   // through F32, the copy every backend has.

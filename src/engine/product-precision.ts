@@ -27,6 +27,11 @@ export const PrecisionSchema = z
   .describe("operands of the training graph's matrix products: f32, or bf16 (F32 master weights and AdamW, BF16 products with F32 sums; about twice the product speed on CPUs with AVX512-BF16, loss within 1% of f32 over 300 steps, measured)")
   .meta({ ko: "학습 그래프 행렬곱의 피연산자 정밀도: f32, 또는 bf16 (가중치와 AdamW는 F32, 곱셈만 BF16; AVX512-BF16 CPU에서 곱셈이 약 2배 빠름, 300스텝 손실이 f32와 1% 이내, 측정값)" });
 
+/** Contracted lengths ggml's tiled BF16 kernel takes (AVX512-BF16 works in 32-element steps); a product with another
+ *  length would run one dot product per output element, slower than the tiled F32 kernel, so it stays F32 (LoRA's
+ *  rank-16 product, stories260K's width-8 heads and 172-wide FFN). */
+export const BF16_TILE = 32;
+
 function mulMatOp(api: GgmlApi): number {
   for (let i = 0; i < 256; i++) {
     const name = api.ggml_op_name(i);
@@ -37,8 +42,8 @@ function mulMatOp(api: GgmlApi): number {
 }
 
 /**
- * Replaces the F32 first operand of every mul_mat in `g`'s graph by a BF16 cast of it (one cast per distinct
- * operand) and re-expands the graph so each cast precedes its product. Call after the backward is built and its
+ * Replaces the F32 first operand of every mul_mat in `g`'s graph whose contracted length is a multiple of BF16_TILE by
+ * a BF16 cast of it (one cast per distinct operand) and re-expands the graph so each cast precedes its product. Call after the backward is built and its
  * out_prods rewritten (out-prod-rewrite.ts, which already makes its transposed operands BF16 in this mode).
  * Returns how many products changed.
  */
@@ -52,7 +57,9 @@ export function lowerProductPrecision(g: GraphContext, precision: ProductPrecisi
     const node = api.ggml_graph_node(g.graph, i);
     const { op, src } = tensorOp(node);
     const [a, b] = src;
-    if (op !== mulMat || !a || !b || tensorShape(a).type !== GgmlType.F32) continue;
+    if (op !== mulMat || !a || !b) continue;
+    const { type, ne } = tensorShape(a);
+    if (type !== GgmlType.F32 || ne[0] % BF16_TILE !== 0) continue;
     let cast = castOf.get(a);
     if (!cast) {
       cast = api.ggml_cast(ctx, a, GgmlType.BF16); // [same shape as a], contiguous BF16
