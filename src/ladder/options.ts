@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { QA_STYLE_SETTINGS } from "../eval/qa-metrics.js";
 import { InvalidConfigError } from "../errors.js";
+import { PrecisionSchema } from "../engine/product-precision.js";
 
 export const LadderOptionsSchema = z.object({
   model: z.string().min(1).describe("base model: a GGUF file").meta({ ko: "기반 모델 (GGUF)" }),
@@ -24,6 +25,7 @@ export const LadderOptionsSchema = z.object({
     .meta({ ko: "양자화 기반에서 AMX/재배열 형식 사본으로 더 빠르게 학습 (메모리 더 씀)" }),
   checkpointActivations: z.boolean().default(false).describe("train every rung with activation checkpointing: far less memory for long contexts or big batches, 20-35% more time per step (measured)")
     .meta({ ko: "활성값 체크포인팅으로 학습 (메모리 크게 절약, 시간 더 듦)" }),
+  precision: PrecisionSchema,
   seed: z.number().int().nonnegative().default(42).describe("seed for training (data order, initialisation) and for drawing few-shot examples").meta({ ko: "학습과 퓨샷 추출 시드" }),
   threads: z.number().int().positive().optional().describe("CPU threads for training and scoring; default all logical cores (1 for models under 10M parameters, whose ops are too small to split)")
     .meta({ ko: "CPU 스레드 수 (기본: 전체 코어, 1천만 파라미터 미만 모델은 1)" }),

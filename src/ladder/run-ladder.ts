@@ -135,6 +135,7 @@ export async function runLadder(input: LadderOptionsInput, onEvent: (event: Ladd
           batch: options.batch,
           checkpointActivations: options.checkpointActivations,
           kernelLayouts: options.kernelLayouts,
+          precision: options.precision,
           seed: options.seed,
           threads,
           onStep: (step, totalSteps, loss) => onEvent({ type: "step", rung, step, totalSteps, loss }),

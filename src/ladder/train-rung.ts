@@ -5,6 +5,7 @@ import type { LossPoint } from "../report/schema.js";
 import { RunFolder, startTraining } from "../train/index.js";
 import { stepsFor, type Budget } from "./budget.js";
 import type { Rung } from "./rungs.js";
+import type { ProductPrecision } from "../engine/product-precision.js";
 
 export interface TrainRungOptions {
   model: string;
@@ -15,6 +16,7 @@ export interface TrainRungOptions {
   batch: number;
   checkpointActivations?: boolean;
   kernelLayouts?: boolean;
+  precision?: ProductPrecision;
   seed: number;
   threads: number;
   onStep?: (step: number, totalSteps: number | null, loss: number) => void;
@@ -54,6 +56,7 @@ export async function trainRung(rung: Rung, options: TrainRungOptions): Promise<
       batch: options.batch,
       checkpointActivations: options.checkpointActivations ?? false,
       kernelLayouts: options.kernelLayouts ?? false,
+      precision: options.precision ?? "f32",
       lr: rung.lr,
       schedule,
       seed: options.seed,
@@ -101,6 +104,7 @@ export async function trainRung(rung: Rung, options: TrainRungOptions): Promise<
     lossCurve: stepRecords.map((r) => ({ step: r.step, loss: r.loss!, tokens: r.step * tokensPerStep, seconds: r.elapsedSeconds })),
     recipe:
       `${done.step} steps x ${tokensPerStep} tokens (ctx ${options.ctx}, batch ${options.batch}), lr ${rung.lr} ${schedule}` +
+      (options.precision && options.precision !== "f32" ? `, ${options.precision} products` : "") +
       (clock.signal.aborted ? "; stopped by the clock, so the run folder has the checkpoint but no exported model or adapter" : ""),
   };
 }
