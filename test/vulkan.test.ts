@@ -93,6 +93,10 @@ describe.skipIf(!hasLavapipe)("Vulkan backend on lavapipe", () => {
     expect(cpu.start.cpuFallbackOps).toEqual([]);
   });
 
+  it("refuses --precision bf16 on the GPU before loading anything, saying what to use instead", async () => {
+    await expect(trainIn("vulkan", "full", { precision: "bf16", out: path.join(root, "full-vulkan-bf16") })).rejects.toThrow(/--precision bf16 is a CPU mode.*Vulkan.*--device cpu/);
+  });
+
   it("perplexity on Vulkan equals the CPU's within 1e-3 relative", async () => {
     const tokens = await tokenizeForScoring(STORIES_260K, heldOut);
     const score = async (device: "cpu" | "vulkan") => {

@@ -133,8 +133,8 @@ function verdictOf(hw: HardwareReport, memoryBytes: number, calibration: Calibra
     // ggml's tiled BF16 kernel multiplies BF16 pairs natively only with AVX512-BF16 (AMX's BF16 tiles come with it).
     const bf16: Bilingual = hw.cpu.simd.includes("AVX512_BF16")
       ? {
-          en: " This CPU multiplies BF16 natively (AVX512_BF16): full fine-tuning with --precision bf16 ran 1.5x as fast as F32 on the benchmark's reference config (docs/performance.md); the times below are F32's.",
-          ko: " 이 CPU는 BF16 곱셈을 직접 합니다(AVX512_BF16): --precision bf16으로 전체 미세조정을 하면 벤치마크 기준 설정에서 F32보다 1.5배 빨랐습니다(docs/performance.md). 아래 시간은 F32 기준입니다.",
+          en: " This CPU multiplies BF16 natively (AVX512_BF16): full fine-tuning with --precision bf16 ran 1.6x as fast as F32 on the benchmark's reference config (docs/performance.md); the times below are F32's.",
+          ko: " 이 CPU는 BF16 곱셈을 직접 합니다(AVX512_BF16): --precision bf16으로 전체 미세조정을 하면 벤치마크 기준 설정에서 F32보다 1.6배 빨랐습니다(docs/performance.md). 아래 시간은 F32 기준입니다.",
         }
       : { en: "", ko: "" };
     return {
