@@ -4,6 +4,7 @@
 // python3-torch is installed. Says which kernel bounds a training mode: a step cannot beat its products' rate.
 //   npm run bench:matmul [-- --threads 2]
 import { execFileSync } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { GgmlType } from "../src/formats/gguf/index.js";
@@ -24,5 +25,5 @@ try {
 } catch (error) {
   rows.push({ engine: "PyTorch", operand: "-", "GFLOP/s": `not measured: ${(error as Error).message.split("\n")[0]}` });
 }
-console.log(`[${m} x ${k}] x [${k} x ${n}], ${threads} threads, load average ${(await import("node:os")).loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(`[${m} x ${k}] x [${k} x ${n}], ${threads} threads, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 printTable(rows);

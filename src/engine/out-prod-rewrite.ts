@@ -19,6 +19,7 @@
 import { GgmlType } from "../formats/gguf/index.js";
 import { rewriteNode, tensorOp, tensorShape, type GgmlApi, type GgmlContext, type GgmlTensor } from "../native/ggml-bindings.js";
 import type { GraphContext } from "./graph-context.js";
+import { ggmlOpIds } from "./op-ids.js";
 import { BF16_TILE } from "./product-precision.js";
 
 export interface RewriteOptions {
@@ -43,15 +44,9 @@ interface OpIds {
   none: number;
 }
 
-/** ggml op ids, looked up by name so a renumbered enum cannot silently break the rewrite. */
 function opIds(api: GgmlApi): OpIds {
-  const ids = new Map<string, number>();
-  for (let i = 0; i < 256; i++) {
-    const name = api.ggml_op_name(i);
-    if (!name) break;
-    ids.set(name, i);
-  }
-  return { add: ids.get("ADD")!, mulMat: ids.get("MUL_MAT")!, outProd: ids.get("OUT_PROD")!, transpose: ids.get("TRANSPOSE")!, none: ids.get("NONE")! };
+  const ids = ggmlOpIds(api, ["ADD", "MUL_MAT", "OUT_PROD", "TRANSPOSE", "NONE"]);
+  return { add: ids.ADD, mulMat: ids.MUL_MAT, outProd: ids.OUT_PROD, transpose: ids.TRANSPOSE, none: ids.NONE };
 }
 
 /**

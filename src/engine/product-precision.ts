@@ -15,8 +15,9 @@
 // zero as they would in F16, so no loss scaling is needed.
 import { z } from "zod";
 import { GgmlType } from "../formats/gguf/index.js";
-import { rewriteNode, tensorOp, tensorShape, type GgmlApi, type GgmlTensor } from "../native/ggml-bindings.js";
+import { rewriteNode, tensorOp, tensorShape, type GgmlTensor } from "../native/ggml-bindings.js";
 import type { GraphContext } from "./graph-context.js";
+import { ggmlOpIds } from "./op-ids.js";
 
 export const PRECISIONS = ["f32", "bf16"] as const;
 export type ProductPrecision = (typeof PRECISIONS)[number];
@@ -32,25 +33,16 @@ export const PrecisionSchema = z
  *  rank-16 product, stories260K's width-8 heads and 172-wide FFN). */
 export const BF16_TILE = 32;
 
-function mulMatOp(api: GgmlApi): number {
-  for (let i = 0; i < 256; i++) {
-    const name = api.ggml_op_name(i);
-    if (!name) break;
-    if (name === "MUL_MAT") return i;
-  }
-  throw new Error("ggml has no MUL_MAT op (this is a bug)");
-}
-
 /**
  * Replaces the F32 first operand of every mul_mat in `g`'s graph whose contracted length is a multiple of BF16_TILE by
- * a BF16 cast of it (one cast per distinct operand) and re-expands the graph so each cast precedes its product. Call after the backward is built and its
- * out_prods rewritten (out-prod-rewrite.ts, which already makes its transposed operands BF16 in this mode).
- * Returns how many products changed.
+ * a BF16 cast of it (one cast per distinct operand) and re-expands the graph so each cast precedes its product. Call
+ * after the backward is built and its out_prods rewritten (out-prod-rewrite.ts, which already makes its transposed
+ * operands BF16 in this mode). Returns how many products changed.
  */
 export function lowerProductPrecision(g: GraphContext, precision: ProductPrecision): number {
   if (precision === "f32") return 0;
   const { api, ctx } = g;
-  const mulMat = mulMatOp(api);
+  const mulMat = ggmlOpIds(api, ["MUL_MAT"]).MUL_MAT;
   const castOf = new Map<GgmlTensor, GgmlTensor>();
   let lowered = 0;
   for (let i = 0; i < api.ggml_graph_n_nodes(g.graph); i++) {

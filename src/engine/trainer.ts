@@ -101,6 +101,8 @@ export class Trainer {
   private readonly gpu: GpuGraphScheduler | undefined;
   /** Backward out_prod nodes turned into mul_mat over transposed operands. */
   readonly rewrittenBackwardNodes: number;
+  /** Operands of every graph's products (shape.precision, defaulted). */
+  private readonly precision: ProductPrecision;
 
   constructor(
     readonly model: EngineModel,
@@ -119,7 +121,8 @@ export class Trainer {
       if (trainableSet.has(kernelTensor)) throw new ShapeError("a weight held in a kernel layout cannot train: load the model without kernelLayouts");
     }
     if (model.plainCopies.size > 0 && shape.backwardAsMulMat === false) throw new ShapeError("ggml's own out_prod cannot read weights held in a kernel layout: keep backwardAsMulMat on");
-    const precision = shape.precision ?? "f32";
+    this.precision = shape.precision ?? "f32";
+    const precision = this.precision;
     if (precision !== "f32" && model.backend.info.type !== "cpu") {
       throw new ShapeError(`--precision ${precision} runs on the CPU backend only (this run is on ${model.backend.info.type}): train with --precision f32 or --device cpu`);
     }
@@ -237,7 +240,7 @@ export class Trainer {
   evaluate(batch: MicroBatch): number {
     if (!this.evalGraph) {
       const graph = this.buildLossGraph(false);
-      lowerProductPrecision(graph.g, this.shape.precision ?? "f32"); // the same function as the training loss
+      lowerProductPrecision(graph.g, this.precision); // the same function as the training loss
       this.evalGraph = this.allocate(graph);
     }
     return this.run(this.evalGraph, batch);
