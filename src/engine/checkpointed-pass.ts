@@ -22,8 +22,7 @@ import { tensorOp, type GgmlTensor, type Ptr } from "../native/ggml-bindings.js"
 import { GraphContext, graphNodeBudget } from "./graph-context.js";
 import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
-import { rewriteOutProducts, type RewriteOptions } from "./out-prod-rewrite.js";
-import { lowerProductPrecision, type ProductPrecision } from "./product-precision.js";
+import { lowerProducts, type ProductPassOptions } from "./product-passes.js";
 import { realTokenRows } from "./positions.js";
 import type { GpuGraphScheduler } from "./gpu-scheduler.js";
 
@@ -62,11 +61,8 @@ export interface CheckpointedPassOptions {
   accumulatorOf(tensor: GgmlTensor): GgmlTensor | undefined;
   /** d loss / d loss: a scalar the Trainer keeps at 1. */
   lossGradient: GgmlTensor;
-  backwardAsMulMat: boolean;
-  /** How out_prods become mul_mats (out-prod-rewrite.ts). */
-  rewrite?: RewriteOptions;
-  /** Operands of the matrix products (product-precision.ts), in the forward and in every recompute alike. */
-  precision?: ProductPrecision;
+  /** How the products are rewritten after autodiff (product-passes.ts), in the forward and every recompute alike. */
+  products: ProductPassOptions;
   /** Tokens per head graph (default: see headChunks); tests make it small. */
   headChunkTokens?: number;
   /** On a GPU device: the scheduler that allocates and runs each graph (the CPU allocator otherwise). */
@@ -152,7 +148,7 @@ export class CheckpointedPass {
     const copies: GgmlTensor[] = [];
     buildDecoderResidual(forward, model.arch, hparams, model.weights, { ...decoderInputs, segment: { fromLayer: 0, toLayer: L, onResidual: (l, x) => checkpoints[l] && copies.push(api.ggml_cpy(forward.ctx, x, checkpoints[l])) } }, hooks);
     for (const copy of copies) forward.expand(copy);
-    lowerProductPrecision(forward, options.precision ?? "f32");
+    lowerProducts(forward, options.products);
     this.graphs.push(forward);
 
     for (const h of checkpoints) if (h) api.ggml_set_param(h);
@@ -218,8 +214,7 @@ export class CheckpointedPass {
       accs[i] = node === loss ? this.options.lossGradient : (this.options.accumulatorOf(node) ?? inputGradients.get(node) ?? 0n);
     }
     api.ggml_build_backward_expand(g.ctx, g.graph, accs);
-    if (this.options.backwardAsMulMat) this.rewrittenBackwardNodes += rewriteOutProducts(g, this.options.rewrite);
-    lowerProductPrecision(g, this.options.precision ?? "f32");
+    this.rewrittenBackwardNodes += lowerProducts(g, this.options.products);
     this.graphs.push(g);
     if (clear) this.clearBefore.set(g, clear);
     return { g, loss };

@@ -19,6 +19,7 @@
 import { GgmlType } from "../formats/gguf/index.js";
 import { rewriteNode, tensorOp, tensorShape, type GgmlApi, type GgmlContext, type GgmlTensor } from "../native/ggml-bindings.js";
 import type { GraphContext } from "./graph-context.js";
+import { isLowRank } from "./low-rank-products.js";
 import { ggmlOpIds } from "./op-ids.js";
 import { BF16_TILE } from "./product-precision.js";
 
@@ -31,6 +32,8 @@ export interface RewriteOptions {
   halfToBf16?: boolean;
   /** Transpose F32 operands into BF16 too (`--precision bf16`, product-precision.ts); default F32 stays F32. */
   f32ToBf16?: boolean;
+  /** Leave low-rank out_prods as they are (the CPU's out_prod is the faster kernel there: low-rank-products.ts). */
+  keepLowRank?: boolean;
 }
 
 /** Largest F32 transposed weight made in one piece; bigger ones are split (see the top of the file). */
@@ -76,6 +79,7 @@ export function rewriteOutProducts(g: GraphContext, options: RewriteOptions = {}
     const { op, src } = tensorOp(node);
     const [product, b] = src;
     if (op !== ops.outProd || !product || !b) continue;
+    if (options.keepLowRank && isLowRank(tensorShape(product).ne[1], product, b)) continue;
     // A weight held in a kernel layout (AMX, repacked) can only be multiplied: its transpose reads the plain copy.
     const a = plainSource(product);
     const split = blocksOfLargeWeight(api, ctx, ops, a, b, chunkBytes);

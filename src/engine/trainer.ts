@@ -13,10 +13,10 @@ import { GpuGraphScheduler } from "./gpu-scheduler.js";
 import { GraphContext, graphNodeBudget } from "./graph-context.js";
 import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
-import { rewriteOutProducts } from "./out-prod-rewrite.js";
 import { CheckpointedPass, type PassInputs } from "./checkpointed-pass.js";
 import { realTokenRows, sequencePositions } from "./positions.js";
-import { lowerProductPrecision, type ProductPrecision } from "./product-precision.js";
+import { lowerProducts, type ProductPassOptions } from "./product-passes.js";
+import type { ProductPrecision } from "./product-precision.js";
 
 /** A tensor that trains: F32, allocated in a backend buffer, flagged as a parameter by the Trainer. */
 export interface TrainableTensor {
@@ -101,8 +101,8 @@ export class Trainer {
   private readonly gpu: GpuGraphScheduler | undefined;
   /** Backward out_prod nodes turned into mul_mat over transposed operands. */
   readonly rewrittenBackwardNodes: number;
-  /** Operands of every graph's products (shape.precision, defaulted). */
-  private readonly precision: ProductPrecision;
+  /** How every graph's products are rewritten after autodiff (shape.precision defaulted, the backend's kernels). */
+  private readonly products: ProductPassOptions;
 
   constructor(
     readonly model: EngineModel,
@@ -121,17 +121,22 @@ export class Trainer {
       if (trainableSet.has(kernelTensor)) throw new ShapeError("a weight held in a kernel layout cannot train: load the model without kernelLayouts");
     }
     if (model.plainCopies.size > 0 && shape.backwardAsMulMat === false) throw new ShapeError("ggml's own out_prod cannot read weights held in a kernel layout: keep backwardAsMulMat on");
-    this.precision = shape.precision ?? "f32";
-    const precision = this.precision;
+    const precision = shape.precision ?? "f32";
     if (precision !== "f32" && model.backend.info.type !== "cpu") {
       throw new ShapeError(`--precision ${precision} runs on the CPU backend only (this run is on ${model.backend.info.type}): train with --precision f32 or --device cpu`);
     }
     if (precision !== "f32" && shape.backwardAsMulMat === false) throw new ShapeError(`--precision ${precision} needs the backward as mul_mat (backwardAsMulMat)`);
-    const rewrite = {
-      chunkBytes: shape.transposeChunkBytes,
-      plainSource: (t: GgmlTensor) => model.plainCopies.get(t) ?? t,
-      halfToBf16: api.ggml_backend_dev_type(model.backend.device) === GGML_DEVICE_TYPE.cpu,
-      f32ToBf16: precision === "bf16",
+    const cpu = api.ggml_backend_dev_type(model.backend.device) === GGML_DEVICE_TYPE.cpu;
+    this.products = {
+      backwardAsMulMat: shape.backwardAsMulMat !== false,
+      rewrite: {
+        chunkBytes: shape.transposeChunkBytes,
+        plainSource: (t: GgmlTensor) => model.plainCopies.get(t) ?? t,
+        halfToBf16: cpu,
+        f32ToBf16: precision === "bf16",
+      },
+      precision,
+      cpu,
     };
     this.gpu = model.backend.info.type === "cpu"
       ? undefined
@@ -175,10 +180,8 @@ export class Trainer {
         sequences: shape.batchSize,
         accumulatorOf: (t) => byTensor.get(t),
         lossGradient: lossGradAcc,
-        backwardAsMulMat: shape.backwardAsMulMat !== false,
-        rewrite,
+        products: this.products,
         headChunkTokens: shape.headChunkTokens,
-        precision,
         gpu: this.gpu,
       });
       this.rewrittenBackwardNodes = this.checkpointed.rewrittenBackwardNodes;
@@ -190,8 +193,7 @@ export class Trainer {
         accs[i] = node === train.loss ? lossGradAcc : (byTensor.get(node) ?? 0n);
       }
       api.ggml_build_backward_expand(train.g.ctx, train.g.graph, accs);
-      this.rewrittenBackwardNodes = shape.backwardAsMulMat === false ? 0 : rewriteOutProducts(train.g, rewrite);
-      lowerProductPrecision(train.g, precision);
+      this.rewrittenBackwardNodes = lowerProducts(train.g, this.products);
       this.train = this.allocate(train);
     }
     this.optimizer = this.buildOptimizerGraph();
@@ -240,7 +242,7 @@ export class Trainer {
   evaluate(batch: MicroBatch): number {
     if (!this.evalGraph) {
       const graph = this.buildLossGraph(false);
-      lowerProductPrecision(graph.g, this.precision); // the same function as the training loss
+      lowerProducts(graph.g, this.products); // the same function as the training loss
       this.evalGraph = this.allocate(graph);
     }
     return this.run(this.evalGraph, batch);
