@@ -1,6 +1,8 @@
 // The ggml bindings load the copy node-llama-cpp loaded, pass the ABI check, and compute on the CPU backend.
 import { describe, expect, it } from "vitest";
+import { backendFeatures } from "../src/native/cpu-features.js";
 import { loadGgml, openBackend } from "../src/native/ggml-runtime.js";
+import fs from "node:fs";
 
 describe("ggml runtime", () => {
   it("loads the libraries node-llama-cpp chose and registers the CPU backend once", async () => {
@@ -30,5 +32,18 @@ describe("ggml runtime", () => {
     api.ggml_backend_buffer_free(buffer!);
     api.ggml_free(ctx);
     backend.dispose();
+  });
+
+  it("reads which instructions the loaded CPU library uses, within what this CPU has", async () => {
+    const runtime = await loadGgml();
+    const backend = openBackend(runtime, { device: "cpu", threads: 1 });
+    const features = backendFeatures(runtime.api, backend.device);
+    backend.dispose();
+    expect(features.length).toBeGreaterThan(0);
+    if (process.platform !== "linux" || process.arch !== "x64") return;
+    // node-llama-cpp loads the newest build this CPU runs: AVX2 where the CPU has it, and nothing the CPU lacks.
+    const flags = new Set(fs.readFileSync("/proc/cpuinfo", "utf8").match(/^flags\s*:(.*)$/m)?.[1]?.trim().split(/\s+/));
+    if (!process.env.LOCALTUNE_CPU_VARIANT) expect(features.includes("AVX2")).toBe(flags.has("avx2"));
+    if (features.includes("AVX512_BF16")) expect(flags.has("avx512_bf16")).toBe(true);
   });
 });

@@ -16,6 +16,14 @@
 // Compact (F16, BF16, quantized) weights are transposed into BF16: mul_mat converts the other operand (dY) to the
 // weight's dot type, and activation gradients are small (1e-6 and below once the loss is a mean over thousands of
 // tokens): F16 and Q8_0 (F16 block scales) would flush them to zero, BF16 keeps F32's exponent range.
+//
+// Where the CPU has no BF16 dot product (AVX2 laptops), BF16 runs at the F32 rate while Q8_0 runs 1.7x faster, so a
+// frozen quantized weight's transpose is made in Q8_0 instead (`quantizedTransposes: "q8_0"`), the kernel its forward
+// product already uses. dY is multiplied by a power of two before the product and the result divided by it after
+// (exact in binary floating point): the gradient is a mean over the step's tokens, so its elements sit near 1 / tokens
+// and below; the factor 2^10 x tokens (rounded up to a power of two) lifts them into the range where Q8_0's F16 block
+// scales are normal numbers (a block maximum above 127 x 2^-14), and leaves room for gradients a thousand times the
+// typical size before a block scale overflows F16 (docs/engine-notes.md, "Q8_0 backward products").
 import { GgmlType } from "../formats/gguf/index.js";
 import { rewriteNode, tensorOp, tensorShape, type GgmlApi, type GgmlContext, type GgmlTensor } from "../native/ggml-bindings.js";
 import type { GraphContext } from "./graph-context.js";
@@ -34,22 +42,39 @@ export interface RewriteOptions {
   f32ToBf16?: boolean;
   /** Leave low-rank out_prods as they are (the CPU's out_prod is the faster kernel there: low-rank-products.ts). */
   keepLowRank?: boolean;
+  /** Type of a frozen quantized weight's transpose: BF16 (default), or Q8_0 with a scaled dY (see the top of the file). */
+  quantizedTransposes?: "bf16" | "q8_0";
 }
 
 /** Largest F32 transposed weight made in one piece; bigger ones are split (see the top of the file). */
 export const TRANSPOSE_CHUNK_BYTES = 4 * 2 ** 20;
+
+/** Q8_0's block length: a Q8_0 transpose needs the product's contracted length to be a multiple of it. */
+const Q8_0_BLOCK = 32;
 
 interface OpIds {
   add: number;
   mulMat: number;
   outProd: number;
   transpose: number;
+  scale: number;
   none: number;
 }
 
 function opIds(api: GgmlApi): OpIds {
-  const ids = ggmlOpIds(api, ["ADD", "MUL_MAT", "OUT_PROD", "TRANSPOSE", "NONE"]);
-  return { add: ids.ADD, mulMat: ids.MUL_MAT, outProd: ids.OUT_PROD, transpose: ids.TRANSPOSE, none: ids.NONE };
+  const ids = ggmlOpIds(api, ["ADD", "MUL_MAT", "OUT_PROD", "TRANSPOSE", "SCALE", "NONE"]);
+  return { add: ids.ADD, mulMat: ids.MUL_MAT, outProd: ids.OUT_PROD, transpose: ids.TRANSPOSE, scale: ids.SCALE, none: ids.NONE };
+}
+
+/** SCALE's op parameters for y = s x (ggml_scale: the floats s and a bias b = 0, as raw words). */
+function scaleParams(s: number): number[] {
+  return Array.from(new Int32Array(Float32Array.of(s, 0).buffer));
+}
+
+/** 2^10 x the tokens of dY [k, tokens, ...], rounded up to a power of two (see the top of the file). */
+function gradientScale(dY: GgmlTensor): number {
+  const [, n1, n2, n3] = tensorShape(dY).ne;
+  return 2 ** (Math.ceil(Math.log2(Math.max(1, n1 * n2 * n3))) + 10);
 }
 
 /**
@@ -83,7 +108,16 @@ export function rewriteOutProducts(g: GraphContext, options: RewriteOptions = {}
     // A weight held in a kernel layout (AMX, repacked) can only be multiplied: its transpose reads the plain copy.
     const a = plainSource(product);
     const split = blocksOfLargeWeight(api, ctx, ops, a, b, chunkBytes);
-    if (split) {
+    const blocksFitQ8 = !split || split.every((block) => tensorShape(block.weight).ne[1] % Q8_0_BLOCK === 0);
+    const dY = options.quantizedTransposes === "q8_0" && blocksFitQ8 ? q8GradientOf(api, ops, a, b) : undefined;
+    if (dY) {
+      // dX = (W^T in Q8_0 x (s dY)) / s, whole or summed over the row blocks of a large W.
+      const s = gradientScale(dY);
+      const parts = (split ?? [{ weight: a, gradient: dY }]).map((block) =>
+        api.ggml_mul_mat(ctx, transposedToQ8(api, ctx, block.weight), api.ggml_scale(ctx, block.gradient, s)));
+      const sum = parts.reduce((total, part) => api.ggml_add(ctx, total, part));
+      rewriteNode(node, ops.scale, [sum], scaleParams(1 / s));
+    } else if (split) {
       // dX = sum over row blocks c of W: mul_mat(W_c^T, dY_c), one block's transposes alive at a time.
       let sum: GgmlTensor | undefined;
       for (const block of split.slice(0, -1)) {
@@ -130,6 +164,29 @@ function blocksOfLargeWeight(api: GgmlApi, ctx: GgmlContext, ops: OpIds, a: Ggml
     });
   }
   return blocks;
+}
+
+/**
+ * dY when out_prod(a, b) is the input gradient through a frozen block-quantized weight a [m, k] that can be
+ * transposed into Q8_0 (b = transpose(dY), dY F32 and contiguous, k a multiple of Q8_0's block); undefined otherwise.
+ */
+function q8GradientOf(api: GgmlApi, ops: OpIds, a: GgmlTensor, b: GgmlTensor): GgmlTensor | undefined {
+  const weight = tensorShape(a);
+  if (!isBlockQuantized(weight.type) || weight.ne[1] % Q8_0_BLOCK !== 0 || weight.ne[2] * weight.ne[3] !== 1) return undefined;
+  const { op, src } = tensorOp(b);
+  const dY = src[0];
+  if (op !== ops.transpose || !dY || !api.ggml_is_contiguous(dY) || tensorShape(dY).type !== GgmlType.F32) return undefined;
+  return dY;
+}
+
+function isBlockQuantized(type: number): boolean {
+  return type !== GgmlType.F32 && type !== GgmlType.F16 && type !== GgmlType.BF16;
+}
+
+/** W [m, k] (block-quantized) -> W^T [k, m] in Q8_0: dequantized, transposed and requantized in the graph. */
+function transposedToQ8(api: GgmlApi, ctx: GgmlContext, w: GgmlTensor): GgmlTensor {
+  // ggml quantizes only contiguous F32 rows, so the transposed F32 copy is made before the cast.
+  return api.ggml_cast(ctx, api.ggml_cont(ctx, api.ggml_transpose(ctx, api.ggml_cast(ctx, w, GgmlType.F32))), GgmlType.Q8_0);
 }
 
 /** x [m, k, ...] -> x^T [k, m, ...], contiguous, as a graph node (or x's source when x is a transpose of one). */

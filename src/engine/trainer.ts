@@ -6,6 +6,7 @@ import { buildDecoder } from "./graph/decoder.js";
 import type { DecoderHooks } from "./graph/hooks.js";
 import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
+import { backendFeatures } from "../native/cpu-features.js";
 import { tensorShape, type GgmlTensor, type Ptr } from "../native/ggml-bindings.js";
 import { GGML_DEVICE_TYPE } from "../native/ggml-runtime.js";
 import { unsupportedOps } from "./device-ops.js";
@@ -52,6 +53,9 @@ export interface TrainerShape {
   /** Operands of the matrix products (product-precision.ts): "f32" (default) or "bf16" (F32 master weights and
    *  AdamW, BF16 products). */
   precision?: ProductPrecision;
+  /** Type of a frozen quantized weight's transpose in the backward (out-prod-rewrite.ts): by default Q8_0 on a CPU
+   *  backend built without a BF16 dot product (AVX2), BF16 elsewhere; set to compare the two. */
+  quantizedTransposes?: "bf16" | "q8_0";
 }
 
 /** One micro-batch: N = B * T tokens, each with its next-token target and loss weight. */
@@ -134,6 +138,7 @@ export class Trainer {
         plainSource: (t: GgmlTensor) => model.plainCopies.get(t) ?? t,
         halfToBf16: cpu,
         f32ToBf16: precision === "bf16",
+        quantizedTransposes: shape.quantizedTransposes ?? (cpu && !backendFeatures(api, model.backend.device).includes("AVX512_BF16") ? "q8_0" : "bf16"),
       },
       precision,
       cpu,

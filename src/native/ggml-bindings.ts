@@ -42,14 +42,15 @@ export function tensorShape(tensor: GgmlTensor): { type: number; ne: [number, nu
 }
 
 /**
- * Turns a graph node into `op` over `sources` in place (an op without parameters: MUL_MAT, ADD): the backward-pass
- * rewrite of out_prod nodes (see engine/out-prod-rewrite.ts). The node keeps its shape, name and buffer.
+ * Turns a graph node into `op` over `sources` in place, with `params` as its op parameters (raw 32-bit words, zero
+ * when left out: MUL_MAT, ADD and OUT_PROD take none): the after-autodiff product passes (engine/product-passes.ts).
+ * The node keeps its shape, name and buffer.
  */
-export function rewriteNode(node: GgmlTensor, op: number, sources: readonly GgmlTensor[]): void {
+export function rewriteNode(node: GgmlTensor, op: number, sources: readonly GgmlTensor[], params: readonly number[] = []): void {
   const decoded = koffi.decode(node, ggmlTensorStruct) as { op: number; src: Array<unknown>; op_params: number[] };
   decoded.op = op;
   decoded.src = [...sources, ...Array.from({ length: 10 - sources.length }, () => null)];
-  decoded.op_params = new Array(16).fill(0);
+  decoded.op_params = [...params, ...new Array(16 - params.length).fill(0)];
   koffi.encode(node, ggmlTensorStruct, decoded);
 }
 
