@@ -7,17 +7,23 @@
 // within 1% (the performance issue's bar). Losses do not depend on the machine's load, so this may run beside other
 // work; its seconds do.
 //
+// --method lora asks the same of the backward through a frozen quantized base: LoRA r=8 on a Q8_0 copy of each model,
+// with the Q8_0 backward kernel (`--quantized-backward q8_0`, the default on AVX2 CPUs) against the BF16 one.
+//
 // --noise-floor also trains F32 with the same 4 sequences a step split into 2 micro-batches of 2 (the same objective,
 // only F32 rounding and summation order differ) and reports its gaps the same way: how far two F32 runs drift apart
 // on their own at this setting.
 //
-//   npm run bench:precision -- [--steps 300] [--eval-every 30] [--models stories260k,reference] [--noise-floor] [--json]
+//   npm run bench:precision -- [--method full|lora] [--steps 300] [--eval-every 30] [--models stories260k,reference]
+//                              [--noise-floor] [--json]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeRandomModel } from "../src/engine/random-model.js";
 import { PRECISIONS, type ProductPrecision } from "../src/engine/product-precision.js";
+import { quantizeModel } from "../src/export/quantize-model.js";
+import { GgmlType } from "../src/formats/gguf/index.js";
 import { RunFolder, startTraining, type MetricsRecord } from "../src/train/index.js";
 import { printTable } from "./stats.js";
 
@@ -37,6 +43,8 @@ const evalEvery = Number(flag("--eval-every", "30"));
 const modelNames = flag("--models", "stories260k,reference").split(",");
 const json = args.includes("--json");
 const noiseFloor = args.includes("--noise-floor");
+const method = flag("--method", "full");
+if (method !== "full" && method !== "lora") throw new Error(`--method is full or lora, not ${method}`);
 
 interface Curve {
   evals: Array<{ step: number; valLoss: number }>;
@@ -44,11 +52,21 @@ interface Curve {
   seconds: number;
 }
 
-async function trainOnce(model: string, precision: ProductPrecision, dir: string, split = false): Promise<Curve> {
-  const out = path.join(dir, `${path.basename(model, ".gguf")}-${precision}${split ? "-2x2" : ""}`);
+/** How one run differs from the others: the products' precision, the quantized backward's kernel, the batch split. */
+interface Variant {
+  label: string;
+  precision: ProductPrecision;
+  quantizedBackward?: "bf16" | "q8_0";
+  split?: boolean;
+}
+
+async function trainOnce(model: string, variant: Variant, dir: string): Promise<Curve> {
+  const { precision, quantizedBackward, split = false } = variant;
+  const out = path.join(dir, `${path.basename(model, ".gguf")}-${method}-${variant.label.replace(/\W+/g, "-")}`);
   const started = performance.now();
   await startTraining({
-    method: "full",
+    method,
+    ...(method === "lora" ? { rank: 8 } : {}),
     model,
     data: [TRAIN],
     valData: [HELDOUT],
@@ -65,6 +83,7 @@ async function trainOnce(model: string, precision: ProductPrecision, dir: string
     saveEvery: 0,
     seed: 42,
     precision,
+    ...(quantizedBackward ? { quantizedBackward } : {}),
     device: "cpu",
   });
   const records: MetricsRecord[] = RunFolder.open(out).readMetrics();
@@ -84,36 +103,45 @@ try {
     let model = STORIES;
     if (name === "reference") {
       model = path.join(dir, "reference.gguf");
-      await writeRandomModel(model, { arch: "llama", nLayer: 8, nEmbd: 576, nFf: 1536, nHead: 9, nHeadKv: 3, vocabFile: STORIES, seed: 7 });
+      await writeRandomModel(model, { arch: "llama", nLayer: 8, nEmbd: 576, nFf: 1536, nHead: 9, nHeadKv: 3, vocabFile: STORIES, seed: 7, ...(method === "lora" ? { weightType: GgmlType.Q8_0 } : {}) });
     } else if (name !== "stories260k") {
       throw new Error(`unknown model ${name}; models: stories260k, reference`);
+    } else if (method === "lora") {
+      model = path.join(dir, "stories260K-q8_0.gguf");
+      await quantizeModel({ model: STORIES, out: model, quant: "q8_0" });
     }
-    const f32 = await trainOnce(model, "f32", dir);
-    const variants: Array<{ label: string; run: () => Promise<Curve> }> = PRECISIONS.filter((p) => p !== "f32").map((p) => ({ label: p, run: () => trainOnce(model, p, dir) }));
-    if (noiseFloor) variants.push({ label: "f32 2x2", run: () => trainOnce(model, "f32", dir, true) });
+    // The first variant is the reference curve the others are held to.
+    const [base, ...others]: Variant[] = method === "full"
+      ? [{ label: "f32", precision: "f32" }, ...PRECISIONS.filter((p) => p !== "f32").map((p) => ({ label: p, precision: p }))]
+      : [{ label: "bf16 backward", precision: "f32", quantizedBackward: "bf16" }, { label: "q8_0 backward", precision: "f32", quantizedBackward: "q8_0" }];
+    if (noiseFloor) others.push({ ...base!, label: `${base!.label} 2x2`, split: true });
+    const reference = await trainOnce(model, base!, dir);
+    const variants = others.map((v) => ({ label: v.label, run: () => trainOnce(model, v, dir) }));
     for (const { label: precision, run } of variants) {
       const low = await run();
-      if (low.evals.length !== f32.evals.length) throw new Error(`the ${precision} run evaluated ${low.evals.length} times, F32 ${f32.evals.length} times`);
-      const evalGaps = low.evals.map((e, i) => relative(e.valLoss, f32.evals[i]!.valLoss));
-      const lossGaps = low.losses.map((l, i) => relative(l, f32.losses[i]!));
-      const finalF32 = Math.exp(f32.evals.at(-1)!.valLoss);
+      if (low.evals.length !== reference.evals.length) throw new Error(`the ${precision} run evaluated ${low.evals.length} times, ${base!.label} ${reference.evals.length} times`);
+      const evalGaps = low.evals.map((e, i) => relative(e.valLoss, reference.evals[i]!.valLoss));
+      const lossGaps = low.losses.map((l, i) => relative(l, reference.losses[i]!));
+      const finalBase = Math.exp(reference.evals.at(-1)!.valLoss);
       const finalLow = Math.exp(low.evals.at(-1)!.valLoss);
       const worstEval = Math.max(...evalGaps);
-      const pplGap = relative(finalLow, finalF32);
+      const pplGap = relative(finalLow, finalBase);
       rows.push({
         model: name,
-        precision,
+        method,
+        variant: precision,
+        against: base!.label,
         steps,
         evaluations: evalGaps.length,
-        "f32 val losses": f32.evals.map((e) => e.valLoss.toFixed(4)).join(" "),
+        [`${base!.label} val losses`]: reference.evals.map((e) => e.valLoss.toFixed(4)).join(" "),
         [`${precision} val losses`]: low.evals.map((e) => e.valLoss.toFixed(4)).join(" "),
         "worst val-loss gap %": (100 * worstEval).toFixed(3),
         "worst train-loss gap %": (100 * Math.max(...lossGaps)).toFixed(3),
-        "final ppl f32": finalF32.toFixed(3),
+        [`final ppl ${base!.label}`]: finalBase.toFixed(3),
         [`final ppl ${precision}`]: finalLow.toFixed(3),
         "ppl gap %": (100 * pplGap).toFixed(3),
-        "seconds f32 / low": `${f32.seconds.toFixed(0)} / ${low.seconds.toFixed(0)}`,
-        passes: precision === "f32 2x2" ? "(noise floor)" : worstEval <= TOLERANCE && pplGap <= TOLERANCE,
+        "seconds base / variant": `${reference.seconds.toFixed(0)} / ${low.seconds.toFixed(0)}`,
+        passes: precision.endsWith("2x2") ? "(noise floor)" : worstEval <= TOLERANCE && pplGap <= TOLERANCE,
       });
     }
   }
@@ -123,7 +151,7 @@ try {
 if (json) console.log(JSON.stringify(rows, null, 2));
 else {
   for (const row of rows) {
-    console.log(`\n${row.model}, ${row.precision} against f32:`);
+    console.log(`\n${row.model}, ${row.method}: ${row.variant} against ${row.against}:`);
     printTable([row].map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.includes("val losses")).map(([k, v]) => [k, String(v)]))));
     for (const [k, v] of Object.entries(row)) if (k.includes("val losses")) console.log(`  ${k}: ${v}`);
   }

@@ -28,6 +28,12 @@ export const PrecisionSchema = z
   .describe("operands of the training graph's matrix products: f32, or bf16 (F32 master weights and AdamW, BF16 products with F32 sums; CPU only; full fine-tuning 1.6x as fast on a CPU with AVX512-BF16, held-out loss within 0.6% of f32's over 300 steps, measured)")
   .meta({ ko: "학습 그래프 행렬곱의 피연산자 정밀도: f32, 또는 bf16 (가중치와 AdamW는 F32, 곱셈만 BF16; CPU 전용; AVX512-BF16 CPU에서 전체 미세조정 1.6배, 300스텝 검증 손실이 f32와 0.6% 이내, 측정값)" });
 
+export const QuantizedBackwardSchema = z
+  .enum(["auto", "bf16", "q8_0"])
+  .default("auto")
+  .describe("kernel for the backward products through a frozen quantized base: auto (Q8_0 on a CPU without a BF16 dot product, such as AVX2 laptops, where it runs 1.7x the BF16 kernel; BF16 elsewhere), bf16, or q8_0 (the gradient rounded to 8 bits in blocks, as the forward rounds the activations)")
+  .meta({ ko: "고정된 양자화 기반 모델을 지나는 역전파 곱셈의 커널: auto (BF16 내적이 없는 CPU, 예컨대 AVX2 노트북에서는 BF16 커널보다 1.7배 빠른 Q8_0, 그 밖에는 BF16), bf16, 또는 q8_0 (순전파가 활성값을 반올림하듯 기울기를 블록 단위 8비트로 반올림)" });
+
 /** Contracted lengths ggml's tiled BF16 kernel takes (AVX512-BF16 works in 32-element steps); a product with another
  *  length would run one dot product per output element, slower than the tiled F32 kernel, so it stays F32 (LoRA's
  *  rank-16 product, stories260K's width-8 heads and 172-wide FFN). */

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { InvalidConfigError } from "../errors.js";
 import { DEVICE_CHOICES } from "../native/device-choice.js";
-import { PrecisionSchema } from "../engine/product-precision.js";
+import { PrecisionSchema, QuantizedBackwardSchema } from "../engine/product-precision.js";
 
 export const TrainConfigSchema = z.object({
   method: z.string().describe("adaptation method: full (DAPT: every weight trains)"),
@@ -34,6 +34,7 @@ export const TrainConfigSchema = z.object({
     .describe("keep only each block's input and recompute the block during the backward pass: activation memory of one block instead of all, for one more forward pass per step (20-35% more time, measured)")
     .meta({ ko: "역전파 때 블록을 다시 계산해 활성값 메모리를 크게 줄임 (스텝 시간은 20-35% 더 듦, 측정값)" }),
   precision: PrecisionSchema,
+  quantizedBackward: QuantizedBackwardSchema,
   seed: z.number().int().nonnegative().default(42).describe("seed for data order and initialisation").meta({ ko: "데이터 순서와 초기화의 시드" }),
   threads: z.number().int().positive().optional().describe("CPU threads; default all cores").meta({ ko: "CPU 스레드 수; 기본은 전체 코어" }),
   weightDecay: z.number().min(0).max(1).default(0).describe("decoupled AdamW weight decay").meta({ ko: "AdamW 가중치 감쇠" }),

@@ -73,7 +73,7 @@ export async function runTrainingLoop(runDir: string, control: LoopControl, onEv
   const model = await EngineModel.loadParsed(plan.file, { threads: config.threads, device: config.device, neededBytes: plan.neededBytes, skipMemoryCheck: true, ...plan.loadOptions, ...(plan.kernelLayouts ? { kernelLayouts: true, plainCopies: true } : {}) });
   const prepared = method.prepare(model, method.resolveOptions ? await method.resolveOptions(options, { modelPath: config.model }) : options, config.seed);
   const trainableParams = prepared.trainable.reduce((sum, t) => sum + model.api.ggml_nelements(t.tensor), 0);
-  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, checkpointActivations, precision: config.precision }, {
+  const trainer = new Trainer(model, prepared.trainable, { sequenceLength: T, batchSize: B, checkpointActivations, precision: config.precision, ...(config.quantizedBackward === "auto" ? {} : { quantizedTransposes: config.quantizedBackward }) }, {
     beta1: config.beta1,
     beta2: config.beta2,
     eps: config.adamEps,
