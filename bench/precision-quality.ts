@@ -14,8 +14,8 @@
 // only F32 rounding and summation order differ) and reports its gaps the same way: how far two F32 runs drift apart
 // on their own at this setting.
 //
-//   npm run bench:precision -- [--method full|lora] [--steps 300] [--eval-every 30] [--models stories260k,reference]
-//                              [--noise-floor] [--json]
+//   npm run bench:precision -- [--method full|lora] [--precisions bf16,q8] [--steps 300] [--eval-every 30]
+//                              [--models stories260k,reference] [--noise-floor] [--json]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -44,6 +44,7 @@ const modelNames = flag("--models", "stories260k,reference").split(",");
 const json = args.includes("--json");
 const noiseFloor = args.includes("--noise-floor");
 const method = flag("--method", "full");
+const onlyPrecisions = flag("--precisions", PRECISIONS.filter((p) => p !== "f32").join(",")).split(",");
 if (method !== "full" && method !== "lora") throw new Error(`--method is full or lora, not ${method}`);
 
 interface Curve {
@@ -112,7 +113,7 @@ try {
     }
     // The first variant is the reference curve the others are held to.
     const [base, ...others]: Variant[] = method === "full"
-      ? [{ label: "f32", precision: "f32" }, ...PRECISIONS.filter((p) => p !== "f32").map((p) => ({ label: p, precision: p }))]
+      ? [{ label: "f32", precision: "f32" }, ...PRECISIONS.filter((p) => p !== "f32" && onlyPrecisions.includes(p)).map((p) => ({ label: p, precision: p }))]
       : [{ label: "bf16 backward", precision: "f32", quantizedBackward: "bf16" }, { label: "q8_0 backward", precision: "f32", quantizedBackward: "q8_0" }];
     if (noiseFloor) others.push({ ...base!, label: `${base!.label} 2x2`, split: true });
     const reference = await trainOnce(model, base!, dir);

@@ -46,6 +46,7 @@ const CONFIGS: Record<string, BenchConfig> = {
 const CASES: Record<string, { method: "full" | "lora"; base: GgmlType; backwardAsMulMat?: boolean; checkpointActivations?: boolean; kernelLayouts?: boolean; precision?: ProductPrecision }> = {
   full: { method: "full", base: GgmlType.F32 },
   "full-bf16": { method: "full", base: GgmlType.F32, precision: "bf16" },
+  "full-q8": { method: "full", base: GgmlType.F32, precision: "q8" },
   "full-bf16-ckpt": { method: "full", base: GgmlType.F32, precision: "bf16", checkpointActivations: true },
   "lora-q8_0-bf16": { method: "lora", base: GgmlType.Q8_0, precision: "bf16" },
   "full-outprod": { method: "full", base: GgmlType.F32, backwardAsMulMat: false },

@@ -84,6 +84,17 @@ describe("product precision", () => {
     });
   });
 
+  it("q8: trains every weight with gradients within Q8_0's rounding of the F32 ones, and evaluates the same function", async () => {
+    const f32 = await fullTrainingStep("f32");
+    const q8 = await fullTrainingStep("q8");
+    expect(q8.loss).not.toBe(f32.loss);
+    expect(Math.abs(q8.loss - f32.loss) / f32.loss).toBeLessThan(1e-2);
+    expect(q8.evalLoss).toBeCloseTo(q8.loss, 6);
+    const gaps = q8.grads.map((g, i) => relativeL2(g.values, f32.grads[i]!.values));
+    console.log(`q8: worst gradient gap ${Math.max(...gaps).toExponential(2)}`, q8.grads.map((g, i) => `${g.name} ${gaps[i]!.toFixed(3)}`).join(", "));
+    gaps.forEach((gap, i) => expect(gap, q8.grads[i]!.name).toBeLessThan(5e-2));
+  });
+
   it("gives the same loss and gradients with activation checkpointing", async () => {
     const whole = await fullTrainingStep("bf16");
     const checkpointed = await fullTrainingStep("bf16", true);

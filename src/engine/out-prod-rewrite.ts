@@ -29,7 +29,7 @@ import { rewriteNode, tensorOp, tensorShape, type GgmlApi, type GgmlContext, typ
 import type { GraphContext } from "./graph-context.js";
 import { isLowRank } from "./low-rank-products.js";
 import { ggmlOpIds } from "./op-ids.js";
-import { BF16_TILE } from "./product-precision.js";
+import { BF16_TILE, isWeightLeaf } from "./product-precision.js";
 
 export interface RewriteOptions {
   /** Largest F32 transposed weight made in one piece (default TRANSPOSE_CHUNK_BYTES). */
@@ -44,6 +44,8 @@ export interface RewriteOptions {
   keepLowRank?: boolean;
   /** Type of a frozen quantized weight's transpose: BF16 (default), or Q8_0 with a scaled dY (see the top of the file). */
   quantizedTransposes?: "bf16" | "q8_0";
+  /** Also transpose F32 weights (graph leaves) into Q8_0 with a scaled dY (`--precision q8`). */
+  f32WeightsToQ8?: boolean;
 }
 
 /** Largest F32 transposed weight made in one piece; bigger ones are split (see the top of the file). */
@@ -109,7 +111,9 @@ export function rewriteOutProducts(g: GraphContext, options: RewriteOptions = {}
     const a = plainSource(product);
     const split = blocksOfLargeWeight(api, ctx, ops, a, b, chunkBytes);
     const blocksFitQ8 = !split || split.every((block) => tensorShape(block.weight).ne[1] % Q8_0_BLOCK === 0);
-    const dY = options.quantizedTransposes === "q8_0" && blocksFitQ8 ? q8GradientOf(api, ops, a, b) : undefined;
+    const q8Weight = options.quantizedTransposes === "q8_0" && isBlockQuantized(tensorShape(a).type)
+      || options.f32WeightsToQ8 === true && tensorOp(a).op === ops.none && isWeightLeaf(a);
+    const dY = q8Weight && blocksFitQ8 ? q8GradientOf(api, ops, a, b) : undefined;
     if (dY) {
       // dX = (W^T in Q8_0 x (s dY)) / s, whole or summed over the row blocks of a large W.
       const s = gradientScale(dY);
@@ -172,7 +176,7 @@ function blocksOfLargeWeight(api: GgmlApi, ctx: GgmlContext, ops: OpIds, a: Ggml
  */
 function q8GradientOf(api: GgmlApi, ops: OpIds, a: GgmlTensor, b: GgmlTensor): GgmlTensor | undefined {
   const weight = tensorShape(a);
-  if (!isBlockQuantized(weight.type) || weight.ne[1] % Q8_0_BLOCK !== 0 || weight.ne[2] * weight.ne[3] !== 1) return undefined;
+  if (weight.ne[1] % Q8_0_BLOCK !== 0 || weight.ne[2] * weight.ne[3] !== 1) return undefined;
   const { op, src } = tensorOp(b);
   const dY = src[0];
   if (op !== ops.transpose || !dY || !api.ggml_is_contiguous(dY) || tensorShape(dY).type !== GgmlType.F32) return undefined;
@@ -186,7 +190,8 @@ function isBlockQuantized(type: number): boolean {
 /** W [m, k] (block-quantized) -> W^T [k, m] in Q8_0: dequantized, transposed and requantized in the graph. */
 function transposedToQ8(api: GgmlApi, ctx: GgmlContext, w: GgmlTensor): GgmlTensor {
   // ggml quantizes only contiguous F32 rows, so the transposed F32 copy is made before the cast.
-  return api.ggml_cast(ctx, api.ggml_cont(ctx, api.ggml_transpose(ctx, api.ggml_cast(ctx, w, GgmlType.F32))), GgmlType.Q8_0);
+  const f32 = tensorShape(w).type === GgmlType.F32 ? w : api.ggml_cast(ctx, w, GgmlType.F32);
+  return api.ggml_cast(ctx, api.ggml_cont(ctx, api.ggml_transpose(ctx, f32)), GgmlType.Q8_0);
 }
 
 /** x [m, k, ...] -> x^T [k, m, ...], contiguous, as a graph node (or x's source when x is a transpose of one). */

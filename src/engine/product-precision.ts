@@ -13,20 +13,26 @@
 // The second operand of a product (activations, gradients) is converted to BF16 by mul_mat itself (BF16's dot type),
 // so one cast per product is enough. BF16 keeps F32's exponent range: small activation gradients do not flush to
 // zero as they would in F16, so no loss scaling is needed.
+//
+// `--precision q8` is bf16 with the products through a weight in Q8_0 instead: the forward reads cast(W, Q8_0) (and
+// mul_mat quantizes the activations to Q8_0 in blocks of 32, as llama.cpp's inference does), and the input gradient
+// reads a Q8_0 transpose of W with dY scaled by a power of two (out-prod-rewrite.ts). The weight gradients (two
+// activations) stay BF16. It is the laptop mode: on AVX2 CPUs without BF16 instructions ggml's Q8_0 kernel runs 1.7x
+// its F32 and BF16 ones, while on AVX512-BF16 the BF16 kernel is as fast and rounds less (docs/performance.md).
 import { z } from "zod";
 import { GgmlType } from "../formats/gguf/index.js";
 import { rewriteNode, tensorOp, tensorShape, type GgmlTensor } from "../native/ggml-bindings.js";
 import type { GraphContext } from "./graph-context.js";
 import { ggmlOpIds } from "./op-ids.js";
 
-export const PRECISIONS = ["f32", "bf16"] as const;
+export const PRECISIONS = ["f32", "bf16", "q8"] as const;
 export type ProductPrecision = (typeof PRECISIONS)[number];
 
 export const PrecisionSchema = z
   .enum(PRECISIONS)
   .default("f32")
-  .describe("operands of the training graph's matrix products: f32, or bf16 (F32 master weights and AdamW, BF16 products with F32 sums; CPU only; full fine-tuning 1.6x as fast on a CPU with AVX512-BF16, held-out loss within 0.6% of f32's over 300 steps, measured)")
-  .meta({ ko: "학습 그래프 행렬곱의 피연산자 정밀도: f32, 또는 bf16 (가중치와 AdamW는 F32, 곱셈만 BF16; CPU 전용; AVX512-BF16 CPU에서 전체 미세조정 1.6배, 300스텝 검증 손실이 f32와 0.6% 이내, 측정값)" });
+  .describe("operands of the training graph's matrix products: f32; bf16 (F32 master weights and AdamW, BF16 products with F32 sums; full fine-tuning 1.6x as fast on a CPU with AVX512-BF16, held-out loss within 0.6% of f32's over 300 steps, measured); or q8 (as bf16, with the products through weights in Q8_0: the fast kernel on AVX2 laptops without BF16 instructions). bf16 and q8 are CPU modes")
+  .meta({ ko: "학습 그래프 행렬곱의 피연산자 정밀도: f32; bf16 (가중치와 AdamW는 F32, 곱셈만 BF16; AVX512-BF16 CPU에서 전체 미세조정 1.6배, 300스텝 검증 손실이 f32와 0.6% 이내, 측정값); 또는 q8 (bf16과 같되 가중치와의 곱셈은 Q8_0: BF16 명령이 없는 AVX2 노트북에서 빠른 커널). bf16과 q8은 CPU 전용" });
 
 export const QuantizedBackwardSchema = z
   .enum(["auto", "bf16", "q8_0"])
@@ -48,24 +54,32 @@ export const BF16_TILE = 32;
 export function lowerProductPrecision(g: GraphContext, precision: ProductPrecision): number {
   if (precision === "f32") return 0;
   const { api, ctx } = g;
-  const mulMat = ggmlOpIds(api, ["MUL_MAT"]).MUL_MAT;
+  const ids = ggmlOpIds(api, ["MUL_MAT", "NONE"]);
   const castOf = new Map<GgmlTensor, GgmlTensor>();
   let lowered = 0;
   for (let i = 0; i < api.ggml_graph_n_nodes(g.graph); i++) {
     const node = api.ggml_graph_node(g.graph, i);
     const { op, src } = tensorOp(node);
     const [a, b] = src;
-    if (op !== mulMat || !a || !b) continue;
+    if (op !== ids.MUL_MAT || !a || !b) continue;
     const { type, ne } = tensorShape(a);
     if (type !== GgmlType.F32 || ne[0] % BF16_TILE !== 0) continue;
     let cast = castOf.get(a);
     if (!cast) {
-      cast = api.ggml_cast(ctx, a, GgmlType.BF16); // [same shape as a], contiguous BF16
+      // q8: a weight (a leaf of the graph) is multiplied in Q8_0, activations in BF16.
+      const toQ8 = precision === "q8" && tensorOp(a).op === ids.NONE && isWeightLeaf(a);
+      cast = api.ggml_cast(ctx, a, toQ8 ? GgmlType.Q8_0 : GgmlType.BF16); // [same shape as a], contiguous
       castOf.set(a, cast);
     }
-    rewriteNode(node, mulMat, [cast, b]);
+    rewriteNode(node, ids.MUL_MAT, [cast, b]);
     lowered++;
   }
   if (lowered > 0) g.reorder();
   return lowered;
+}
+
+/** A contiguous 2-D tensor that no op made: a weight (or another constant matrix) of the graph. */
+export function isWeightLeaf(t: GgmlTensor): boolean {
+  const { ne, nb, type } = tensorShape(t);
+  return ne[2] * ne[3] === 1 && type === GgmlType.F32 && nb[0] === 4 && nb[1] === 4 * ne[0];
 }

@@ -101,8 +101,8 @@ export async function planTrainingRun(config: TrainConfig): Promise<TrainingRunP
   const device = pickDevice(listGgmlDevices(ggml.api), config.device, neededBytes);
   if (device.device.type !== "cpu" && config.precision !== "f32") {
     throw new InvalidConfigError({
-      en: `--precision ${config.precision} is a CPU mode (BF16 products on the CPU's vector units), and this run would train on ${device.device.name} (${device.device.description}). Use --device cpu to keep ${config.precision}, or --precision f32 on the GPU.`,
-      ko: `--precision ${config.precision}는 CPU 모드입니다(CPU 벡터 유닛의 BF16 곱셈). 이 실행은 ${device.device.name} (${device.device.description})에서 학습하게 됩니다. ${config.precision}를 쓰려면 --device cpu를, GPU에서는 --precision f32를 쓰세요.`,
+      en: `--precision ${config.precision} is a CPU mode (BF16 or Q8_0 products on the CPU's vector units), and this run would train on ${device.device.name} (${device.device.description}). Use --device cpu to keep ${config.precision}, or --precision f32 on the GPU.`,
+      ko: `--precision ${config.precision}는 CPU 모드입니다(CPU 벡터 유닛의 BF16 또는 Q8_0 곱셈). 이 실행은 ${device.device.name} (${device.device.description})에서 학습하게 됩니다. ${config.precision}를 쓰려면 --device cpu를, GPU에서는 --precision f32를 쓰세요.`,
     });
   }
   // A named GPU must hold the plan (pickDevice keeps it even when it does not).
