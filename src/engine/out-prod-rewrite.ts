@@ -22,8 +22,9 @@
 // product already uses. dY is multiplied by a power of two before the product and the result divided by it after
 // (exact in binary floating point): the gradient is a mean over the step's tokens, so its elements sit near 1 / tokens
 // and below; the factor 2^10 x tokens (rounded up to a power of two) lifts them into the range where Q8_0's F16 block
-// scales are normal numbers (a block maximum above 127 x 2^-14), and leaves room for gradients a thousand times the
-// typical size before a block scale overflows F16 (docs/engine-notes.md, "Q8_0 backward products").
+// scales are normal numbers (a block maximum above 127 x 2^-14), and leaves room for gradients 8000 times the
+// typical size before a block scale overflows F16 (docs/engine-notes.md, "Q8_0 backward products"). `--precision q8`
+// does the same for the F32 weights of full fine-tuning (product-precision.ts).
 import { GgmlType } from "../formats/gguf/index.js";
 import { rewriteNode, tensorOp, tensorShape, type GgmlApi, type GgmlContext, type GgmlTensor } from "../native/ggml-bindings.js";
 import type { GraphContext } from "./graph-context.js";
@@ -171,8 +172,8 @@ function blocksOfLargeWeight(api: GgmlApi, ctx: GgmlContext, ops: OpIds, a: Ggml
 }
 
 /**
- * dY when out_prod(a, b) is the input gradient through a frozen block-quantized weight a [m, k] that can be
- * transposed into Q8_0 (b = transpose(dY), dY F32 and contiguous, k a multiple of Q8_0's block); undefined otherwise.
+ * dY when out_prod(a, b) is an input gradient through a 2-D weight a [m, k] that can be transposed into Q8_0
+ * (b = transpose(dY), dY F32 and contiguous, k a multiple of Q8_0's block); undefined otherwise.
  */
 function q8GradientOf(api: GgmlApi, ops: OpIds, a: GgmlTensor, b: GgmlTensor): GgmlTensor | undefined {
   const weight = tensorShape(a);
@@ -187,7 +188,7 @@ function isBlockQuantized(type: number): boolean {
   return type !== GgmlType.F32 && type !== GgmlType.F16 && type !== GgmlType.BF16;
 }
 
-/** W [m, k] (block-quantized) -> W^T [k, m] in Q8_0: dequantized, transposed and requantized in the graph. */
+/** W [m, k] (block-quantized or F32) -> W^T [k, m] in Q8_0: dequantized, transposed and quantized in the graph. */
 function transposedToQ8(api: GgmlApi, ctx: GgmlContext, w: GgmlTensor): GgmlTensor {
   // ggml quantizes only contiguous F32 rows, so the transposed F32 copy is made before the cast.
   const f32 = tensorShape(w).type === GgmlType.F32 ? w : api.ggml_cast(ctx, w, GgmlType.F32);
