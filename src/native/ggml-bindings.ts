@@ -168,6 +168,8 @@ export interface GgmlApi {
   ggml_sum_rows(ctx: C, a: T): T;
   ggml_mean(ctx: C, a: T): T;
   ggml_silu(ctx: C, a: T): T;
+  /** silu(a) * b in one op; its backward recomputes silu(a) instead of keeping it. */
+  ggml_swiglu_split(ctx: C, a: T, b: T): T;
   ggml_gelu(ctx: C, a: T): T;
   ggml_tanh(ctx: C, a: T): T;
   ggml_sigmoid(ctx: C, a: T): T;
@@ -323,6 +325,7 @@ const BASE_PROTOTYPES = [
   "void *ggml_sum_rows(void *ctx, void *a)",
   "void *ggml_mean(void *ctx, void *a)",
   "void *ggml_silu(void *ctx, void *a)",
+  "void *ggml_swiglu_split(void *ctx, void *a, void *b)",
   "void *ggml_gelu(void *ctx, void *a)",
   "void *ggml_tanh(void *ctx, void *a)",
   "void *ggml_sigmoid(void *ctx, void *a)",

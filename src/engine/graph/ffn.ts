@@ -30,8 +30,9 @@ export function gatedFfn(g: GraphContext, block: BlockDeclaration, size: { F: nu
   // ggml_gelu has no backward pass: training graphs compose it (equal up to llama.cpp's CPU kernel, which rounds its
   // input to F16 for a table lookup); inference uses it as llama.cpp does.
   const gelu = (x: GgmlTensor) => (g.differentiable ? geluTanh(g, x) : api.ggml_gelu(ctx, x));
-  const activated = block.ffnActivation === "gelu" ? gelu(gate) : api.ggml_silu(ctx, gate);
-  let act = api.ggml_mul(ctx, activated, up); //                                                  [F, N]
+  // SwiGLU as ggml's one op (llama.cpp's build_ffn does the same): its backward recomputes silu(gate) from the gate
+  // it keeps anyway, so a training graph stores one [F, N] activation less per block than silu then mul would.
+  let act = block.ffnActivation === "gelu" ? api.ggml_mul(ctx, gelu(gate), up) : api.ggml_swiglu_split(ctx, gate, up); // [F, N]
   act = hooks.activation?.(g, "ffn_act", layer, act) ?? act;
   return linear(g, weights, hooks, `${p}ffn_down`, act); //                                        [E, N]
 }
