@@ -2,13 +2,12 @@
 // gives, for LoRA's shape and for attention's broadcast one (small heads, grouped-query), and leaves other products
 // alone. LoRA's gradients through the rewritten graph are checked against finite differences in arch-methods.test.ts.
 import { describe, expect, it } from "vitest";
-import { GraphContext } from "../src/engine/graph-context.js";
 import { LOW_RANK_MAX, lowRankAsOuterProducts } from "../src/engine/low-rank-products.js";
 import { ggmlOpIds } from "../src/engine/op-ids.js";
 import { seededRandom } from "../src/engine/random.js";
 import { GgmlType } from "../src/formats/gguf/index.js";
 import { tensorOp } from "../src/native/ggml-bindings.js";
-import { loadGgml, openBackend } from "../src/native/ggml-runtime.js";
+import { computeOnCpu } from "./helpers/cpu-graph.js";
 
 /** mul_mat(a [k, m, a2, 1], b [k, n, b2, 1]) -> [m, n, b2] by a triple loop; slice i2 of b meets slice i2 / (b2 / a2) of a. */
 function referenceProduct(a: Float32Array, b: Float32Array, k: number, m: number, n: number, a2: number, b2: number): Float32Array {
@@ -27,34 +26,20 @@ function referenceProduct(a: Float32Array, b: Float32Array, k: number, m: number
 }
 
 async function product(k: number, m: number, n: number, a2: number, b2: number): Promise<{ value: Float32Array; reference: Float32Array; changed: number; op: string }> {
-  const runtime = await loadGgml();
-  const { api } = runtime;
-  const backend = openBackend(runtime, { device: "cpu", threads: 2 });
-  const g = new GraphContext(api, 32);
-  const a = g.input("a", GgmlType.F32, [k, m, a2]);
-  const b = g.input("b", GgmlType.F32, [k, n, b2]);
-  const y = api.ggml_mul_mat(g.ctx, a, b); // [m, n, b2]
-  g.expand(y);
-  const changed = lowRankAsOuterProducts(g);
-  const ids = ggmlOpIds(api, ["MUL_MAT", "OUT_PROD"]);
-  const op = tensorOp(y).op === ids.OUT_PROD ? "OUT_PROD" : tensorOp(y).op === ids.MUL_MAT ? "MUL_MAT" : "other";
-  const galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(backend.handle));
-  try {
-    expect(api.ggml_gallocr_alloc_graph(galloc, g.graph)).toBe(true);
-    const random = seededRandom(3);
-    const av = Float32Array.from({ length: k * m * a2 }, () => random() - 0.5);
-    const bv = Float32Array.from({ length: k * n * b2 }, () => random() - 0.5);
-    api.ggml_backend_tensor_set(a, av, 0, av.byteLength);
-    api.ggml_backend_tensor_set(b, bv, 0, bv.byteLength);
-    expect(api.ggml_backend_graph_compute(backend.handle, g.graph)).toBe(0);
-    const value = new Float32Array(m * n * b2);
-    api.ggml_backend_tensor_get(y, value, 0, value.byteLength);
-    return { value, reference: referenceProduct(av, bv, k, m, n, a2, b2), changed, op };
-  } finally {
-    api.ggml_gallocr_free(galloc);
-    g.dispose();
-    backend.dispose();
-  }
+  const random = seededRandom(3);
+  const av = Float32Array.from({ length: k * m * a2 }, () => random() - 0.5);
+  const bv = Float32Array.from({ length: k * n * b2 }, () => random() - 0.5);
+  const { value, extra } = await computeOnCpu((g, api) => {
+    const a = g.input("a", GgmlType.F32, [k, m, a2]);
+    const b = g.input("b", GgmlType.F32, [k, n, b2]);
+    const y = api.ggml_mul_mat(g.ctx, a, b); // [m, n, b2]
+    g.expand(y);
+    const changed = lowRankAsOuterProducts(g);
+    const ids = ggmlOpIds(api, ["MUL_MAT", "OUT_PROD"]);
+    const op = tensorOp(y).op === ids.OUT_PROD ? "OUT_PROD" : tensorOp(y).op === ids.MUL_MAT ? "MUL_MAT" : "other";
+    return { output: y, inputs: [[a, av], [b, bv]], extra: { changed, op } };
+  });
+  return { value, reference: referenceProduct(av, bv, k, m, n, a2, b2), ...extra };
 }
 
 function worstGap(x: Float32Array, y: Float32Array): number {

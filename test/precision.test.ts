@@ -5,12 +5,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { GraphContext } from "../src/engine/graph-context.js";
 import { EngineModel } from "../src/engine/model.js";
 import { lowerProductPrecision, type ProductPrecision } from "../src/engine/product-precision.js";
 import { Trainer } from "../src/engine/trainer.js";
 import { GgmlType } from "../src/formats/gguf/index.js";
-import { loadGgml, openBackend } from "../src/native/ggml-runtime.js";
+import { computeOnCpu } from "./helpers/cpu-graph.js";
 import { randomBatch, writeTinyModel } from "./helpers/finite-differences.js";
 import { relativeL2 } from "./helpers/relative-error.js";
 
@@ -18,29 +17,14 @@ const adamw = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm
 
 /** y = mul_mat(a [k, 1], b [k, 1]) with a = 1 + 2^-9 everywhere and b = 1, computed at `precision`. */
 async function dotOfOnes(k: number, precision: ProductPrecision): Promise<{ y: number; lowered: number }> {
-  const runtime = await loadGgml();
-  const { api } = runtime;
-  const backend = openBackend(runtime, { device: "cpu", threads: 1 });
-  const g = new GraphContext(api, 16);
-  const a = g.input("a", GgmlType.F32, [k, 1]);
-  const b = g.input("b", GgmlType.F32, [k, 1]);
-  const y = api.ggml_mul_mat(g.ctx, a, b); // [1, 1]
-  g.expand(y);
-  const lowered = lowerProductPrecision(g, precision);
-  const galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(backend.handle));
-  try {
-    expect(api.ggml_gallocr_alloc_graph(galloc, g.graph)).toBe(true);
-    api.ggml_backend_tensor_set(a, new Float32Array(k).fill(1 + 2 ** -9), 0, 4 * k);
-    api.ggml_backend_tensor_set(b, new Float32Array(k).fill(1), 0, 4 * k);
-    expect(api.ggml_backend_graph_compute(backend.handle, g.graph)).toBe(0);
-    const out = new Float32Array(1);
-    api.ggml_backend_tensor_get(y, out, 0, 4);
-    return { y: out[0]!, lowered };
-  } finally {
-    api.ggml_gallocr_free(galloc);
-    g.dispose();
-    backend.dispose();
-  }
+  const { value, extra: lowered } = await computeOnCpu((g, api) => {
+    const a = g.input("a", GgmlType.F32, [k, 1]);
+    const b = g.input("b", GgmlType.F32, [k, 1]);
+    const y = api.ggml_mul_mat(g.ctx, a, b); // [1, 1]
+    g.expand(y);
+    return { output: y, inputs: [[a, new Float32Array(k).fill(1 + 2 ** -9)], [b, new Float32Array(k).fill(1)]], extra: lowerProductPrecision(g, precision) };
+  }, 1);
+  return { y: value[0]!, lowered };
 }
 
 describe("product precision", () => {

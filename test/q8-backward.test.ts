@@ -4,14 +4,13 @@
 // activation gradients have (1e-7: a mean over thousands of tokens). Unscaled, Q8_0's F16 block scales would flush
 // such a dY to zero; the power-of-two scale keeps it.
 import { describe, expect, it } from "vitest";
-import { GraphContext } from "../src/engine/graph-context.js";
 import { ggmlOpIds } from "../src/engine/op-ids.js";
 import { rewriteOutProducts } from "../src/engine/out-prod-rewrite.js";
 import { seededRandom } from "../src/engine/random.js";
 import { GgmlType } from "../src/formats/gguf/index.js";
 import { dequantizeQ8_0, quantizeQ8_0 } from "../src/formats/quant/q8_0.js";
 import { tensorOp } from "../src/native/ggml-bindings.js";
-import { loadGgml, openBackend } from "../src/native/ggml-runtime.js";
+import { computeOnCpu } from "./helpers/cpu-graph.js";
 import { relativeL2 } from "./helpers/relative-error.js";
 
 const m = 64; // W's rows: the forward's contracted length (input features)
@@ -19,44 +18,30 @@ const k = 96; // W's columns: output features, the backward's contracted length 
 const n = 40; // tokens
 
 async function inputGradient(transposes: "bf16" | "q8_0", gradientSize: number): Promise<{ dX: Float32Array; reference: Float32Array; op: string }> {
-  const runtime = await loadGgml();
-  const { api } = runtime;
-  const backend = openBackend(runtime, { device: "cpu", threads: 2 });
-  const g = new GraphContext(api, 64);
-  const w = g.input("w", GgmlType.Q8_0, [m, k]);
-  const dY = g.input("dY", GgmlType.F32, [k, n]);
-  const dX = api.ggml_out_prod(g.ctx, w, api.ggml_transpose(g.ctx, dY)); // [m, n], as ggml's autodiff writes it
-  g.expand(dX);
-  expect(rewriteOutProducts(g, { quantizedTransposes: transposes })).toBe(1);
-  const ids = ggmlOpIds(api, ["SCALE", "MUL_MAT"]);
-  const op = tensorOp(dX).op === ids.SCALE ? "SCALE" : tensorOp(dX).op === ids.MUL_MAT ? "MUL_MAT" : "other";
-  const galloc = api.ggml_gallocr_new(api.ggml_backend_get_default_buffer_type(backend.handle));
-  try {
-    expect(api.ggml_gallocr_alloc_graph(galloc, g.graph)).toBe(true);
-    const random = seededRandom(7);
-    const wBytes = quantizeQ8_0(Float32Array.from({ length: m * k }, () => (random() - 0.5) * 0.2));
-    const dYValues = Float32Array.from({ length: k * n }, () => (random() - 0.5) * gradientSize);
-    api.ggml_backend_tensor_set(w, wBytes, 0, wBytes.byteLength);
-    api.ggml_backend_tensor_set(dY, dYValues, 0, dYValues.byteLength);
-    expect(api.ggml_backend_graph_compute(backend.handle, g.graph)).toBe(0);
-    const out = new Float32Array(m * n);
-    api.ggml_backend_tensor_get(dX, out, 0, out.byteLength);
-    // dX[i, t] = sum over j of W[i, j] dY[j, t], W[i, j] at j * m + i (ggml's row j holds column j's m inputs).
-    const wValues = dequantizeQ8_0(wBytes, m * k);
-    const reference = new Float32Array(m * n);
-    for (let t = 0; t < n; t++) {
-      for (let i = 0; i < m; i++) {
-        let sum = 0;
-        for (let j = 0; j < k; j++) sum += wValues[j * m + i]! * dYValues[t * k + j]!;
-        reference[t * m + i] = sum;
-      }
+  const random = seededRandom(7);
+  const wBytes = quantizeQ8_0(Float32Array.from({ length: m * k }, () => (random() - 0.5) * 0.2));
+  const dYValues = Float32Array.from({ length: k * n }, () => (random() - 0.5) * gradientSize);
+  const { value, extra: op } = await computeOnCpu((g, api) => {
+    const w = g.input("w", GgmlType.Q8_0, [m, k]);
+    const dY = g.input("dY", GgmlType.F32, [k, n]);
+    const dX = api.ggml_out_prod(g.ctx, w, api.ggml_transpose(g.ctx, dY)); // [m, n], as ggml's autodiff writes it
+    g.expand(dX);
+    expect(rewriteOutProducts(g, { quantizedTransposes: transposes })).toBe(1);
+    const ids = ggmlOpIds(api, ["SCALE", "MUL_MAT"]);
+    const op = tensorOp(dX).op === ids.SCALE ? "SCALE" : tensorOp(dX).op === ids.MUL_MAT ? "MUL_MAT" : "other";
+    return { output: dX, inputs: [[w, wBytes], [dY, dYValues]], extra: op };
+  });
+  // dX[i, t] = sum over j of W[i, j] dY[j, t], W[i, j] at j * m + i (ggml's row j holds column j's m inputs).
+  const wValues = dequantizeQ8_0(wBytes, m * k);
+  const reference = new Float32Array(m * n);
+  for (let t = 0; t < n; t++) {
+    for (let i = 0; i < m; i++) {
+      let sum = 0;
+      for (let j = 0; j < k; j++) sum += wValues[j * m + i]! * dYValues[t * k + j]!;
+      reference[t * m + i] = sum;
     }
-    return { dX: out, reference, op };
-  } finally {
-    api.ggml_gallocr_free(galloc);
-    g.dispose();
-    backend.dispose();
   }
+  return { dX: value, reference, op };
 }
 
 describe("Q8_0 transposes in the backward", () => {
