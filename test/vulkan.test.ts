@@ -93,8 +93,10 @@ describe.skipIf(!hasLavapipe)("Vulkan backend on lavapipe", () => {
     expect(cpu.start.cpuFallbackOps).toEqual([]);
   });
 
-  it("refuses --precision bf16 on the GPU before loading anything, saying what to use instead", async () => {
+  it("refuses the CPU precision modes and a CPU backward kernel on the GPU before loading anything, saying what to use instead", async () => {
     await expect(trainIn("vulkan", "full", { precision: "bf16", out: path.join(root, "full-vulkan-bf16") })).rejects.toThrow(/--precision bf16 is a CPU mode.*Vulkan.*--device cpu/);
+    await expect(trainIn("vulkan", "full", { precision: "q8", out: path.join(root, "full-vulkan-q8") })).rejects.toThrow(/--precision q8 is a CPU mode.*Vulkan.*--device cpu/);
+    await expect(trainIn("vulkan", "lora", { quantizedBackward: "q8_0", out: path.join(root, "lora-vulkan-q8-backward") })).rejects.toThrow(/--quantized-backward q8_0 picks a CPU kernel.*Vulkan.*--device cpu/);
   });
 
   it("perplexity on Vulkan equals the CPU's within 1e-3 relative", async () => {

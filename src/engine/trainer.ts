@@ -139,7 +139,8 @@ export class Trainer {
         halfToBf16: cpu,
         f32ToBf16: precision !== "f32",
         f32WeightsToQ8: precision === "q8",
-        quantizedTransposes: shape.quantizedTransposes ?? (cpu && !backendFeatures(api, model.backend.device).includes("AVX512_BF16") ? "q8_0" : "bf16"),
+        // Other backends have their own kernels: there the transposes stay BF16 (plan.ts refuses the option).
+        quantizedTransposes: !cpu ? "bf16" : shape.quantizedTransposes ?? (backendFeatures(api, model.backend.device).includes("AVX512_BF16") ? "bf16" : "q8_0"),
       },
       precision,
       cpu,

@@ -105,6 +105,12 @@ export async function planTrainingRun(config: TrainConfig): Promise<TrainingRunP
       ko: `--precision ${config.precision}는 CPU 모드입니다(CPU 벡터 유닛의 BF16 또는 Q8_0 곱셈). 이 실행은 ${device.device.name} (${device.device.description})에서 학습하게 됩니다. ${config.precision}를 쓰려면 --device cpu를, GPU에서는 --precision f32를 쓰세요.`,
     });
   }
+  if (device.device.type !== "cpu" && config.quantizedBackward !== "auto") {
+    throw new InvalidConfigError({
+      en: `--quantized-backward ${config.quantizedBackward} picks a CPU kernel, and this run would train on ${device.device.name} (${device.device.description}), whose backward has its own. Use --device cpu to keep it, or leave --quantized-backward at auto.`,
+      ko: `--quantized-backward ${config.quantizedBackward}는 CPU 커널을 고르는 옵션인데, 이 실행은 자체 역전파 커널이 있는 ${device.device.name} (${device.device.description})에서 학습하게 됩니다. 유지하려면 --device cpu를 쓰고, 아니면 --quantized-backward를 auto로 두세요.`,
+    });
+  }
   // A named GPU must hold the plan (pickDevice keeps it even when it does not).
   if (device.device.type !== "cpu") {
     if (neededBytes > device.device.freeBytes) {
