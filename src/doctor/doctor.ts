@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import { InvalidConfigError } from "../errors.js";
 import type { Bilingual } from "../i18n/index.js";
+import { precisionAdvice } from "./precision-advice.js";
 import { getLlamaRuntime } from "../native/llama-runtime.js";
 import { resolveModelPath } from "../native/model-source.js";
 import { resolveThreads } from "../native/threads.js";
@@ -130,16 +131,10 @@ function verdictOf(hw: HardwareReport, memoryBytes: number, calibration: Calibra
         ko: `스레드 ${threads}개로 보정 안 됨: 보정(localtune doctor --calibrate)을 실행하기 전에는 시간을 알 수 없습니다. 단계는 FLOPs 순으로 정렬했습니다.`,
       };
   if (hw.backend.backend === "cpu") {
-    // ggml's tiled BF16 kernel multiplies BF16 pairs natively only with AVX512-BF16 (AMX's BF16 tiles come with it).
-    const bf16: Bilingual = hw.cpu.simd.includes("AVX512_BF16")
-      ? {
-          en: " This CPU multiplies BF16 natively (AVX512_BF16): full fine-tuning with --precision bf16 ran 1.6x as fast as F32 on the benchmark's reference config (docs/performance.md); the times below are F32's.",
-          ko: " 이 CPU는 BF16 곱셈을 직접 합니다(AVX512_BF16): --precision bf16으로 전체 미세조정을 하면 벤치마크 기준 설정에서 F32보다 1.6배 빨랐습니다(docs/performance.md). 아래 시간은 F32 기준입니다.",
-        }
-      : { en: "", ko: "" };
+    const precision = precisionAdvice(hw.cpu.simd);
     return {
-      en: `No usable GPU: localtune will compute on the CPU (${variant}, ${hw.cpu.cores} cores / ${hw.cpu.threads} threads, ${simd}) with ${gib} GiB of RAM available. ${timing.en}${bf16.en}`,
-      ko: `사용할 수 있는 GPU 없음: localtune은 CPU에서 계산합니다 (${variant}, ${hw.cpu.cores}코어 / ${hw.cpu.threads}스레드, ${simd}), 사용 가능한 RAM ${gib} GiB. ${timing.ko}${bf16.ko}`,
+      en: `No usable GPU: localtune will compute on the CPU (${variant}, ${hw.cpu.cores} cores / ${hw.cpu.threads} threads, ${simd}) with ${gib} GiB of RAM available. ${timing.en}${precision.en}`,
+      ko: `사용할 수 있는 GPU 없음: localtune은 CPU에서 계산합니다 (${variant}, ${hw.cpu.cores}코어 / ${hw.cpu.threads}스레드, ${simd}), 사용 가능한 RAM ${gib} GiB. ${timing.ko}${precision.ko}`,
     };
   }
   const gpu = hw.compute.device.description;
