@@ -2,7 +2,7 @@
 // with global-norm clipping, and a forward-only graph for validation loss. Graphs are built and allocated once and
 // reused every step (no per-step rebuild). Which tensors train and how the graph changes come from the caller.
 // Shape letters as in src/arch/shape.ts: V vocabulary, T tokens per sequence, B sequences per micro-batch, N = T * B.
-import { buildDecoder } from "./graph/decoder.js";
+import { buildDecoder, buildDecoderResidual } from "./graph/decoder.js";
 import type { DecoderHooks } from "./graph/hooks.js";
 import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
@@ -14,7 +14,7 @@ import { GpuGraphScheduler } from "./gpu-scheduler.js";
 import { GraphContext, graphNodeBudget } from "./graph-context.js";
 import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
-import { CheckpointedPass, type PassInputs } from "./checkpointed-pass.js";
+import { CheckpointedPass, headChunks, type PassInputs } from "./checkpointed-pass.js";
 import { realTokenRows, sequencePositions } from "./positions.js";
 import { lowerProducts, type ProductPassOptions } from "./product-passes.js";
 import type { ProductPrecision } from "./product-precision.js";
@@ -48,7 +48,7 @@ export interface TrainerShape {
   /** Keep only each block's input and recompute the block in the backward (checkpointed-pass.ts): activation memory
    *  of one block instead of all, for one more forward pass per step. Default false. */
   checkpointActivations?: boolean;
-  /** With checkpointing: tokens per head graph (default: checkpointed-pass.ts headChunks); tests make it small. */
+  /** Tokens per range of the head and loss (default: checkpointed-pass.ts headChunks); tests make it small. */
   headChunkTokens?: number;
   /** Operands of the matrix products (product-precision.ts): "f32" (default) or "bf16" (F32 master weights and
    *  AdamW, BF16 products). */
@@ -75,6 +75,8 @@ interface LossGraph {
   outputRows: GgmlTensor | undefined;
   loss: GgmlTensor;
   lossInputs: TokenLossInputs;
+  /** Token ranges of the head and loss (PassInputs.lossChunks). */
+  lossChunks: ReadonlyArray<readonly [number, number]>;
 }
 
 interface ParamState {
@@ -334,12 +336,32 @@ export class Trainer {
       weights: g.input("token_weights", GgmlType.F32, [N]),
       epsilon: g.input("epsilon", GgmlType.F32, [1]),
     };
-    const { logits } = buildDecoder(g, this.model.arch, hparams, this.model.weights, { tokens, positions, outputRows, tokensPerSequence: T, sequences: B }, this.hooks);
-    const loss = buildTokenLoss(g, logits, hparams.nVocab, N, lossInputs);
-    api.ggml_set_loss(loss);
-    api.ggml_set_output(loss);
-    g.expand(loss);
-    return { g, galloc: 0n, tokens, positions, outputRows, loss, lossInputs };
+    const { arch, weights } = this.model;
+    const inputs = { tokens, positions, tokensPerSequence: T, sequences: B };
+    const L = hparams.nLayer;
+    const residual = buildDecoderResidual(g, arch, hparams, weights, { ...inputs, segment: { fromLayer: 0, toLayer: L } }, this.hooks); // [E, (T+P) B]
+    const real = outputRows ? api.ggml_get_rows(g.ctx, residual, outputRows) : residual; //                                     [E, N]
+    // The head and loss in token ranges (checkpointed-pass.ts, headChunks): the backward then holds one range's
+    // probability gradient and logit gradient at a time instead of [V, N] of each (with a 150k vocabulary, the
+    // largest tensors of the step). One range for small vocabularies: the graph is the unchunked one.
+    const lossChunks = headChunks(N, hparams.nVocab, this.shape.headChunkTokens);
+    const rowBytes = tensorShape(real).nb[1];
+    const slice = (t: GgmlTensor, start: number, end: number) => api.ggml_view_1d(g.ctx, t, end - start, 4 * start);
+    let loss: GgmlTensor | undefined;
+    for (const [start, end] of lossChunks) {
+      const hidden = lossChunks.length === 1 ? real : api.ggml_view_2d(g.ctx, real, hparams.nEmbd, end - start, rowBytes, start * rowBytes); // [E, n]
+      const { logits } = buildDecoder(g, arch, hparams, weights, { ...inputs, segment: { hiddenIn: hidden, fromLayer: L, toLayer: L } }, this.hooks); // [V, n]
+      const part = buildTokenLoss(g, logits, hparams.nVocab, end - start, {
+        targetIndex: slice(lossInputs.targetIndex, start, end),
+        weights: slice(lossInputs.weights, start, end),
+        epsilon: lossInputs.epsilon,
+      });
+      loss = loss === undefined ? part : g.named(api.ggml_add(g.ctx, loss, part), "loss");
+    }
+    api.ggml_set_loss(loss!);
+    api.ggml_set_output(loss!);
+    g.expand(loss!);
+    return { g, galloc: 0n, tokens, positions, outputRows, loss: loss!, lossInputs, lossChunks };
   }
 
   private allocate<G extends { g: GraphContext; galloc: Ptr }>(graph: G): G {
