@@ -31,8 +31,8 @@ export type ProductPrecision = (typeof PRECISIONS)[number];
 export const PrecisionSchema = z
   .enum(PRECISIONS)
   .default("f32")
-  .describe("operands of the training graph's matrix products: f32; bf16 (F32 master weights and AdamW, BF16 products with F32 sums; full fine-tuning 1.6x as fast on a CPU with AVX512-BF16, held-out loss within 0.6% of f32's over 300 steps, measured); or q8 (as bf16, with the products through weights in Q8_0: the fast kernel on AVX2 laptops without BF16 instructions). bf16 and q8 are CPU modes")
-  .meta({ ko: "학습 그래프 행렬곱의 피연산자 정밀도: f32; bf16 (가중치와 AdamW는 F32, 곱셈만 BF16; AVX512-BF16 CPU에서 전체 미세조정 1.6배, 300스텝 검증 손실이 f32와 0.6% 이내, 측정값); 또는 q8 (bf16과 같되 가중치와의 곱셈은 Q8_0: BF16 명령이 없는 AVX2 노트북에서 빠른 커널). bf16과 q8은 CPU 전용" });
+  .describe("operands of the training graph's matrix products: f32; bf16 (F32 master weights and AdamW, BF16 products with F32 sums; full fine-tuning 1.6x as fast on a CPU with AVX512-BF16, held-out loss within 0.6% of f32's over 300 steps, measured); or q8 (as bf16, with the products through weights in Q8_0: 1.4x f32 on an AVX2 laptop build, measured; held-out loss within 0.4% of f32's on stories260K, but 1.5% off on a larger model once it overfit, so compare against an f32 run before relying on it). bf16 and q8 are CPU modes")
+  .meta({ ko: "학습 그래프 행렬곱의 피연산자 정밀도: f32; bf16 (가중치와 AdamW는 F32, 곱셈만 BF16; AVX512-BF16 CPU에서 전체 미세조정 1.6배, 300스텝 검증 손실이 f32와 0.6% 이내, 측정값); 또는 q8 (bf16과 같되 가중치와의 곱셈은 Q8_0: AVX2 노트북 빌드에서 f32보다 1.4배, 측정값; 검증 손실은 stories260K에서 f32와 0.4% 이내였지만 더 큰 모델이 과적합된 뒤에는 1.5% 벌어졌으니, 믿기 전에 f32 실행과 비교하세요). bf16과 q8은 CPU 전용" });
 
 export const QuantizedBackwardSchema = z
   .enum(["auto", "bf16", "q8_0"])
