@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { writeRandomModel } from "../src/engine/random-model.js";
 import { EngineModel } from "../src/engine/model.js";
 import { seededRandom } from "../src/engine/random.js";
-import { Trainer } from "../src/engine/trainer.js";
+import { Trainer, type TrainerShape } from "../src/engine/trainer.js";
 import { GgmlType } from "../src/formats/gguf/index.js";
 import { findMethod } from "../src/methods/registry.js";
 import { randomBatch } from "./helpers/finite-differences.js";
@@ -84,50 +84,38 @@ describe("activation checkpointing", () => {
     });
   }
 
+  /** Compute-buffer bytes of one LoRA r=4 micro-batch of 4 x 64 tokens on `file`, with `shape` added. */
+  async function loraComputeBytes(file: string, shape: Partial<TrainerShape>): Promise<number> {
+    const method = findMethod("lora");
+    const options = method.schema.parse({ rank: 4 });
+    const model = await EngineModel.load(file, { threads: 1, ...method.loadOptions(options) });
+    const prepared = method.prepare(model, options, 1);
+    const trainer = new Trainer(model, prepared.trainable, { sequenceLength: 64, batchSize: 4, ...shape }, adamw, prepared.hooks);
+    trainer.beginStep();
+    trainer.accumulate(randomBatch(model.hparams.nVocab, 64, 4, 3));
+    const bytes = trainer.computeBufferBytes();
+    trainer.dispose();
+    prepared.dispose();
+    model.dispose();
+    return bytes;
+  }
+
   it("holds less compute memory once activations dominate (8 layers, 4 x 64 tokens)", async () => {
     const file = path.join(dir, "deep.gguf");
     await writeRandomModel(file, { arch: "llama", nLayer: 8, nEmbd: 64, nFf: 192, nHead: 4, nHeadKv: 2, nVocab: 64, weightType: GgmlType.F32, seed: 3 });
-    const run = async (checkpointActivations: boolean) => {
-      const method = findMethod("lora");
-      const options = method.schema.parse({ rank: 4 });
-      const model = await EngineModel.load(file, { threads: 1, ...method.loadOptions(options) });
-      const prepared = method.prepare(model, options, 1);
-      const trainer = new Trainer(model, prepared.trainable, { sequenceLength: 64, batchSize: 4, checkpointActivations }, adamw, prepared.hooks);
-      trainer.beginStep();
-      trainer.accumulate(randomBatch(64, 64, 4, 3));
-      const bytes = trainer.computeBufferBytes();
-      trainer.dispose();
-      prepared.dispose();
-      model.dispose();
-      return bytes;
-    };
-    const whole = await run(false);
-    const checkpointed = await run(true);
+    const whole = await loraComputeBytes(file, { checkpointActivations: false });
+    const checkpointed = await loraComputeBytes(file, { checkpointActivations: true });
     expect(checkpointed).toBeLessThan(0.5 * whole);
   });
 
   it("holds less compute memory with the head in ranges once the vocabulary dominates (V 8192, 256 tokens)", async () => {
     const file = path.join(dir, "wide-vocab.gguf");
     await writeRandomModel(file, { arch: "llama", nLayer: 2, nEmbd: 32, nFf: 64, nHead: 4, nHeadKv: 2, nVocab: 8192, weightType: GgmlType.F32, seed: 5 });
-    const run = async (headChunkTokens: number) => {
-      const method = findMethod("lora");
-      const options = method.schema.parse({ rank: 4 });
-      const model = await EngineModel.load(file, { threads: 1, ...method.loadOptions(options) });
-      const prepared = method.prepare(model, options, 1);
-      const trainer = new Trainer(model, prepared.trainable, { sequenceLength: 64, batchSize: 4, headChunkTokens }, adamw, prepared.hooks);
-      trainer.beginStep();
-      trainer.accumulate(randomBatch(8192, 64, 4, 3));
-      const bytes = trainer.computeBufferBytes();
-      trainer.dispose();
-      prepared.dispose();
-      model.dispose();
-      return bytes;
-    };
     // [V, 256] F32 logits are 8 MiB. Every range's probabilities stay until its backward (8 MiB in all either way), but
     // the backward's probability and logit gradients are one range's, 2 MiB instead of 8 (the allocator already
     // shares some of that memory in place: measured 26.7 -> 22.6 MiB).
-    const whole = await run(256);
-    const ranges = await run(64);
+    const whole = await loraComputeBytes(file, { headChunkTokens: 256 });
+    const ranges = await loraComputeBytes(file, { headChunkTokens: 64 });
     expect(ranges).toBeLessThan(whole - 3 * 2 ** 20);
   });
 });
