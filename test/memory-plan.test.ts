@@ -48,6 +48,7 @@ describe("training memory plan vs ggml's allocator", () => {
   for (const [name, file, method, T, B, checkpointed] of cases) {
     it(`${name}: compute buffers within 30% of the plan`, async () => {
       const m = await measured(await file(), method, T, B, checkpointed);
+      console.log(`${name}: plan ${(m.planned / 2 ** 20).toFixed(1)} MiB, buffers ${(m.buffers / 2 ** 20).toFixed(1)} MiB`);
       expect(Math.abs(m.planned - m.buffers) / m.buffers).toBeLessThan(0.3);
       // Weights, gradients and moments are exact: 4 bytes per value, 12 per trainable parameter.
       expect(m.plan.weightBytes).toBe(m.weightBytes);

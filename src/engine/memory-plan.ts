@@ -2,6 +2,7 @@
 // function serves the training loop (which refuses runs that do not fit) and `localtune doctor` (which plans them).
 // Components: the process itself, weights, gradients, AdamW moments and ggml's compute buffers. Shape letters as in
 // src/arch/shape.ts.
+import { findArchitecture } from "../arch/registry.js";
 import { attentionWidths, type DecoderShape } from "../arch/shape.js";
 import { headRangeTokens } from "./checkpointed-pass.js";
 import { TRANSPOSE_CHUNK_BYTES } from "./out-prod-rewrite.js";
@@ -51,11 +52,13 @@ export interface TrainingMemoryPlan {
 
 /** F32 values one block keeps per position for its backward pass, with `keys` keys per query: what ggml's backward
  *  reads (mul_mat inputs, rms_norm inputs, softmax outputs, SwiGLU factors): 6E (two residual inputs, two norm outputs,
- *  two normed copies) + 2HD (roped queries, merged attention output) + 2KD (roped keys, values) + 4F (gate, up, silu,
- *  product) + H x keys (softmax). Checked against ggml's allocator in memory-plan.test.ts. */
+ *  two normed copies) + 2HD (roped queries, merged attention output) + 2KD (roped keys, values) + 3F (gate, up and
+ *  their product: ggml's one SwiGLU op recomputes silu(gate) in its backward; GeGLU's composed GELU keeps a fourth)
+ *  + H x keys (softmax). Checked against ggml's allocator in memory-plan.test.ts. */
 export function blockActivationValues(s: DecoderShape, keys: number): number {
   const { qDim, kvDim } = attentionWidths(s);
-  return 6 * s.nEmbd + 2 * qDim + 2 * kvDim + 4 * s.nFf + s.nHead * keys;
+  const ffnValues = findArchitecture(s.arch).block.ffnActivation === "gelu" ? 4 : 3;
+  return 6 * s.nEmbd + 2 * qDim + 2 * kvDim + ffnValues * s.nFf + s.nHead * keys;
 }
 
 /** Peak memory of training one micro-batch of B x T tokens and its optimizer step. */
