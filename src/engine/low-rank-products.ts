@@ -2,7 +2,8 @@
 // contracts over the rank r twice per adapted weight: the forward's [r] -> [out] product and the backward's input
 // gradient through A. ggml's tiled mul_mat kernels spend a short contraction on tile set-up and strided stores (a
 // [576 x 8] x [8 x 1024] product ran at 7.7 GFLOP/s on two AVX2 cores), while out_prod adds r scaled rows into each
-// output row held in L1: the same products took a third of the time (docs/performance.md, "Low-rank products").
+// output row held in L1: the same products took a third of the time (docs/performance.md, "Low-rank out_prod, a
+// Q8_0 backward...").
 //
 // mul_mat(A [k, m, ...], B [k, n, ...]) = out_prod(A^T [m, k, ...], B^T [n, k, ...]), both [m, n, ...], and both ops
 // broadcast the first operand over the second's dims 2 and 3 in the same way; the transposed copies are [k x m] and
