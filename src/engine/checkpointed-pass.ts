@@ -14,7 +14,7 @@
 // training, half for frozen bases).
 // Chen et al. 2016, "Training Deep Nets with Sublinear Memory Cost", checkpoint every layer.
 // Shape letters as in src/arch/shape.ts (E, L, B, N = T * B), T counting the virtual tokens too.
-import { buildDecoder, buildDecoderResidual } from "./graph/decoder.js";
+import { buildDecoder, buildDecoderResidual, type DecoderInputs } from "./graph/decoder.js";
 import type { DecoderHooks } from "./graph/hooks.js";
 import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
@@ -52,6 +52,20 @@ export function headChunks(realTokens: number, vocab: number, size = headRangeTo
   const chunks: Array<[number, number]> = [];
   for (let start = 0; start < realTokens; start += size) chunks.push([start, Math.min(realTokens, start + size)]);
   return chunks;
+}
+
+/**
+ * The head and loss over real tokens [start, end) of a micro-batch, on `hidden` [E, end - start] (those tokens'
+ * residual stream after the last block): output norm, logits and the weighted cross-entropy of the range, with the
+ * range's slices of the loss inputs (targetIndex counts rows from `start`, see PassInputs.lossChunks).
+ */
+export function headRangeLoss(g: GraphContext, model: EngineModel, hooks: DecoderHooks, decoderInputs: DecoderInputs, hidden: GgmlTensor, lossInputs: TokenLossInputs, [start, end]: readonly [number, number]): GgmlTensor {
+  const { api, ctx } = g;
+  const { hparams } = model;
+  const L = hparams.nLayer;
+  const slice = (t: GgmlTensor) => api.ggml_view_1d(ctx, t, end - start, 4 * start);
+  const { logits } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, outputRows: undefined, segment: { hiddenIn: hidden, fromLayer: L, toLayer: L } }, hooks); // [V, n]
+  return buildTokenLoss(g, logits, hparams.nVocab, end - start, { targetIndex: slice(lossInputs.targetIndex), weights: slice(lossInputs.weights), epsilon: lossInputs.epsilon });
 }
 
 export interface CheckpointedPassOptions {
@@ -158,17 +172,11 @@ export class CheckpointedPass {
 
     // The head in token ranges, each its own graph: only one range's logits, probabilities and their gradient are
     // alive at a time (with a large vocabulary they are the largest tensors of the step).
-    const { lossInputs } = this.inputs;
-    const slice = (t: GgmlTensor, start: number, end: number) => (g: GraphContext) => g.api.ggml_view_1d(g.ctx, t, end - start, 4 * start);
-    for (const [start, end] of this.inputs.lossChunks!) {
+    for (const range of this.inputs.lossChunks!) {
+      const [start, end] = range;
       const { g: head, loss } = backward((g) => {
-        const hidden = api.ggml_get_rows(g.ctx, checkpoints[L]!, slice(headRows, start, end)(g)); // [E, n]
-        const { logits } = buildDecoder(g, model.arch, hparams, model.weights, { ...decoderInputs, outputRows: undefined, segment: { hiddenIn: hidden, fromLayer: L, toLayer: L } }, hooks);
-        return buildTokenLoss(g, logits, hparams.nVocab, end - start, {
-          targetIndex: slice(lossInputs.targetIndex, start, end)(g),
-          weights: slice(lossInputs.weights, start, end)(g),
-          epsilon: lossInputs.epsilon,
-        });
+        const hidden = api.ggml_get_rows(g.ctx, checkpoints[L]!, api.ggml_view_1d(g.ctx, headRows, end - start, 4 * start)); // [E, n]
+        return headRangeLoss(g, model, hooks, decoderInputs, hidden, this.inputs.lossInputs, range);
       }, start === 0 ? gradientOf(L) : undefined); // every range adds to dh_L: cleared before the first
       this.heads.set(head, loss);
     }

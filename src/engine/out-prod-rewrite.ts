@@ -25,7 +25,7 @@
 // scales are normal numbers (a block maximum above 127 x 2^-14), and leaves room for gradients 8000 times the
 // typical size before a block scale overflows F16 (docs/engine-notes.md, "Q8_0 backward products"). `--precision q8`
 // does the same for the F32 weights of full fine-tuning (product-precision.ts).
-import { GgmlType } from "../formats/gguf/index.js";
+import { GgmlType, ggmlTypeInfo } from "../formats/gguf/index.js";
 import { rewriteNode, tensorOp, tensorShape, type GgmlApi, type GgmlContext, type GgmlTensor } from "../native/ggml-bindings.js";
 import type { GraphContext } from "./graph-context.js";
 import { isLowRank } from "./low-rank-products.js";
@@ -112,8 +112,8 @@ export function rewriteOutProducts(g: GraphContext, options: RewriteOptions = {}
     const a = plainSource(product);
     const split = blocksOfLargeWeight(api, ctx, ops, a, b, chunkBytes);
     const blocksFitQ8 = !split || split.every((block) => tensorShape(block.weight).ne[1] % Q8_0_BLOCK === 0);
-    const q8Weight = options.quantizedTransposes === "q8_0" && isBlockQuantized(tensorShape(a).type)
-      || options.f32WeightsToQ8 === true && tensorOp(a).op === ops.none && isWeightLeaf(a);
+    const q8Weight = options.quantizedTransposes === "q8_0" && ggmlTypeInfo(tensorShape(a).type).quantized
+      || options.f32WeightsToQ8 === true && isWeightLeaf(a, ops.none);
     const dY = q8Weight && blocksFitQ8 ? q8GradientOf(api, ops, a, b) : undefined;
     if (dY) {
       // dX = (W^T in Q8_0 x (s dY)) / s, whole or summed over the row blocks of a large W.
@@ -182,10 +182,6 @@ function q8GradientOf(api: GgmlApi, ops: OpIds, a: GgmlTensor, b: GgmlTensor): G
   const dY = src[0];
   if (op !== ops.transpose || !dY || !api.ggml_is_contiguous(dY) || tensorShape(dY).type !== GgmlType.F32) return undefined;
   return dY;
-}
-
-function isBlockQuantized(type: number): boolean {
-  return type !== GgmlType.F32 && type !== GgmlType.F16 && type !== GgmlType.BF16;
 }
 
 /** W [m, k] (block-quantized or F32) -> W^T [k, m] in Q8_0: dequantized, transposed and quantized in the graph. */

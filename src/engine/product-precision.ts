@@ -67,7 +67,7 @@ export function lowerProductPrecision(g: GraphContext, precision: ProductPrecisi
     let cast = castOf.get(a);
     if (!cast) {
       // q8: a weight (a leaf of the graph) is multiplied in Q8_0, activations in BF16.
-      const toQ8 = precision === "q8" && tensorOp(a).op === ids.NONE && isWeightLeaf(a);
+      const toQ8 = precision === "q8" && isWeightLeaf(a, ids.NONE);
       cast = api.ggml_cast(ctx, a, toQ8 ? GgmlType.Q8_0 : GgmlType.BF16); // [same shape as a], contiguous
       castOf.set(a, cast);
     }
@@ -78,8 +78,9 @@ export function lowerProductPrecision(g: GraphContext, precision: ProductPrecisi
   return lowered;
 }
 
-/** A contiguous 2-D tensor that no op made: a weight (or another constant matrix) of the graph. */
-export function isWeightLeaf(t: GgmlTensor): boolean {
+/** A contiguous 2-D F32 tensor that no op made (its op is `noneOp`, ggml's NONE): a weight (or another constant
+ *  matrix) of the graph. */
+export function isWeightLeaf(t: GgmlTensor, noneOp: number): boolean {
   const { ne, nb, type } = tensorShape(t);
-  return ne[2] * ne[3] === 1 && type === GgmlType.F32 && nb[0] === 4 && nb[1] === 4 * ne[0];
+  return tensorOp(t).op === noneOp && ne[2] * ne[3] === 1 && type === GgmlType.F32 && nb[0] === 4 && nb[1] === 4 * ne[0];
 }

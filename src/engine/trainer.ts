@@ -2,7 +2,7 @@
 // with global-norm clipping, and a forward-only graph for validation loss. Graphs are built and allocated once and
 // reused every step (no per-step rebuild). Which tensors train and how the graph changes come from the caller.
 // Shape letters as in src/arch/shape.ts: V vocabulary, T tokens per sequence, B sequences per micro-batch, N = T * B.
-import { buildDecoder, buildDecoderResidual } from "./graph/decoder.js";
+import { buildDecoderResidual } from "./graph/decoder.js";
 import type { DecoderHooks } from "./graph/hooks.js";
 import { ShapeError } from "../errors.js";
 import { GgmlType } from "../formats/gguf/index.js";
@@ -12,9 +12,9 @@ import { GGML_DEVICE_TYPE } from "../native/ggml-runtime.js";
 import { unsupportedOps } from "./device-ops.js";
 import { GpuGraphScheduler } from "./gpu-scheduler.js";
 import { GraphContext, graphNodeBudget } from "./graph-context.js";
-import { buildTokenLoss, type TokenLossInputs } from "./loss.js";
+import type { TokenLossInputs } from "./loss.js";
 import type { EngineModel } from "./model.js";
-import { CheckpointedPass, headChunks, type PassInputs } from "./checkpointed-pass.js";
+import { CheckpointedPass, headChunks, headRangeLoss, type PassInputs } from "./checkpointed-pass.js";
 import { realTokenRows, sequencePositions } from "./positions.js";
 import { lowerProducts, type ProductPassOptions } from "./product-passes.js";
 import type { ProductPrecision } from "./product-precision.js";
@@ -66,17 +66,12 @@ export interface MicroBatch {
   weights: Float32Array;
 }
 
-interface LossGraph {
+/** A loss graph with its inputs (PassInputs: tokens, positions, the output rows of the real tokens when virtual tokens
+ *  precede them, loss inputs and the head's token ranges). */
+interface LossGraph extends PassInputs {
   g: GraphContext;
   galloc: Ptr;
-  tokens: GgmlTensor;
-  positions: GgmlTensor;
-  /** Rows of the real tokens when virtual tokens precede them (prompt tuning). */
-  outputRows: GgmlTensor | undefined;
   loss: GgmlTensor;
-  lossInputs: TokenLossInputs;
-  /** Token ranges of the head and loss (PassInputs.lossChunks). */
-  lossChunks: ReadonlyArray<readonly [number, number]>;
 }
 
 interface ParamState {
@@ -346,16 +341,11 @@ export class Trainer {
     // largest tensors of the step). One range for small vocabularies: the graph is the unchunked one.
     const lossChunks = headChunks(N, hparams.nVocab, this.shape.headChunkTokens);
     const rowBytes = tensorShape(real).nb[1];
-    const slice = (t: GgmlTensor, start: number, end: number) => api.ggml_view_1d(g.ctx, t, end - start, 4 * start);
     let loss: GgmlTensor | undefined;
-    for (const [start, end] of lossChunks) {
+    for (const range of lossChunks) {
+      const [start, end] = range;
       const hidden = lossChunks.length === 1 ? real : api.ggml_view_2d(g.ctx, real, hparams.nEmbd, end - start, rowBytes, start * rowBytes); // [E, n]
-      const { logits } = buildDecoder(g, arch, hparams, weights, { ...inputs, segment: { hiddenIn: hidden, fromLayer: L, toLayer: L } }, this.hooks); // [V, n]
-      const part = buildTokenLoss(g, logits, hparams.nVocab, end - start, {
-        targetIndex: slice(lossInputs.targetIndex, start, end),
-        weights: slice(lossInputs.weights, start, end),
-        epsilon: lossInputs.epsilon,
-      });
+      const part = headRangeLoss(g, this.model, this.hooks, inputs, hidden, lossInputs, range);
       loss = loss === undefined ? part : g.named(api.ggml_add(g.ctx, loss, part), "loss");
     }
     api.ggml_set_loss(loss!);
